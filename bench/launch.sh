@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/launch.sh measures secrun's launch overhead with hyperfine, in one run, against two
+# baselines: 'env VAR=... /bin/true' with the same variables, and a minimal Go program that
+# reads one file and execs (bench/minimal). It prints the medians and their ratios for 1, 10
+# and 100 secrets in the file store. Nothing here is asserted: it reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v hyperfine >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null
+  else
+    echo "bench/launch.sh needs hyperfine (apt-get install hyperfine)" >&2; exit 1
+  fi
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -trimpath -ldflags='-s -w' -o "$work/secrun" .
+go build -trimpath -ldflags='-s -w' -o "$work/minimal" ./bench/minimal
+
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
+unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE
+mkdir -p "$XDG_CONFIG_HOME/secrun"
+defs="$XDG_CONFIG_HOME/secrun/envs.toml"
+: > "$defs"
+for i in $(seq 100); do
+  printf 'v%02d-%s' "$i" "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/value$i"
+  "$work/secrun" secrets set "BENCH_$i" < "$work/value$i" 2>/dev/null
+done
+store="$XDG_DATA_HOME/secrun/secrets.json"
+
+median() { awk -F, -v name="$2" 'NR > 1 && $1 == name { printf "%.3f", $4 * 1000 }' "$1"; }
+
+declare -A vars
+for n in 1 10 100; do
+  keys="" vars[$n]=""
+  for i in $(seq "$n"); do
+    keys="$keys\"BENCH_$i\", "
+    vars[$n]="${vars[$n]} BENCH_$i=$(cat "$work/value$i")"
+  done
+  printf '[[env]]\nname = "e%d"\nsecrets = [%s]\n\n' "$n" "${keys%, }" >> "$defs"
+done
+
+printf '%-8s %12s %12s %12s %14s %14s\n' secrets "secrun ms" "env ms" "minimal ms" "secrun/env" "secrun/minimal"
+for n in 1 10 100; do
+  hyperfine -N --style none --warmup 20 --runs "${RUNS:-300}" --export-csv "$work/n$n.csv" \
+    -n secrun "$work/secrun -e e$n -- /bin/true" \
+    -n env "env${vars[$n]} /bin/true" \
+    -n minimal "$work/minimal $store /bin/true" >/dev/null
+  s=$(median "$work/n$n.csv" secrun) e=$(median "$work/n$n.csv" env) m=$(median "$work/n$n.csv" minimal)
+  printf '%-8s %12s %12s %12s %14s %14s\n' "$n" "$s" "$e" "$m" \
+    "$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(awk -v a="$s" -v b="$m" 'BEGIN { printf "%.2f", a / b }')"
+done

@@ -1,0 +1,176 @@
+// Package envdef loads and validates secrun's environment definitions: the
+// [[env]] tables of TOML files that name the secrets, setup lines and
+// executable instances of an environment. It finds the files, parses them,
+// checks them and resolves overrides between files.
+//
+// It knows nothing of secret stores, of the command line or of how a child
+// process is started; secret keys are only names here, never values.
+package envdef
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Env is one validated environment definition.
+type Env struct {
+	Name        string
+	Setup       []string          // shell lines run before the command
+	Specifiers  map[string]string // free key/value pairs, scalars kept as text; nil if none
+	Secrets     []Secret
+	Executables []Executable
+	File        string   // file it was defined in
+	Line        int      // line of its [[env]] header (0 if unknown)
+	Overrides   []string // "file:line" of same-named envs it replaced from earlier files, in order
+}
+
+// Secret is one secret an environment asks for.
+type Secret struct {
+	Key     string // the store key (non-empty; the caller validates its characters)
+	Var     string // the variable it becomes
+	Renamed bool   // true when as_env_var was given
+	Line    int
+}
+
+// Executable is a labelled command with one or more instances.
+type Executable struct {
+	Label     string
+	Instances []Instance
+	Line      int
+}
+
+// Instance is one way to run an executable, for a range of core counts.
+type Instance struct {
+	Command      string
+	NumCores     Cores
+	ParallelMode string // "", "distributed", "shared" or "hybrid"
+	Line         int
+}
+
+// Cores is an inclusive range of core counts: Start, Start+Step, ... up to Stop.
+type Cores struct{ Start, Stop, Step int }
+
+// Contains reports whether n is one of the counts in c.
+func (c Cores) Contains(n int) bool {
+	step := max(c.Step, 1) // the zero Cores must not divide by zero
+	return n >= c.Start && n <= c.Stop && (n-c.Start)%step == 0
+}
+
+// String formats c as "4", "2-64" or "2-64 step 2".
+func (c Cores) String() string {
+	switch {
+	case c.Start == c.Stop:
+		return strconv.Itoa(c.Start)
+	case c.Step <= 1:
+		return fmt.Sprintf("%d-%d", c.Start, c.Stop)
+	default:
+		return fmt.Sprintf("%d-%d step %d", c.Start, c.Stop, c.Step)
+	}
+}
+
+// ValidVarName reports whether s is a portable environment variable name:
+// [A-Za-z_][A-Za-z0-9_]*.
+func ValidVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// VarName returns the variable name a secret key becomes: the key itself if
+// it is a valid name, else the key with '-', '.' and '/' replaced by '_'.
+// ok is false when even that is not a valid name.
+func VarName(key string) (string, bool) {
+	v := strings.NewReplacer("-", "_", ".", "_", "/", "_").Replace(key)
+	return v, ValidVarName(v)
+}
+
+// DefError is an error in a definition file. Line is 0 when unknown and Env
+// is "" outside an environment (or before its name is known).
+type DefError struct {
+	File string
+	Line int
+	Env  string
+	Msg  string
+	Fix  string // a suggestion for the user, returned by Hint; may be ""
+	Err  error  // the underlying error, if any
+}
+
+// Error formats e as `FILE:LINE: environment "NAME": MSG`.
+func (e *DefError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Env != "" {
+		fmt.Fprintf(&b, "environment %q: ", e.Env)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Hint returns a short suggestion for fixing e, or "" when there is none.
+func (e *DefError) Hint() string { return e.Fix }
+
+// Unwrap returns the underlying error, such as a toml.ParseError.
+func (e *DefError) Unwrap() error { return e.Err }
+
+// NotFoundError is returned by Set.Lookup for an undefined environment.
+type NotFoundError struct {
+	Name  string
+	Known []string // names of the defined environments, sorted
+	Files []string // files that were read
+}
+
+// Error says which environment is missing.
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("environment %q is not defined", e.Name)
+}
+
+// Hint lists the defined environments, or says where definitions are read from.
+func (e *NotFoundError) Hint() string {
+	switch {
+	case len(e.Known) > 0:
+		return "defined environments: " + strings.Join(e.Known, ", ")
+	case len(e.Files) > 0:
+		return "no environments are defined in " + strings.Join(e.Files, ", ") + "; add an [[env]] table"
+	default:
+		return "no definition files were found; create " + userFileHint() + " or pass --envs FILE"
+	}
+}
+
+// Set is the merged result of loading definition files.
+type Set struct {
+	envs  map[string]*Env
+	files []string
+}
+
+// Envs returns the environments, sorted by name.
+func (s *Set) Envs() []*Env {
+	out := slices.Collect(maps.Values(s.envs))
+	slices.SortFunc(out, func(a, b *Env) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Lookup returns the environment called name, or a *NotFoundError.
+func (s *Set) Lookup(name string) (*Env, error) {
+	if e, ok := s.envs[name]; ok {
+		return e, nil
+	}
+	known := slices.Sorted(maps.Keys(s.envs))
+	return nil, &NotFoundError{Name: name, Known: known, Files: s.Files()}
+}
+
+// Files returns the files actually read, in order.
+func (s *Set) Files() []string { return append([]string(nil), s.files...) }

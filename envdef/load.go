@@ -1,0 +1,99 @@
+package envdef
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// DefaultFiles returns the definition files searched by default, in order:
+// /etc/secrun/envs.toml, /etc/secrun/envs.d/*.toml (sorted), then the same in
+// <configdir>/secrun, where configdir is $XDG_CONFIG_HOME if it is set to an
+// absolute path, else os.UserConfigDir(). On Windows %ProgramData%\secrun takes
+// the place of /etc/secrun. Files in envs.d are listed only if they exist
+// (dot files are skipped); the envs.toml files are listed either way.
+func DefaultFiles() []string {
+	var dirs []string
+	if runtime.GOOS == "windows" {
+		if pd := os.Getenv("ProgramData"); pd != "" {
+			dirs = append(dirs, filepath.Join(pd, "secrun"))
+		}
+	} else {
+		dirs = append(dirs, "/etc/secrun")
+	}
+	if cd, ok := configDir(); ok {
+		dirs = append(dirs, filepath.Join(cd, "secrun"))
+	}
+	var files []string
+	for _, d := range dirs {
+		files = append(files, filepath.Join(d, "envs.toml"))
+		ents, _ := os.ReadDir(filepath.Join(d, "envs.d")) // sorted by name; a missing dir gives none
+		for _, e := range ents {
+			n := e.Name()
+			if !e.IsDir() && strings.HasSuffix(n, ".toml") && !strings.HasPrefix(n, ".") {
+				files = append(files, filepath.Join(d, "envs.d", n))
+			}
+		}
+	}
+	return files
+}
+
+// configDir returns the user's configuration directory.
+func configDir() (string, bool) {
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return x, true
+	}
+	d, err := os.UserConfigDir()
+	return d, err == nil
+}
+
+// userFileHint names the user's definition file for messages.
+func userFileHint() string {
+	if cd, ok := configDir(); ok {
+		return filepath.Join(cd, "secrun", "envs.toml")
+	}
+	return "secrun/envs.toml in your configuration directory"
+}
+
+// Load reads defaults, then explicit, and merges their environments: an
+// environment in a later file replaces one of the same name from an earlier
+// file, and the replaced definitions are recorded in Overrides. A missing file
+// in defaults is skipped silently; a missing file in explicit (from --envs or
+// SECRUN_ENVS) is an error. A file named twice is read once.
+func Load(defaults, explicit []string) (*Set, error) {
+	s := &Set{envs: map[string]*Env{}}
+	seen := map[string]bool{}
+	for i, f := range append(append([]string(nil), defaults...), explicit...) {
+		if seen[filepath.Clean(f)] {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, &DefError{File: f, Msg: "environment definition file does not exist", Err: err,
+					Fix: "check the path given with --envs or SECRUN_ENVS"}
+			}
+			return nil, fmt.Errorf("read environment definitions: %w", err)
+		}
+		seen[filepath.Clean(f)] = true
+		s.files = append(s.files, f)
+		envs, err := Parse(f, data)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range envs {
+			if old, ok := s.envs[e.Name]; ok {
+				e.Overrides = append(append(e.Overrides, old.Overrides...), fmt.Sprintf("%s:%d", old.File, old.Line))
+			}
+			s.envs[e.Name] = e
+		}
+	}
+	return s, nil
+}

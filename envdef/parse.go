@@ -1,0 +1,464 @@
+package envdef
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// The keys allowed in each kind of table. Anything else is an error, so a
+// typo never silently drops a setting. Secret tables deliberately take only
+// key and as_env_var for now (no project, domain, json, file, ...).
+var (
+	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables"}
+	secretKeys   = []string{"key", "as_env_var"}
+	exeKeys      = []string{"label", "instances"}
+	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
+	coresKeys    = []string{"start", "stop", "step"}
+)
+
+// foldVars makes variable names that differ only in case collide, as they do
+// in a Windows environment block.
+var foldVars = runtime.GOOS == "windows"
+
+// Parse parses and validates the definitions in one file. file is used only
+// in messages and in Env.File. Errors are *DefError values.
+func Parse(file string, data []byte) ([]*Env, error) {
+	var doc map[string]any
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}
+		}
+		return nil, &DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}
+	}
+	p := &parser{file: file, ix: scanLines(data)}
+	all := p.ix.whole()
+	if k := unknownKey(doc, "env"); k != "" {
+		return nil, p.fail(p.ix.keyLine(all, k), "", "definitions go in [[env]] tables",
+			"unknown top-level key %q", k)
+	}
+	tables, ok := asTables(doc["env"])
+	if !ok {
+		return nil, p.fail(p.ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])")
+	}
+	spans := p.ix.children(all, "[[env]]", len(tables))
+	var envs []*Env
+	first := map[string]*Env{}
+	for i, t := range tables {
+		e, err := p.env(t, spans[i], i)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := first[e.Name]; dup {
+			return nil, p.fail(e.Line, e.Name, "rename or remove one of them",
+				"defined twice in this file%s", firstAt(prev.Line))
+		}
+		first[e.Name] = e
+		envs = append(envs, e)
+	}
+	return envs, nil
+}
+
+// parser holds what every check needs to build an error.
+type parser struct {
+	file string
+	ix   *lineIndex
+}
+
+func (p *parser) fail(line int, env, fix, format string, a ...any) error {
+	return &DefError{File: p.file, Line: line, Env: env, Msg: fmt.Sprintf(format, a...), Fix: fix}
+}
+
+// env checks the i-th [[env]] table t, whose header opens span sp.
+func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
+	body := p.ix.body(sp)
+	line := func(key string) int { return p.ix.keyLine(body, key) }
+	name, _ := t["name"].(string)
+	if !validEnvName(name) {
+		name = "" // not fit for messages yet
+	}
+	if k := unknownKey(t, envKeys...); k != "" {
+		return nil, p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", "), "unknown key %q", k)
+	}
+	e := &Env{File: p.file, Line: sp.start}
+	switch v := t["name"].(type) {
+	case nil:
+		return nil, p.fail(sp.start, "", "", "environment #%d has no name", i+1)
+	case string:
+		if !validEnvName(v) {
+			return nil, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v)
+		}
+		e.Name = v
+	default:
+		return nil, p.fail(line("name"), "", "", "name must be a string, not %s", typeName(v))
+	}
+
+	switch v := t["setup"].(type) {
+	case nil:
+	case string:
+		for _, l := range strings.Split(v, "\n") {
+			if l = strings.TrimSuffix(l, "\r"); strings.TrimSpace(l) != "" {
+				e.Setup = append(e.Setup, l)
+			}
+		}
+	case []any:
+		for j, l := range v {
+			s, ok := l.(string)
+			if !ok {
+				return nil, p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, typeName(l))
+			}
+			e.Setup = append(e.Setup, s)
+		}
+	default:
+		return nil, p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", typeName(v))
+	}
+
+	if v, ok := t["specifiers"]; ok {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", typeName(v))
+		}
+		e.Specifiers = make(map[string]string, len(m))
+		for k, s := range m {
+			text, ok := scalarText(s)
+			if !ok {
+				return nil, p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, typeName(s))
+			}
+			e.Specifiers[k] = text
+		}
+	}
+	if err := p.secrets(e, t["secrets"], sp); err != nil {
+		return nil, err
+	}
+	return e, p.executables(e, t["executables"], sp)
+}
+
+// secrets checks the secrets array of e, whose [[env]] span is sp. A secret's
+// line is the first line at or after the previous one that holds its key as a
+// quoted string.
+func (p *parser) secrets(e *Env, v any, sp span) error {
+	if v == nil {
+		return nil
+	}
+	at := p.ix.keyLine(p.ix.body(sp), "secrets")
+	list, ok := v.([]any)
+	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
+		for _, t := range tables {
+			list, ok = append(list, t), true
+		}
+	}
+	if !ok {
+		return p.fail(at, e.Name, "", "secrets must be an array, not %s", typeName(v))
+	}
+	byKey := map[string]Secret{}
+	byVar := map[string]Secret{}
+	for i, item := range list {
+		var s Secret
+		var tbl map[string]any
+		switch item := item.(type) {
+		case string:
+			s.Key = item
+		case map[string]any:
+			tbl = item
+			s.Key, _ = item["key"].(string)
+		default:
+			return p.fail(at, e.Name, "", "secret #%d must be a string or a table, not %s", i+1, typeName(item))
+		}
+		s.Line = p.ix.stringLine(sp, at, s.Key)
+		at = s.Line
+		name := secretName(s.Key, i)
+		var asVar any
+		if tbl != nil {
+			if k := unknownKey(tbl, secretKeys...); k != "" {
+				return p.fail(s.Line, e.Name, "a secret table takes only key and as_env_var",
+					"secret %s: unknown key %q", name, k)
+			}
+			switch k := tbl["key"].(type) {
+			case nil:
+				return p.fail(s.Line, e.Name, "", "secret %s has no key", name)
+			case string:
+			default:
+				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name, typeName(k))
+			}
+			asVar = tbl["as_env_var"]
+		}
+		if s.Key == "" {
+			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name)
+		}
+		if prev, dup := byKey[s.Key]; dup {
+			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name, firstAt(prev.Line))
+		}
+		switch a := asVar.(type) {
+		case nil:
+			var ok bool
+			if s.Var, ok = VarName(s.Key); !ok {
+				even := ""
+				if s.Var != s.Key {
+					even = fmt.Sprintf(" (not even as %q)", s.Var)
+				}
+				return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
+					"secret %s is not a valid variable name%s", name, even)
+			}
+		case string:
+			if !ValidVarName(a) {
+				return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
+					"secret %s: as_env_var %q is not a valid variable name", name, a)
+			}
+			s.Var, s.Renamed = a, true
+		default:
+			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name, typeName(a))
+		}
+		folded := s.Var
+		if foldVars {
+			folded = strings.ToUpper(folded)
+		}
+		if prev, dup := byVar[folded]; dup {
+			return p.fail(s.Line, e.Name, "give one of them another name with as_env_var",
+				"secrets %q and %q both become variable %q", prev.Key, s.Key, s.Var)
+		}
+		byKey[s.Key], byVar[folded] = s, s
+		e.Secrets = append(e.Secrets, s)
+	}
+	return nil
+}
+
+// executables checks the executables of e, whose [[env]] span is sp.
+func (p *parser) executables(e *Env, v any, sp span) error {
+	if v == nil {
+		return nil
+	}
+	tables, ok := asTables(v)
+	if !ok {
+		return p.fail(p.ix.keyLine(p.ix.body(sp), "executables"), e.Name, "", "executables must be an array of tables")
+	}
+	seen := map[string]int{}
+	for i, t := range p.ix.children(sp, "[[env.executables]]", len(tables)) {
+		body := p.ix.body(t)
+		x := Executable{Line: t.start}
+		raw := tables[i]
+		if k := unknownKey(raw, exeKeys...); k != "" {
+			return p.fail(p.ix.keyLine(body, k), e.Name, "an executable takes label and instances",
+				"executable #%d: unknown key %q", i+1, k)
+		}
+		l, ok := raw["label"].(string)
+		switch {
+		case raw["label"] == nil:
+			return p.fail(t.start, e.Name, "", "executable #%d has no label", i+1)
+		case !ok:
+			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, typeName(raw["label"]))
+		case !ValidVarName(l):
+			return p.fail(p.ix.keyLine(body, "label"), e.Name, "a label is letters, digits and '_', and does not start with a digit",
+				"executable label %q is not a valid identifier", l)
+		}
+		if first, dup := seen[l]; dup {
+			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
+		}
+		seen[l], x.Label = x.Line, l
+		insts, ok := asTables(raw["instances"])
+		if !ok {
+			return p.fail(p.ix.keyLine(body, "instances"), e.Name, "", "executable %q: instances must be an array of tables", l)
+		}
+		if len(insts) == 0 {
+			return p.fail(t.start, e.Name, "add an [[env.executables.instances]] table with a command",
+				"executable %q has no instances", l)
+		}
+		for j, isp := range p.ix.children(t, "[[env.executables.instances]]", len(insts)) {
+			in, err := p.instance(insts[j], p.ix.body(isp), fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
+			if err != nil {
+				return err
+			}
+			x.Instances = append(x.Instances, in)
+		}
+		e.Executables = append(e.Executables, x)
+	}
+	return nil
+}
+
+// instance checks one instance table t with key span body; where prefixes
+// every message.
+func (p *parser) instance(t map[string]any, body span, where, env string) (Instance, error) {
+	in := Instance{Line: body.start, NumCores: Cores{1, 1, 1}}
+	fail := func(key, fix, format string, a ...any) (Instance, error) {
+		return in, p.fail(p.ix.keyLine(body, key), env, fix, where+format, a...)
+	}
+	if k := unknownKey(t, instanceKeys...); k != "" {
+		return fail(k, "an instance takes command, num_cores and parallel_mode", "unknown key %q", k)
+	}
+	switch c := t["command"].(type) {
+	case nil:
+		return fail("", "", "missing command") // "" gives the instance header line
+	case string:
+		if strings.TrimSpace(c) == "" {
+			return fail("command", "", "command is empty")
+		}
+		in.Command = c
+	default:
+		return fail("command", "", "command must be a string, not %s", typeName(c))
+	}
+
+	switch n := t["num_cores"].(type) {
+	case nil: // one core
+	case int64:
+		if n < 1 {
+			return fail("num_cores", "", "num_cores must be at least 1, not %d", n)
+		}
+		in.NumCores = Cores{int(n), int(n), 1}
+	case map[string]any:
+		if k := unknownKey(n, coresKeys...); k != "" {
+			return fail("num_cores", "num_cores takes start, stop and step", "num_cores: unknown key %q", k)
+		}
+		var c [3]int
+		for i, k := range coresKeys {
+			switch v := n[k].(type) {
+			case nil:
+				if k != "step" {
+					return fail("num_cores", "write num_cores = { start = 2, stop = 64 }", "num_cores: missing %s", k)
+				}
+				c[i] = 1
+			case int64:
+				c[i] = int(v)
+			default:
+				return fail("num_cores", "", "num_cores: %s must be an integer, not %s", k, typeName(v))
+			}
+		}
+		in.NumCores = Cores{c[0], c[1], c[2]}
+		switch {
+		case c[0] < 1:
+			return fail("num_cores", "", "num_cores: start must be at least 1, not %d", c[0])
+		case c[1] < c[0]:
+			return fail("num_cores", "", "num_cores: stop (%d) is less than start (%d)", c[1], c[0])
+		case c[2] < 1:
+			return fail("num_cores", "", "num_cores: step must be at least 1, not %d", c[2])
+		}
+	default:
+		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", typeName(n))
+	}
+
+	switch m := t["parallel_mode"].(type) {
+	case nil:
+	case string:
+		in.ParallelMode = strings.ToLower(m)
+		switch in.ParallelMode {
+		case "distributed", "shared", "hybrid":
+		default:
+			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out",
+				"parallel_mode %q is not one of distributed, shared, hybrid", m)
+		}
+	default:
+		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", typeName(m))
+	}
+	return in, nil
+}
+
+// validEnvName reports whether s is 1-64 ASCII letters, digits, '_', '-' or '.'.
+func validEnvName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// unknownKey returns the least key of t (in sorted order, so the choice is
+// stable) that is not in allowed, or "".
+func unknownKey(t map[string]any, allowed ...string) string {
+	var bad []string
+	for k := range t {
+		if !slices.Contains(allowed, k) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return slices.Min(bad)
+}
+
+// asTables returns v as a list of tables: nil (absent) gives none; both
+// [[x]] and x = [{...}] are accepted.
+func asTables(v any) ([]map[string]any, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case []map[string]any:
+		return v, true
+	case []any:
+		out := make([]map[string]any, len(v))
+		for i, x := range v {
+			t, ok := x.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			out[i] = t
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// scalarText returns the text of a string, integer, float or boolean.
+func scalarText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case float64:
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eIN") { // keep 1.0 a float: "1.0", not "1"
+			s += ".0"
+		}
+		return s, true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+// typeName names the TOML type of a decoded value.
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case int64:
+		return "integer"
+	case float64:
+		return "float"
+	case bool:
+		return "boolean"
+	case time.Time:
+		return "datetime"
+	case map[string]any:
+		return "table"
+	case []any, []map[string]any:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// secretName names the i-th secret in messages: its quoted key, or its number.
+func secretName(key string, i int) string {
+	if key == "" {
+		return fmt.Sprintf("#%d", i+1)
+	}
+	return strconv.Quote(key)
+}
+
+// firstAt formats " (first at line N)", or "" when the line is unknown.
+func firstAt(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (first at line %d)", n)
+}

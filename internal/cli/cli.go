@@ -1,0 +1,226 @@
+// Package cli holds secrun's command-line grammar (kong), one file per command group, and Main,
+// the one place where errors become messages and exit codes. It holds no file formats and no
+// store logic: those live in envdef and keystore, and process handling lives in launcher.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/launcher"
+)
+
+// Exit statuses of secrun's own failures, as env(1) uses them.
+const (
+	exitFailure = 125 // secrun itself failed: bad flags, bad definition, missing secret
+)
+
+var versionText = "secrun dev"
+
+// SetVersion records the version that --version prints; main calls it with linker-set values.
+func SetVersion(version, commit, date string) {
+	versionText = "secrun " + version
+	if commit != "" {
+		versionText += " (" + commit
+		if date != "" {
+			versionText += ", " + date
+		}
+		versionText += ")"
+	}
+}
+
+// globals are the flags that every command accepts.
+type globals struct {
+	Store   string           `help:"Where secrets live: auto (currently the file store) or file." enum:"auto,file" default:"auto" env:"SECRUN_STORE"`
+	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
+	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	stderr io.Writer
+}
+
+// root is the whole grammar.
+type root struct {
+	globals
+
+	Run     runCmd     `cmd:"" help:"Run a command with an environment's secrets (the default: 'secrun -e ENV -- CMD')."`
+	Secrets secretsCmd `cmd:"" help:"Store, read, list and delete secrets."`
+	Env     envCmd     `cmd:"" help:"List and inspect environment definitions."`
+}
+
+const description = `Run a command with the secrets that an environment definition names, in its environment only.
+
+Examples:
+  secrun secrets set API_TOKEN             # prompts without echo (or reads stdin)
+  secrun -e my_env -- ./solver in.dat      # run with my_env's secrets
+  srun secrun -e my_env -- ./solver        # one secrun per rank under SLURM
+  secrun env show my_env                   # what my_env delivers, and what is missing
+
+Exit status: the command's own; 125 when secrun fails; 126 when the command cannot run; 127 when it is not found.`
+
+// Main parses args, runs the command and returns the process exit status. It is the one place
+// where secrun turns errors into messages.
+func Main(args []string) (code int) {
+	var cli root
+	cli.stderr = os.Stderr
+	exited := errors.New("exit")
+	parser, err := kong.New(&cli,
+		kong.Name("secrun"),
+		kong.Description(description),
+		kong.Vars{"version": versionText},
+		kong.Writers(os.Stdout, os.Stderr),
+		kong.Exit(func(c int) { code = c; panic(exited) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
+	)
+	if err != nil {
+		return report(os.Stderr, fmt.Errorf("internal error: %w", err))
+	}
+	defer func() {
+		if r := recover(); r != nil && r != exited {
+			panic(r)
+		}
+	}()
+	if len(args) == 0 {
+		return report(os.Stderr, &usageError{msg: "nothing to run",
+			hint: "usage: secrun -e ENV -- COMMAND [ARGS...]; secrun --help lists every command"})
+	}
+	args = withRun(parser.Model.Node, args)
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		return report(os.Stderr, parseError(err))
+	}
+	return report(os.Stderr, ctx.Run(&cli.globals))
+}
+
+// withRun puts the word "run" in front of args when they are a run without the word
+// ('secrun -e E -- cmd'). The decision is made here, on secrun's own flags, rather than by
+// kong's default command, so that a program after "--" that is named like a subcommand
+// ('secrun -e E -- env') is run, not parsed.
+func withRun(app *kong.Node, args []string) []string {
+	var runNode *kong.Node
+	commands := map[string]bool{}
+	for _, c := range app.Children {
+		commands[c.Name] = true
+		for _, a := range c.Aliases {
+			commands[a] = true
+		}
+		if c.Name == "run" {
+			runNode = c
+		}
+	}
+	long, short := map[string]*kong.Flag{}, map[rune]*kong.Flag{}
+	runOnly := map[*kong.Flag]bool{}
+	for _, n := range []*kong.Node{app, runNode} {
+		for _, f := range n.Flags {
+			long[f.Name] = f
+			if f.Short != 0 {
+				short[f.Short] = f
+			}
+			runOnly[f] = n == runNode
+		}
+	}
+	takesValue := func(f *kong.Flag) bool { return !f.IsBool() && !f.IsCounter() }
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		var f *kong.Flag
+		inline := false
+		switch {
+		case a == "--":
+			return append([]string{"run"}, args...)
+		case strings.HasPrefix(a, "--"):
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			f, inline = long[name], hasValue
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			f, inline = short[rune(a[1])], len(a) > 2
+		default:
+			if commands[a] {
+				return args
+			}
+			return append([]string{"run"}, args...)
+		}
+		if f == nil {
+			continue // an unknown flag: kong reports it wherever it lands
+		}
+		if runOnly[f] {
+			return append([]string{"run"}, args...)
+		}
+		if takesValue(f) && !inline {
+			i++
+		}
+	}
+	return args
+}
+
+// usageError is a mistake in how secrun was called.
+type usageError struct{ msg, hint string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Hint() string  { return e.hint }
+
+// parseError turns a kong parse error into a usage error that points at the right help.
+func parseError(err error) error {
+	help := "secrun --help"
+	var pe *kong.ParseError
+	if errors.As(err, &pe) && pe.Context != nil {
+		if path := pe.Context.Command(); path != "" {
+			words := []string{"secrun"}
+			for _, w := range strings.Fields(path) {
+				if !strings.HasPrefix(w, "<") {
+					words = append(words, w)
+				}
+			}
+			help = strings.Join(words, " ") + " --help"
+		}
+	}
+	return &usageError{msg: err.Error(), hint: "see '" + help + "'"}
+}
+
+// report prints err (if any) with its hints and returns the exit status it stands for.
+// A child's own exit status passes through silently.
+func report(w io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var coded interface{ ExitCode() int }
+	code := exitFailure
+	if errors.As(err, &coded) {
+		code = coded.ExitCode()
+	}
+	var child *launcher.ExitError
+	if errors.As(err, &child) {
+		return code // the child's own status needs no message
+	}
+	fmt.Fprintf(w, "secrun: error: %v\n", err)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		for _, line := range strings.Split(h.Hint(), "\n") {
+			if line != "" {
+				fmt.Fprintf(w, "secrun: hint: %s\n", line)
+			}
+		}
+	}
+	return code
+}
+
+// envFiles returns the explicit definition files: --envs, then the SECRUN_ENVS path list.
+func (g *globals) envFiles() []string {
+	files := append([]string(nil), g.Envs...)
+	for _, f := range filepath.SplitList(os.Getenv("SECRUN_ENVS")) {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// verbosef prints a diagnostic line when --verbose is on. Callers pass names, never values.
+func (g *globals) verbosef(format string, args ...any) {
+	if g.Verbose {
+		fmt.Fprintf(g.stderr, "secrun: "+format+"\n", args...)
+	}
+}

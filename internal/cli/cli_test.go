@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/launcher"
+)
+
+func TestWithRun(t *testing.T) {
+	var cli root
+	parser, err := kong.New(&cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args    string
+		withRun bool
+	}{
+		{"-e E -- cmd", true},
+		{"-e E cmd -x", true},
+		{"--env=E -- cmd", true},
+		{"-eE -- cmd", true},
+		{"--clean-env -e E -- ls", true},
+		{"-- ls", true},
+		{"ls -l", true},
+		{"-e secrets -- ls", true},
+		{"-e E -- secrets list", true},
+		{"-e E secrets", true},
+		{"--store file -e E -- env", true},
+		{"--envs secrets -e E -- x", true},
+		{"--store file secrets list", false},
+		{"--store=file env show x", false},
+		{"-v secrets list", false},
+		{"secrets list", false},
+		{"run -e E -- ls", false},
+		{"env list", false},
+		{"ls secrets", true},
+		{"--help", false},
+		{"--version", false},
+	}
+	for _, tt := range tests {
+		args := strings.Fields(tt.args)
+		got := withRun(parser.Model.Node, args)
+		if want := tt.withRun; (len(got) == len(args)+1 && got[0] == "run") != want {
+			t.Errorf("withRun(%q) = %q, want run inserted: %v", tt.args, got, want)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	keys := []string{"API_TOKEN", "API_TOKENS", "DB_PASS", "db-password", "GITHUB_TOKEN"}
+	tests := []struct {
+		word string
+		want []string
+	}{
+		{"API_TOKN", []string{"API_TOKEN", "API_TOKENS"}},
+		{"db_pass", []string{"DB_PASS"}},
+		{"TOKEN", []string{"API_TOKEN", "API_TOKENS", "GITHUB_TOKEN"}},
+		{"ZZZZZZZZ", []string{}},
+		{"db-pasword", []string{"db-password"}},
+	}
+	for _, tt := range tests {
+		if got := closest(tt.word, keys, 3); !slices.Equal(got, tt.want) {
+			t.Errorf("closest(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestTrimNewline(t *testing.T) {
+	for in, want := range map[string]string{
+		"v\n": "v", "v\r\n": "v", "v\n\n": "v\n", "v": "v", "": "", "a\nb\n": "a\nb",
+	} {
+		if got := string(trimNewline([]byte(in))); got != want {
+			t.Errorf("trimNewline(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestShown(t *testing.T) {
+	long := strings.Repeat("x", 60)
+	tests := []struct {
+		in   string
+		full bool
+		want string
+	}{
+		{"plain", false, "plain"},
+		{long, false, strings.Repeat("x", 50) + "..."},
+		{long, true, long},
+		{"a\nb", false, `"a\nb"`},
+		{"\x1b[31mred", false, `"\x1b[31mred"`},
+		{strings.Repeat("é", 55), false, strings.Repeat("é", 50) + "..."},
+	}
+	for _, tt := range tests {
+		if got := shown([]byte(tt.in), tt.full); got != tt.want {
+			t.Errorf("shown(%q, %v) = %q, want %q", tt.in, tt.full, got, tt.want)
+		}
+	}
+}
+
+type hinted struct{}
+
+func (hinted) Error() string { return "broken" }
+func (hinted) Hint() string  { return "fix it\nthen retry" }
+
+func TestReport(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+		out  string
+	}{
+		{nil, 0, ""},
+		{errors.New("plain"), 125, "secrun: error: plain\n"},
+		{fmt.Errorf("wrapped: %w", hinted{}), 125, "secrun: error: wrapped: broken\nsecrun: hint: fix it\nsecrun: hint: then retry\n"},
+		{&launcher.NotFoundError{Name: "x"}, 127, `secrun: error: command "x" not found` + "\n"},
+		{&launcher.CannotRunError{Path: "x", Err: errors.New("nope")}, 126, "secrun: error: cannot run x: nope\n"},
+		{&launcher.ExitError{Code: 3}, 3, ""},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		if got := report(&buf, tt.err); got != tt.code {
+			t.Errorf("report(%v) = %d, want %d", tt.err, got, tt.code)
+		}
+		if out := buf.String(); !strings.HasPrefix(out, tt.out) {
+			t.Errorf("report(%v) printed %q, want it to start with %q", tt.err, out, tt.out)
+		}
+	}
+}

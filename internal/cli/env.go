@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/secrun/secrun/envdef"
+)
+
+// envCmd groups the commands that inspect environment definitions.
+type envCmd struct {
+	List envListCmd `cmd:"" aliases:"ls" help:"List the defined environments and where each is defined."`
+	Show envShowCmd `cmd:"" help:"Show an environment: setup, executables, and the variable each secret becomes."`
+}
+
+type envListCmd struct{}
+
+func (c *envListCmd) Help() string {
+	return "Definitions are read from /etc/secrun/envs.toml, /etc/secrun/envs.d/*.toml,\n" +
+		"$XDG_CONFIG_HOME/secrun/envs.toml, $XDG_CONFIG_HOME/secrun/envs.d/*.toml, then each --envs FILE\n" +
+		"and SECRUN_ENVS; a later file overrides an environment of the same name."
+}
+
+func (c *envListCmd) Run(g *globals) error {
+	set, err := g.definitions()
+	if err != nil {
+		return err
+	}
+	envs := set.Envs()
+	if len(envs) == 0 {
+		fmt.Fprintf(g.stderr, "secrun: no environments defined; searched %s\n", strings.Join(searched(g), ", "))
+		return nil
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tSECRETS\tDEFINED AT")
+	for _, e := range envs {
+		at := where(e.File, e.Line)
+		if len(e.Overrides) > 0 {
+			at += " (overrides " + strings.Join(e.Overrides, ", ") + ")"
+		}
+		fmt.Fprintf(w, "%s\t%d\t%s\n", e.Name, len(e.Secrets), at)
+	}
+	return w.Flush()
+}
+
+// searched lists every place definitions are looked for.
+func searched(g *globals) []string {
+	return append(envdef.DefaultFiles(), g.envFiles()...)
+}
+
+type envShowCmd struct {
+	Name string `arg:"" help:"The environment to show."`
+}
+
+func (c *envShowCmd) Help() string {
+	return "Shows no secret values: only whether the store holds each one.\n\nExample:\n  secrun env show my_env"
+}
+
+func (c *envShowCmd) Run(g *globals) error {
+	e, err := g.lookupEnv(c.Name)
+	if err != nil {
+		return err
+	}
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(e.Secrets))
+	for i, s := range e.Secrets {
+		keys[i] = s.Key
+	}
+	values, err := store.Fetch(keys)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "environment:\t%s\n", e.Name)
+	fmt.Fprintf(w, "defined at:\t%s\n", where(e.File, e.Line))
+	for _, o := range e.Overrides {
+		fmt.Fprintf(w, "overrides:\t%s\n", o)
+	}
+	if len(e.Specifiers) > 0 {
+		names := make([]string, 0, len(e.Specifiers))
+		for k := range e.Specifiers {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for i, k := range names {
+			names[i] = k + "=" + e.Specifiers[k]
+		}
+		fmt.Fprintf(w, "specifiers:\t%s\n", strings.Join(names, " "))
+	}
+	w.Flush()
+	if len(e.Setup) > 0 {
+		fmt.Println("setup (run by /bin/sh before the command):")
+		for _, l := range e.Setup {
+			fmt.Println("  " + l)
+		}
+	}
+	if len(e.Secrets) == 0 {
+		fmt.Println("secrets: none")
+	} else {
+		fmt.Printf("secrets (%s store, %s):\n", store.Name(), store.Location())
+		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED")
+		for _, s := range e.Secrets {
+			state := "yes"
+			if _, ok := values[s.Key]; !ok {
+				state = "MISSING"
+			}
+			fmt.Fprintf(w, "  %s\t%s\t%s\n", s.Key, s.Var, state)
+		}
+		w.Flush()
+	}
+	for _, x := range e.Executables {
+		fmt.Printf("executable %s:\n", x.Label)
+		for i, in := range x.Instances {
+			mode := in.ParallelMode
+			if mode == "" {
+				mode = "any mode"
+			}
+			fmt.Printf("  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, in.Command)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/keystore"
+	"github.com/secrun/secrun/launcher"
+)
+
+// runCmd runs a program with an environment's secrets.
+type runCmd struct {
+	Env      string   `short:"e" placeholder:"NAME" help:"The environment definition whose secrets the command gets."`
+	CleanEnv bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
+	Command  []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program to run and its arguments, after --."`
+}
+
+// Help shows examples under 'secrun run --help'.
+func (r *runCmd) Help() string {
+	return `Examples:
+  secrun -e my_env -- ./solver in.dat
+  secrun run -e my_env --clean-env -- python3 job.py
+  #!/usr/bin/env -S secrun -e my_env -- python3     (first line of a script)
+
+Everything after -- is the command, exactly as given: it is never parsed by secrun.`
+}
+
+// Run looks up exactly the secrets the environment names and replaces secrun with the command.
+func (r *runCmd) Run(g *globals) error {
+	argv := r.Command
+	if len(argv) > 0 && argv[0] == "--" {
+		argv = argv[1:]
+	}
+	if r.Env == "" {
+		return &usageError{msg: "no environment given",
+			hint: "add -e NAME before --; 'secrun env list' shows the defined environments"}
+	}
+	if len(argv) == 0 {
+		return &usageError{msg: "no command given", hint: "usage: secrun -e ENV -- COMMAND [ARGS...]"}
+	}
+	env, err := g.lookupEnv(r.Env)
+	if err != nil {
+		return err
+	}
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	vars, err := secretVars(g, env, store)
+	if err != nil {
+		return err
+	}
+	vars = append(vars, launcher.Var{Name: "SECRUN_ENV", Value: env.Name})
+	return launcher.Run(launcher.Child{
+		Argv:  argv,
+		Setup: env.Setup,
+		Env:   launcher.Environ(os.Environ(), r.CleanEnv, vars),
+	})
+}
+
+// secretVars fetches the environment's secrets in one read of the store and turns them into
+// variables. All missing secrets are reported together.
+func secretVars(g *globals, env *envdef.Env, store keystore.Store) ([]launcher.Var, error) {
+	keys := make([]string, len(env.Secrets))
+	for i, s := range env.Secrets {
+		if err := keystore.ValidateKey(s.Key); err != nil {
+			return nil, fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
+		}
+		if strings.HasPrefix(s.Var, "SECRUN_") {
+			return nil, fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved for secrun (names starting with SECRUN_ are)",
+				where(env.File, s.Line), env.Name, s.Key, s.Var)
+		}
+		keys[i] = s.Key
+	}
+	values, err := store.Fetch(keys)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	vars := make([]launcher.Var, 0, len(keys)+1)
+	for _, s := range env.Secrets {
+		v, ok := values[s.Key]
+		switch {
+		case !ok:
+			missing = append(missing, s.Key)
+			continue
+		case bytes.IndexByte(v, 0) >= 0:
+			return nil, fmt.Errorf("secret %q holds a NUL byte, which an environment variable cannot carry", s.Key)
+		}
+		g.verbosef("secret %q -> $%s (%s store)", s.Key, s.Var, store.Name())
+		vars = append(vars, launcher.Var{Name: s.Var, Value: string(v)})
+	}
+	if len(missing) > 0 {
+		return nil, &missingError{env: env, keys: missing, store: store}
+	}
+	return vars, nil
+}
+
+// missingError lists every secret an environment needs that the store does not hold.
+type missingError struct {
+	env   *envdef.Env
+	keys  []string
+	store keystore.Store
+}
+
+func (e *missingError) Error() string {
+	noun := "secret"
+	if len(e.keys) > 1 {
+		noun = "secrets"
+	}
+	return fmt.Sprintf("environment %q needs %d %s that the %s store (%s) does not hold: %s",
+		e.env.Name, len(e.keys), noun, e.store.Name(), e.store.Location(), strings.Join(e.keys, ", "))
+}
+
+func (e *missingError) Hint() string {
+	return fmt.Sprintf("store each with 'secrun secrets set KEY', or remove it from the definition at %s",
+		where(e.env.File, e.env.Line))
+}
+
+// lookupEnv loads every definition file and returns the named environment.
+func (g *globals) lookupEnv(name string) (*envdef.Env, error) {
+	set, err := g.definitions()
+	if err != nil {
+		return nil, err
+	}
+	return set.Lookup(name)
+}
+
+// definitions loads the standard definition files and the explicit ones.
+func (g *globals) definitions() (*envdef.Set, error) {
+	set, err := envdef.Load(envdef.DefaultFiles(), g.envFiles())
+	if err != nil {
+		return nil, err
+	}
+	g.verbosef("definitions read from: %s", strings.Join(set.Files(), ", "))
+	return set, nil
+}
+
+// store opens the store that --store selects.
+func (g *globals) store() (keystore.Store, error) {
+	dir, err := keystore.DataDir()
+	if err != nil {
+		return nil, fmt.Errorf("cannot find the data directory: %w", err)
+	}
+	s := keystore.NewFile(dir)
+	g.verbosef("%s store: %s", s.Name(), s.Location())
+	return s, nil
+}
+
+// where formats a file position for messages.
+func where(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}

@@ -1,0 +1,288 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/secrun/secrun/keystore"
+	"golang.org/x/term"
+)
+
+// secretsCmd groups the commands that manage stored secrets.
+type secretsCmd struct {
+	Set       setCmd       `cmd:"" help:"Store a secret (prompts without echo on a terminal, else reads stdin)."`
+	Get       getCmd       `cmd:"" help:"Print a secret's value on stdout."`
+	List      listCmd      `cmd:"" aliases:"ls" help:"List stored keys; values stay hidden unless --values."`
+	Delete    deleteCmd    `cmd:"" aliases:"rm" help:"Delete one secret."`
+	DeleteAll deleteAllCmd `cmd:"" name:"delete-all" help:"Delete every secret in the store."`
+}
+
+// mask stands for a hidden value; it is the same whatever the value's length.
+const mask = "********"
+
+// listWidth is how many characters of a value 'list --values' shows without --full.
+const listWidth = 50
+
+type setCmd struct {
+	Key       string  `arg:"" help:"Key: 1-256 letters, digits, _ - . /"`
+	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
+	Overwrite bool    `help:"Replace the value of an existing key."`
+}
+
+func (c *setCmd) Help() string {
+	return `Examples:
+  secrun secrets set API_TOKEN                  # hidden prompt on a terminal
+  printf %s "$TOKEN" | secrun secrets set API_TOKEN
+  secrun secrets set --overwrite API_TOKEN < token.txt
+
+From stdin the whole input is the value, less one final newline.`
+}
+
+func (c *setCmd) Run(g *globals) error {
+	if err := keystore.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	var value []byte
+	switch {
+	case c.Value != nil && *c.Value != "-":
+		fmt.Fprintln(g.stderr, "secrun: warning: a value on the command line can leak through shell history and ps; prefer the prompt or stdin")
+		value = []byte(*c.Value)
+	case term.IsTerminal(int(os.Stdin.Fd())):
+		fmt.Fprintf(g.stderr, "Value for %s (input hidden): ", c.Key)
+		v, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(g.stderr)
+		if err != nil {
+			return fmt.Errorf("reading the value from the terminal: %w", err)
+		}
+		value = v
+	default:
+		v, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return fmt.Errorf("reading the value from stdin: %w", err)
+		}
+		value = trimNewline(v)
+	}
+	if len(value) == 0 {
+		return &usageError{msg: fmt.Sprintf("empty value for secret %q; nothing stored", c.Key),
+			hint: "give the value on stdin or at the prompt"}
+	}
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	if err := store.Set(c.Key, value, c.Overwrite); err != nil {
+		if errors.Is(err, keystore.ErrExists) {
+			return fmt.Errorf("secret %q already exists; use --overwrite to replace it", c.Key)
+		}
+		return err
+	}
+	fmt.Fprintf(g.stderr, "secrun: stored secret %q in the %s store\n", c.Key, store.Name())
+	return nil
+}
+
+// trimNewline drops one final "\n" or "\r\n", which echo and editors add.
+func trimNewline(b []byte) []byte {
+	s := string(b)
+	s = strings.TrimSuffix(s, "\n")
+	s = strings.TrimSuffix(s, "\r")
+	return []byte(s)
+}
+
+type getCmd struct {
+	Key string `arg:"" help:"The key to print."`
+}
+
+func (c *getCmd) Help() string {
+	return "Prints the value and nothing else (a newline is added only when stdout is a terminal).\n\nExample:\n  curl -H \"Authorization: Bearer $(secrun secrets get API_TOKEN)\" ..."
+}
+
+func (c *getCmd) Run(g *globals) error {
+	if err := keystore.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	v, err := store.Get(c.Key)
+	if err != nil {
+		return withSuggestions(store, c.Key, err)
+	}
+	if _, err := os.Stdout.Write(v); err != nil {
+		return fmt.Errorf("writing to stdout: %w", err)
+	}
+	if term.IsTerminal(int(os.Stdout.Fd())) && !strings.HasSuffix(string(v), "\n") {
+		fmt.Println()
+	}
+	return nil
+}
+
+type listCmd struct {
+	Values bool `help:"Show values, each cut to 50 characters unless --full."`
+	Full   bool `help:"With --values, show whole values."`
+	JSON   bool `name:"json" help:"Print a JSON array for scripts (with --values, values are never cut)."`
+}
+
+func (c *listCmd) Help() string {
+	return "Examples:\n  secrun secrets list\n  secrun secrets list --values --full\n  secrun secrets list --json | jq -r '.[].key'"
+}
+
+// listed is one row of 'secrets list --json'.
+type listed struct {
+	Key     string    `json:"key"`
+	Store   string    `json:"store"`
+	Size    int       `json:"size"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	Value   *string   `json:"value,omitempty"`
+}
+
+func (c *listCmd) Run(g *globals) error {
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	entries, err := store.List()
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		rows := make([]listed, 0, len(entries))
+		for _, e := range entries {
+			r := listed{Key: e.Key, Store: store.Name(), Size: len(e.Value), Created: e.Created, Updated: e.Updated}
+			if c.Values {
+				v := string(e.Value)
+				r.Value = &v
+			}
+			rows = append(rows, r)
+		}
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store (%s)\n", store.Name(), store.Location())
+		return nil
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KEY\tSTORE\tUPDATED\tVALUE")
+	for _, e := range entries {
+		v := mask
+		if c.Values {
+			v = shown(e.Value, c.Full)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.Key, store.Name(), e.Updated.Local().Format("2006-01-02 15:04"), v)
+	}
+	return w.Flush()
+}
+
+// shown renders a value for a table: cut to listWidth characters unless full, and with
+// control characters escaped so that a value cannot drive the terminal.
+func shown(v []byte, full bool) string {
+	s := string(v)
+	if !full && utf8.RuneCountInString(s) > listWidth {
+		s = string([]rune(s)[:listWidth]) + "..."
+	}
+	q := strconv.Quote(s)
+	if q[1:len(q)-1] == s {
+		return s
+	}
+	return q
+}
+
+type deleteCmd struct {
+	Key string `arg:"" help:"The key to delete."`
+}
+
+func (c *deleteCmd) Run(g *globals) error {
+	if err := keystore.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	if err := store.Delete(c.Key); err != nil {
+		return withSuggestions(store, c.Key, err)
+	}
+	fmt.Fprintf(g.stderr, "secrun: deleted secret %q from the %s store\n", c.Key, store.Name())
+	return nil
+}
+
+type deleteAllCmd struct {
+	Yes bool `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+}
+
+func (c *deleteAllCmd) Run(g *globals) error {
+	store, err := g.store()
+	if err != nil {
+		return err
+	}
+	entries, err := store.List()
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to delete\n", store.Name())
+		return nil
+	}
+	if !c.Yes {
+		if !term.IsTerminal(int(os.Stdin.Fd())) {
+			return &usageError{msg: fmt.Sprintf("refusing to delete all %d secrets without confirmation", len(entries)),
+				hint: "add --yes to confirm when stdin is not a terminal"}
+		}
+		fmt.Fprintf(g.stderr, "Delete all %d secrets from the %s store (%s)? Type 'yes' to confirm: ",
+			len(entries), store.Name(), store.Location())
+		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			return errors.New("not confirmed; nothing deleted")
+		}
+	}
+	n, err := store.DeleteAll()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from the %s store\n", n, store.Name())
+	return nil
+}
+
+// withSuggestions adds the closest existing keys to a not-found error.
+func withSuggestions(store keystore.Store, key string, err error) error {
+	if !errors.Is(err, keystore.ErrNotFound) {
+		return err
+	}
+	msg := fmt.Sprintf("secret %q does not exist in the %s store", key, store.Name())
+	entries, lerr := store.List()
+	if lerr != nil {
+		return errors.New(msg)
+	}
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key
+	}
+	hint := "'secrun secrets list' shows the stored keys"
+	if close := closest(key, keys, 3); len(close) > 0 {
+		hint = "did you mean " + quoteList(close) + "?"
+	}
+	return &usageError{msg: msg, hint: hint}
+}
+
+func quoteList(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

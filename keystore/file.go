@@ -1,0 +1,391 @@
+package keystore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	storeFile     = "secrets.json"
+	lockFileName  = "secrets.lock"
+	formatName    = "secrun-store"
+	formatVersion = 1
+)
+
+// File is the file store: one JSON file, secrets.json, mode 0600 in a 0700 directory.
+//
+// Reads take no lock: a writer replaces the file with a rename, so a reader sees the old or
+// the new store, whole, and never waits (many MPI ranks may read at once). Writers hold an
+// exclusive lock on secrets.lock across the whole read-modify-write.
+type File struct {
+	dir string
+
+	// Replaced by tests.
+	now        func() time.Time
+	createTemp func(dir, pattern string) (*os.File, error)
+}
+
+var _ Store = (*File)(nil)
+
+// NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
+func NewFile(dir string) *File {
+	return &File{dir: dir, now: time.Now, createTemp: os.CreateTemp}
+}
+
+// Name returns "file".
+func (f *File) Name() string { return "file" }
+
+// Location returns the path of the store file.
+func (f *File) Location() string { return filepath.Join(f.dir, storeFile) }
+
+// fileDoc is the JSON document of the store file.
+type fileDoc struct {
+	Format  string      `json:"format"`
+	Version int         `json:"version"`
+	Secrets []fileEntry `json:"secrets"`
+}
+
+type fileEntry struct {
+	Key     string    `json:"key"`
+	Value   []byte    `json:"value"` // base64 in JSON: any bytes are safe
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// List returns every secret, sorted by key.
+func (f *File) List() ([]Entry, error) {
+	entries, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	list := make([]Entry, len(entries))
+	for i, e := range entries {
+		list[i] = Entry(e)
+	}
+	slices.SortFunc(list, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+	return list, nil
+}
+
+// Fetch returns the values of the keys the store holds, in one read.
+func (f *File) Fetch(keys []string) (map[string][]byte, error) {
+	entries, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	values := make(map[string][]byte, len(keys))
+	for _, e := range entries {
+		if slices.Contains(keys, e.Key) {
+			values[e.Key] = e.Value
+		}
+	}
+	return values, nil
+}
+
+// Get returns the value of key.
+func (f *File) Get(key string) ([]byte, error) {
+	if err := ValidateKey(key); err != nil {
+		return nil, err
+	}
+	entries, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	if i := indexOf(entries, key); i >= 0 {
+		return entries[i].Value, nil
+	}
+	return nil, &KeyError{Key: key, Err: ErrNotFound}
+}
+
+// Set stores value under key.
+func (f *File) Set(key string, value []byte, overwrite bool) error {
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	if value == nil {
+		value = []byte{} // stored as "" rather than null, so it reads back as an empty value
+	}
+	return f.update(true, func(entries []fileEntry) ([]fileEntry, bool, error) {
+		now := f.now().UTC()
+		i := indexOf(entries, key)
+		switch {
+		case i < 0:
+			return append(entries, fileEntry{Key: key, Value: value, Created: now, Updated: now}), true, nil
+		case !overwrite:
+			return nil, false, &KeyError{Key: key, Err: ErrExists}
+		}
+		entries[i].Value, entries[i].Updated = value, now
+		return entries, true, nil
+	})
+}
+
+// Delete removes key.
+func (f *File) Delete(key string) error {
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	return f.update(false, func(entries []fileEntry) ([]fileEntry, bool, error) {
+		i := indexOf(entries, key)
+		if i < 0 {
+			return nil, false, &KeyError{Key: key, Err: ErrNotFound}
+		}
+		return slices.Delete(entries, i, i+1), true, nil
+	})
+}
+
+// DeleteAll removes every secret and returns how many there were.
+func (f *File) DeleteAll() (int, error) {
+	n := 0
+	err := f.update(false, func(entries []fileEntry) ([]fileEntry, bool, error) {
+		n = len(entries)
+		return nil, n > 0, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func indexOf(entries []fileEntry, key string) int {
+	return slices.IndexFunc(entries, func(e fileEntry) bool { return e.Key == key })
+}
+
+// load reads the store without a lock. An absent store file is an empty store.
+func (f *File) load() ([]fileEntry, error) {
+	path := f.Location()
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read secret store: %w", err)
+	}
+	if err := checkFile(path, fi); err != nil {
+		return nil, err
+	}
+	if err := f.checkDir(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read secret store: %w", err)
+	}
+	return decode(path, data)
+}
+
+// decode parses a store file and checks that it is one.
+func decode(path string, data []byte) ([]fileEntry, error) {
+	var doc fileDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			// Report the offset only: the message of a SyntaxError quotes a character of the
+			// file, which could belong to a value.
+			err = fmt.Errorf("invalid JSON at byte %d", syn.Offset)
+			if syn.Offset >= int64(len(data)) {
+				err = fmt.Errorf("truncated JSON (%d bytes)", len(data))
+			}
+		}
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	if doc.Format != formatName {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format is %+q, not %q", shorten(doc.Format), formatName)}
+	}
+	if doc.Version != formatVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown version %d (this secrun reads version %d)", doc.Version, formatVersion)}
+	}
+	seen := make(map[string]bool, len(doc.Secrets))
+	for _, e := range doc.Secrets {
+		if err := ValidateKey(e.Key); err != nil {
+			// Not wrapped: a caller must not take this for a bad key of its own.
+			return nil, &CorruptError{Path: path, Err: errors.New(err.Error())}
+		}
+		if seen[e.Key] {
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice", e.Key)}
+		}
+		seen[e.Key] = true
+	}
+	return doc.Secrets, nil
+}
+
+// update runs change on the store's entries under the write lock and writes the result when
+// change reports a change. With create false an absent store directory is left absent.
+func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, error)) error {
+	if create {
+		if err := os.MkdirAll(f.dir, 0o700); err != nil {
+			return fmt.Errorf("create secret store directory: %w", err)
+		}
+	} else if _, err := os.Stat(f.dir); errors.Is(err, fs.ErrNotExist) {
+		_, _, err := change(nil)
+		return err
+	}
+	if err := f.checkDir(); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(filepath.Join(f.dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock secret store: %w", err)
+	}
+	defer lock.Close()
+	if err := lockFile(lock); err != nil {
+		return fmt.Errorf("lock secret store: %s: %w", lock.Name(), err)
+	}
+	defer unlockFile(lock)
+	removeStaleTemps(f.dir)
+
+	entries, err := f.load()
+	if err != nil {
+		return err
+	}
+	entries, changed, err := change(entries)
+	if err != nil || !changed {
+		return err
+	}
+	return f.write(entries)
+}
+
+// write replaces the store file atomically: a temp file in the same directory, written,
+// synced and renamed over the store. On error the old store is left as it was.
+func (f *File) write(entries []fileEntry) (err error) {
+	slices.SortFunc(entries, func(a, b fileEntry) int { return strings.Compare(a.Key, b.Key) })
+	if entries == nil {
+		entries = []fileEntry{} // "secrets": [] rather than null
+	}
+	data, err := json.MarshalIndent(fileDoc{Format: formatName, Version: formatVersion, Secrets: entries}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+	}
+	tmp, err := f.createTemp(f.dir, storeFile+".tmp-*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("save secret store %s: %w", f.Location(), err)
+		}
+	}()
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), f.Location()); err != nil {
+		return err
+	}
+	syncDir(f.dir)
+	return nil
+}
+
+// removeStaleTemps deletes temp files that a writer killed before its rename left behind:
+// they may hold secret values. Only a lock holder writes temp files, so under the lock every
+// one found is stale.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, storeFile+".tmp-*"))
+	for _, path := range stale {
+		os.Remove(path)
+	}
+}
+
+// syncDir makes a rename in dir durable. It is best effort: the new store is already in
+// place, and an error here would only make the caller retry a write that took effect.
+// Windows cannot sync a directory handle; NTFS journals the rename itself.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// checkDir checks the owner and mode of the store directory, following a symlink to it.
+func (f *File) checkDir() error {
+	fi, err := os.Stat(f.dir)
+	if err != nil {
+		return fmt.Errorf("secret store directory: %w", err)
+	}
+	return checkOwnerMode(f.dir, fi)
+}
+
+// checkFile checks that the store file, as seen by Lstat, is a regular file with a safe owner
+// and mode. A symlink is refused: whoever can point it elsewhere controls what secrun reads.
+func checkFile(path string, fi fs.FileInfo) error {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is a symbolic link"}
+	case !fi.Mode().IsRegular():
+		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is not a regular file"}
+	}
+	return checkOwnerMode(path, fi)
+}
+
+// PermError is a store file or directory that secrun refuses to use: open to group or others,
+// owned by another user, a symlink or not a regular file.
+type PermError struct {
+	Path    string
+	Mode    fs.FileMode
+	Problem string
+}
+
+func (e *PermError) Error() string {
+	kind := "store file"
+	if e.Mode.IsDir() {
+		kind = "store directory"
+	}
+	return fmt.Sprintf("refusing to use %s %s: %s", kind, e.Path, e.Problem)
+}
+
+// Hint says how to fix the problem.
+func (e *PermError) Hint() string {
+	switch {
+	case e.Mode&fs.ModeSymlink != 0:
+		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
+	case !e.Mode.IsDir() && !e.Mode.IsRegular():
+		return "move " + e.Path + " aside: the store must be a regular file"
+	case e.Mode.Perm()&0o077 != 0 && e.Mode.IsDir():
+		return "run: chmod 700 " + shellQuote(e.Path)
+	case e.Mode.Perm()&0o077 != 0:
+		return "run: chmod 600 " + shellQuote(e.Path)
+	}
+	return "the store must belong to the user who runs secrun; use SECRUN_DATA_DIR to point elsewhere"
+}
+
+// shellQuote quotes a path for a command line the user may paste (macOS paths hold a space).
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// CorruptError is a store file that cannot be read as a secrun store.
+type CorruptError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("corrupt secret store %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Hint says what to do with the file.
+func (e *CorruptError) Hint() string {
+	return "move " + shellQuote(e.Path) + " aside or restore it from a backup; secrun never replaces a store it cannot read"
+}

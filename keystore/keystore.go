@@ -1,0 +1,189 @@
+// Package keystore holds secrun's secret stores: the Store interface, the file store, key
+// validation and the location of the user's data directory. It stores and fetches values by
+// key and nothing more: it knows nothing of environment definitions, of the command line, or of
+// how secrets reach a child process.
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors of the stores; test for them with errors.Is.
+var (
+	ErrNotFound   = errors.New("secret not found")
+	ErrExists     = errors.New("secret already exists")
+	ErrInvalidKey = errors.New("invalid key")
+)
+
+// maxKeyLen is the longest key accepted, in characters (keys are ASCII).
+const maxKeyLen = 256
+
+// KeyError ties an error to the key it concerns. Err is ErrNotFound, ErrExists or an error
+// that matches ErrInvalidKey and says what is wrong with the key.
+type KeyError struct {
+	Key string
+	Err error
+}
+
+func (e *KeyError) Error() string {
+	key := fmt.Sprintf("%+q", shorten(e.Key)) // %+q: no control or non-ASCII character reaches a terminal
+	switch {
+	case errors.Is(e.Err, ErrNotFound):
+		return "secret " + key + " not found"
+	case errors.Is(e.Err, ErrExists):
+		return "secret " + key + " already exists"
+	case errors.Is(e.Err, ErrInvalidKey):
+		return "invalid key " + key + ": " + e.Err.Error()
+	}
+	return "secret " + key + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// shorten cuts a key that is too long to be worth printing whole.
+func shorten(key string) string {
+	if len(key) > 64 {
+		return key[:60] + "..."
+	}
+	return key
+}
+
+// keyProblem says what is wrong with a key; it matches ErrInvalidKey.
+type keyProblem string
+
+func (p keyProblem) Error() string        { return string(p) }
+func (p keyProblem) Is(target error) bool { return target == ErrInvalidKey }
+
+// Entry is one secret with its metadata.
+type Entry struct {
+	Key              string
+	Value            []byte
+	Created, Updated time.Time
+}
+
+// Store is a place that keeps secrets by key. Implementations must never put a value in an
+// error message.
+type Store interface {
+	// Name is the store's kind, as chosen with --store: "file".
+	Name() string
+	// Location says where the store is, for messages: a file path.
+	Location() string
+	// List returns every secret, values included, sorted by key. An empty or absent store
+	// gives an empty slice and no error.
+	List() ([]Entry, error)
+	// Fetch returns the values of the given keys in one read of the store. Keys the store
+	// does not hold are absent from the map; that is not an error.
+	Fetch(keys []string) (map[string][]byte, error)
+	// Get returns one value, or a *KeyError wrapping ErrNotFound.
+	Get(key string) ([]byte, error)
+	// Set stores a value. If the key exists and overwrite is false it returns a *KeyError
+	// wrapping ErrExists; on overwrite the secret keeps its creation time.
+	Set(key string, value []byte, overwrite bool) error
+	// Delete removes one secret, or returns a *KeyError wrapping ErrNotFound.
+	Delete(key string) error
+	// DeleteAll removes every secret and returns how many there were.
+	DeleteAll() (int, error)
+}
+
+const allowedKeyChars = " (allowed: letters, digits, _ - . /)"
+
+// ValidateKey returns nil if key is a valid secret key, else a *KeyError wrapping
+// ErrInvalidKey that says what is wrong. A key is 1 to 256 ASCII letters, digits and
+// `_ - . /`; it does not start with "-", contain "..", start or end with "/", or contain "//".
+func ValidateKey(key string) error {
+	if p := checkKey(key); p != "" {
+		return &KeyError{Key: key, Err: keyProblem(p)}
+	}
+	return nil
+}
+
+// checkKey returns what is wrong with key, or "".
+func checkKey(key string) string {
+	if key == "" {
+		return "it is empty"
+	}
+	for i := 0; i < len(key); {
+		r, size := utf8.DecodeRuneInString(key[i:])
+		switch {
+		case r == ' ':
+			return "contains a space" + allowedKeyChars
+		case !isKeyChar(r):
+			return fmt.Sprintf("contains %+q%s", key[i:i+size], allowedKeyChars)
+		}
+		i += size
+	}
+	switch {
+	case len(key) > maxKeyLen:
+		return fmt.Sprintf("it is %d characters long (at most %d)", len(key), maxKeyLen)
+	case key[0] == '-':
+		return `it starts with "-", which would be read as a flag`
+	case strings.Contains(key, ".."):
+		return `contains "..", which could be read as a parent directory`
+	case key[0] == '/':
+		return `it starts with "/"`
+	case key[len(key)-1] == '/':
+		return `it ends with "/"`
+	case strings.Contains(key, "//"):
+		return `contains "//"`
+	}
+	return ""
+}
+
+func isKeyChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+		r == '_' || r == '-' || r == '.' || r == '/'
+}
+
+// DataDir returns the directory of secrun's file store: $SECRUN_DATA_DIR if set; else
+// $XDG_DATA_HOME/secrun or ~/.local/share/secrun on Linux and the BSDs,
+// ~/Library/Application Support/secrun on macOS, and %LOCALAPPDATA%\secrun on Windows.
+func DataDir() (string, error) {
+	return dataDir(runtime.GOOS, os.Getenv, homeDir)
+}
+
+func dataDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if d := getenv("SECRUN_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if goos == "windows" {
+		d := getenv("LOCALAPPDATA")
+		if d == "" {
+			return "", errors.New("cannot find the data directory: %LOCALAPPDATA% is not set; set SECRUN_DATA_DIR")
+		}
+		return filepath.Join(d, "secrun"), nil
+	}
+	mac := goos == "darwin" || goos == "ios"
+	if d := getenv("XDG_DATA_HOME"); !mac && filepath.IsAbs(d) {
+		return filepath.Join(d, "secrun"), nil // the XDG spec says to ignore a relative path
+	}
+	h, err := home()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the data directory: %w; set SECRUN_DATA_DIR", err)
+	}
+	if mac {
+		return filepath.Join(h, "Library", "Application Support", "secrun"), nil
+	}
+	return filepath.Join(h, ".local", "share", "secrun"), nil
+}
+
+// homeDir returns $HOME, or the home directory in the user database when $HOME is unset, as
+// in a batch job started with `sbatch --export=NONE`.
+func homeDir() (string, error) {
+	h, err := os.UserHomeDir()
+	if err == nil {
+		return h, nil
+	}
+	if u, uerr := user.Current(); uerr == nil && u.HomeDir != "" {
+		return u.HomeDir, nil
+	}
+	return "", err
+}

@@ -1,0 +1,157 @@
+package keystore
+
+import (
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestValidateKey(t *testing.T) {
+	valid := []string{
+		"A", "API_TOKEN", "db-password", "tls.cert", "team/prod/db", "x-", "_", "9lives",
+		"a/b-c_d.e", ".hidden", "a.b.c", strings.Repeat("k", maxKeyLen),
+	}
+	for _, key := range valid {
+		if err := ValidateKey(key); err != nil {
+			t.Errorf("ValidateKey(%q) = %v, want nil", key, err)
+		}
+	}
+
+	invalid := []struct {
+		name, key, want string
+	}{
+		{"empty", "", `invalid key "": it is empty`},
+		{"too long", strings.Repeat("k", maxKeyLen+1), "it is 257 characters long (at most 256)"},
+		{"space", "a b", `invalid key "a b": contains a space (allowed: letters, digits, _ - . /)`},
+		{"equals", "A=B", `invalid key "A=B": contains "=" (allowed: letters, digits, _ - . /)`},
+		{"dollar", "$HOME", `contains "$"`},
+		{"NUL", "a\x00b", `invalid key "a\x00b": contains "\x00"`},
+		{"newline", "a\nb", `contains "\n"`},
+		{"escape sequence", "a\x1b[31m", `invalid key "a\x1b[31m": contains "\x1b"`},
+		{"non-ASCII letter", "caf\u00e9", `invalid key "caf\u00e9": contains "\u00e9"`},
+		{"lookalike letter", "API_T\u041eKEN", `contains "\u041e"`},
+		{"bidi override", "a\u202eb", `contains "\u202e"`},
+		{"invalid UTF-8", "a\xffb", `invalid key "a\xffb": contains "\xff"`},
+		{"leading dash", "-e", `invalid key "-e": it starts with "-", which would be read as a flag`},
+		{"dot dot", "..", `contains ".."`},
+		{"dot dot segment", "a/../b", `contains ".."`},
+		{"dot dot inside", "a..b", `contains ".."`},
+		{"leading slash", "/etc", `it starts with "/"`},
+		{"trailing slash", "a/", `it ends with "/"`},
+		{"double slash", "a//b", `contains "//"`},
+	}
+	for _, tc := range invalid {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ValidateKey(tc.key)
+			if !errors.Is(err, ErrInvalidKey) {
+				t.Fatalf("ValidateKey(%q) = %v, want ErrInvalidKey", tc.key, err)
+			}
+			var ke *KeyError
+			if !errors.As(err, &ke) || ke.Key != tc.key {
+				t.Fatalf("ValidateKey(%q) = %#v, want a *KeyError for the key", tc.key, err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("error %q does not contain %q", msg, tc.want)
+			}
+			for _, r := range msg {
+				if r < ' ' || r > '~' {
+					t.Errorf("error %q holds the raw character %q", msg, r)
+				}
+			}
+		})
+	}
+}
+
+func TestKeyErrorMessages(t *testing.T) {
+	long := strings.Repeat("k", 1000)
+	tests := []struct {
+		err  *KeyError
+		want string
+	}{
+		{&KeyError{"API_TOKEN", ErrExists}, `secret "API_TOKEN" already exists`},
+		{&KeyError{"X", ErrNotFound}, `secret "X" not found`},
+		{&KeyError{"X", errors.New("other")}, `secret "X": other`},
+		{&KeyError{long, ErrNotFound}, `secret "` + long[:60] + `..." not found`},
+	}
+	for _, tc := range tests {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+		if !errors.Is(tc.err, tc.err.Err) {
+			t.Errorf("%v does not unwrap to %v", tc.err, tc.err.Err)
+		}
+	}
+}
+
+func TestDataDir(t *testing.T) {
+	home := filepath.Join("/home", "u")
+	homeOK := func() (string, error) { return home, nil }
+	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
+	tests := []struct {
+		name    string
+		goos    string
+		env     map[string]string
+		home    func() (string, error)
+		want    string
+		wantErr string
+	}{
+		{"SECRUN_DATA_DIR", "linux", map[string]string{"SECRUN_DATA_DIR": "/data/s", "XDG_DATA_HOME": "/x"}, homeOK, "/data/s", ""},
+		{"SECRUN_DATA_DIR without home", "linux", map[string]string{"SECRUN_DATA_DIR": "/data/s"}, noHome, "/data/s", ""},
+		{"SECRUN_DATA_DIR on windows", "windows", map[string]string{"SECRUN_DATA_DIR": `D:\s`, "LOCALAPPDATA": `C:\L`}, homeOK, `D:\s`, ""},
+		{"XDG_DATA_HOME", "linux", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join("/xdg", "secrun"), ""},
+		{"relative XDG_DATA_HOME ignored", "linux", map[string]string{"XDG_DATA_HOME": "xdg"}, homeOK, filepath.Join(home, ".local", "share", "secrun"), ""},
+		{"linux default", "linux", nil, homeOK, filepath.Join(home, ".local", "share", "secrun"), ""},
+		{"freebsd XDG_DATA_HOME", "freebsd", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join("/xdg", "secrun"), ""},
+		{"macOS", "darwin", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join(home, "Library", "Application Support", "secrun"), ""},
+		{"windows", "windows", map[string]string{"LOCALAPPDATA": `C:\L`}, noHome, filepath.Join(`C:\L`, "secrun"), ""},
+		{"windows without LOCALAPPDATA", "windows", nil, homeOK, "", "SECRUN_DATA_DIR"},
+		{"no home", "linux", nil, noHome, "", "$HOME is not defined; set SECRUN_DATA_DIR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := dataDir(tc.goos, func(k string) string { return tc.env[k] }, tc.home)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("dataDir() = %q, %v; want an error containing %q", got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("dataDir() = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDataDirFromEnvironment(t *testing.T) {
+	t.Setenv("SECRUN_DATA_DIR", "/somewhere/secrun")
+	if got, err := DataDir(); err != nil || got != "/somewhere/secrun" {
+		t.Errorf("DataDir() = %q, %v; want /somewhere/secrun", got, err)
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return
+	}
+	t.Setenv("SECRUN_DATA_DIR", "")
+	t.Setenv("XDG_DATA_HOME", "/xdg/data")
+	if got, err := DataDir(); err != nil || got != "/xdg/data/secrun" {
+		t.Errorf("DataDir() = %q, %v; want /xdg/data/secrun", got, err)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := map[string]string{
+		"/home/u/.local/share/secrun/secrets.json":    "/home/u/.local/share/secrun/secrets.json",
+		"/Users/u/Library/Application Support/secrun": "'/Users/u/Library/Application Support/secrun'",
+		"/tmp/it's": `'/tmp/it'\''s'`,
+		"/tmp/$(x)": "'/tmp/$(x)'",
+		"":          "''",
+	}
+	for in, want := range tests {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

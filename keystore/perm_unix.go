@@ -1,0 +1,24 @@
+//go:build unix
+
+package keystore
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// checkOwnerMode refuses a store file or directory that group or others can access, as ssh
+// does with keys, or that belongs to another user.
+func checkOwnerMode(path string, fi fs.FileInfo) error {
+	if fi.Mode().Perm()&0o077 != 0 {
+		return &PermError{Path: path, Mode: fi.Mode(),
+			Problem: fmt.Sprintf("mode %04o gives group or others access", fi.Mode().Perm())}
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return &PermError{Path: path, Mode: fi.Mode(),
+			Problem: fmt.Sprintf("it is owned by uid %d, but secrun runs as uid %d", st.Uid, os.Geteuid())}
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+// Package launcher turns a command, the variables to add to its environment and optional setup
+// lines into the running child process. It knows no definition or store formats: it is handed
+// names and values and never prints a value.
+package launcher
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Child is a command ready to run.
+type Child struct {
+	Argv  []string // program and arguments, exactly as the user gave them
+	Setup []string // shell lines run by /bin/sh before the program; empty for a direct exec
+	Env   []string // the complete environment of the child, NAME=VALUE
+}
+
+// Var is one variable added to the child's environment.
+type Var struct {
+	Name  string
+	Value string
+}
+
+// CleanKeep lists the inherited variables that a clean environment keeps.
+var CleanKeep = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM", "TMPDIR"}
+
+// Environ builds a child environment: base (all of it, or only the CleanKeep names when clean),
+// then vars in order, each replacing an inherited variable of the same name.
+func Environ(base []string, clean bool, vars []Var) []string {
+	drop := make(map[string]bool, len(vars))
+	for _, v := range vars {
+		drop[envName(v.Name)] = true
+	}
+	keep := make(map[string]bool, len(CleanKeep))
+	for _, k := range CleanKeep {
+		keep[envName(k)] = true
+	}
+	env := make([]string, 0, len(base)+len(vars))
+	for _, kv := range base {
+		name, _, _ := strings.Cut(kv, "=")
+		if drop[envName(name)] || (clean && !keep[envName(name)]) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for _, v := range vars {
+		env = append(env, v.Name+"="+v.Value)
+	}
+	return env
+}
+
+// Getenv returns the value of name in env, the last one if it appears twice.
+func Getenv(env []string, name string) string {
+	val := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && envName(k) == envName(name) {
+			val = v
+		}
+	}
+	return val
+}
+
+// NotFoundError reports a command that does not exist (exit status 127, as env(1)).
+type NotFoundError struct{ Name string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("command %q not found", e.Name)
+}
+
+// Hint tells the user where secrun looked.
+func (e *NotFoundError) Hint() string {
+	if strings.ContainsRune(e.Name, filepath.Separator) || strings.Contains(e.Name, "/") {
+		return "check the path; relative paths are taken from the current directory"
+	}
+	return "it is not in any directory of PATH; give its full path or fix PATH"
+}
+
+// ExitCode is 127.
+func (e *NotFoundError) ExitCode() int { return 127 }
+
+// CannotRunError reports a command that exists but cannot be executed (exit status 126).
+type CannotRunError struct {
+	Path string
+	Err  error
+}
+
+func (e *CannotRunError) Error() string {
+	return fmt.Sprintf("cannot run %s: %v", e.Path, e.Err)
+}
+
+func (e *CannotRunError) Unwrap() error { return e.Err }
+
+// Hint suggests the usual fix.
+func (e *CannotRunError) Hint() string {
+	if errors.Is(e.Err, fs.ErrPermission) {
+		return "make it executable (chmod +x " + e.Path + ") or run it through its interpreter"
+	}
+	return ""
+}
+
+// ExitCode is 126.
+func (e *CannotRunError) ExitCode() int { return 126 }
+
+// ExitError carries the exit status of a child that secrun waited for.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("command exited with status %d", e.Code) }
+
+// ExitCode is the child's status.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+// LookPath finds the program to run for name using the PATH value path, the way execvp does:
+// a name with a slash is used as it is; otherwise each PATH entry is tried in order, an empty
+// entry meaning the current directory. A file that exists but is not executable gives a
+// *CannotRunError if nothing executable comes after it.
+func LookPath(name, path string) (string, error) {
+	if name == "" {
+		return "", &NotFoundError{Name: name}
+	}
+	if strings.ContainsAny(name, `/`+string(filepath.Separator)) {
+		return name, checkExecutable(name)
+	}
+	var denied error
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		for _, cand := range candidates(filepath.Join(dir, name)) {
+			err := checkExecutable(cand)
+			if err == nil {
+				return cand, nil
+			}
+			var cr *CannotRunError
+			if denied == nil && errors.As(err, &cr) {
+				denied = err
+			}
+		}
+	}
+	if denied != nil {
+		return "", denied
+	}
+	return "", &NotFoundError{Name: name}
+}
+
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, notDirErr):
+		return &NotFoundError{Name: path}
+	case err != nil:
+		return &CannotRunError{Path: path, Err: err}
+	case fi.IsDir():
+		return &CannotRunError{Path: path, Err: errors.New("is a directory")}
+	case !isExecutable(fi):
+		return &CannotRunError{Path: path, Err: fs.ErrPermission}
+	}
+	return nil
+}
+
+// setupArgv wraps argv in /bin/sh so that the setup lines run first. The command and its
+// arguments travel as positional parameters, so they are never re-quoted or expanded; set -e
+// stops at the first failing setup line.
+func setupArgv(setup, argv []string) []string {
+	script := "set -e\n" + strings.Join(setup, "\n") + "\nexec \"$@\""
+	return append([]string{"/bin/sh", "-c", script, "secrun"}, argv...)
+}

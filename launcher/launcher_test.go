@@ -1,0 +1,95 @@
+package launcher
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+func TestEnviron(t *testing.T) {
+	base := []string{"PATH=/bin", "HOME=/h", "TOKEN=old", "NOISE=1", "LANG=C", "EMPTY="}
+	vars := []Var{{"TOKEN", "new"}, {"EXTRA", "a=b"}}
+	tests := []struct {
+		name  string
+		clean bool
+		want  []string
+	}{
+		{"inherit", false, []string{"PATH=/bin", "HOME=/h", "NOISE=1", "LANG=C", "EMPTY=", "TOKEN=new", "EXTRA=a=b"}},
+		{"clean", true, []string{"PATH=/bin", "HOME=/h", "LANG=C", "TOKEN=new", "EXTRA=a=b"}},
+	}
+	for _, tt := range tests {
+		if got := Environ(base, tt.clean, vars); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Environ = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestGetenv(t *testing.T) {
+	env := []string{"A=1", "PATH=/a", "PATH=/b", "B"}
+	if got := Getenv(env, "PATH"); got != "/b" {
+		t.Errorf("Getenv PATH = %q, want the last one", got)
+	}
+	if got := Getenv(env, "C"); got != "" {
+		t.Errorf("Getenv C = %q", got)
+	}
+}
+
+func TestLookPath(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("execute bits are a Unix notion")
+	}
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
+	for _, d := range []string{first, second} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(path string, mode os.FileMode) {
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(first, "tool"), 0o644) // shadowed by an executable one later on PATH
+	write(filepath.Join(second, "tool"), 0o755)
+	write(filepath.Join(first, "plain"), 0o644)
+	path := first + string(os.PathListSeparator) + second
+
+	tests := []struct {
+		name string
+		want string
+		code int // 0, 126 or 127
+	}{
+		{"tool", filepath.Join(second, "tool"), 0},
+		{"plain", "", 126},
+		{"absent", "", 127},
+		{filepath.Join(second, "tool"), filepath.Join(second, "tool"), 0},
+		{filepath.Join(first, "plain"), "", 126},
+		{filepath.Join(dir, "nope"), "", 127},
+		{filepath.Join(first, "plain", "under-a-file"), "", 127},
+		{first, "", 126},
+		{"", "", 127},
+	}
+	for _, tt := range tests {
+		got, err := LookPath(tt.name, path)
+		code := 0
+		var coded interface{ ExitCode() int }
+		if errors.As(err, &coded) {
+			code = coded.ExitCode()
+		}
+		if code != tt.code || (tt.code == 0 && got != tt.want) {
+			t.Errorf("LookPath(%q) = %q, %v (code %d); want %q, code %d", tt.name, got, err, code, tt.want, tt.code)
+		}
+	}
+}
+
+func TestSetupArgv(t *testing.T) {
+	got := setupArgv([]string{"module load x", "export A=1"}, []string{"prog", "a b", "$HOME"})
+	want := []string{"/bin/sh", "-c", "set -e\nmodule load x\nexport A=1\nexec \"$@\"", "secrun", "prog", "a b", "$HOME"}
+	if !slices.Equal(got, want) {
+		t.Errorf("setupArgv = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,63 @@
+//go:build windows
+
+package launcher
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+var notDirErr = syscall.ENOTDIR
+
+// envName folds case: Windows variable names are case-insensitive.
+func envName(name string) string { return strings.ToUpper(name) }
+
+// candidates adds the PATHEXT extensions to a name that has none.
+func candidates(path string) []string {
+	if filepath.Ext(path) != "" {
+		return []string{path}
+	}
+	exts := strings.Split(strings.ToLower(os.Getenv("PATHEXT")), ";")
+	if os.Getenv("PATHEXT") == "" {
+		exts = []string{".com", ".exe", ".bat", ".cmd"}
+	}
+	out := make([]string, 0, len(exts))
+	for _, e := range exts {
+		if e != "" {
+			out = append(out, path+e)
+		}
+	}
+	return out
+}
+
+func isExecutable(fs.FileInfo) bool { return true }
+
+// Run starts the child, waits for it and returns an *ExitError with its status: Windows has no
+// exec. Ctrl-C reaches the child through the console; secrun ignores it while it waits.
+func Run(c Child) error {
+	if len(c.Setup) > 0 {
+		return errors.New("setup lines need /bin/sh, which Windows does not have")
+	}
+	path, err := LookPath(c.Argv[0], Getenv(c.Env, "PATH"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(path, c.Argv[1:]...)
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Env, os.Stdin, os.Stdout, os.Stderr
+	signal.Ignore(os.Interrupt)
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return &ExitError{Code: ee.ExitCode()}
+	case err != nil:
+		return &CannotRunError{Path: path, Err: err}
+	}
+	return &ExitError{Code: 0}
+}

@@ -1,0 +1,36 @@
+// Command secrun runs a program with the secrets that an environment definition names,
+// taken from the OS keyring or a permission-locked file, in the program's environment only.
+package main
+
+import (
+	"os"
+	"runtime/debug"
+
+	"github.com/secrun/secrun/internal/cli"
+)
+
+// version, commit and date are set by the linker (-X main.version=...) in release builds.
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+func init() {
+	if info, ok := debug.ReadBuildInfo(); ok && version == "" {
+		version = info.Main.Version
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && commit == "" {
+				commit = s.Value
+			}
+		}
+	}
+	if version == "" || version == "(devel)" {
+		version = "dev"
+	}
+	cli.SetVersion(version, commit, date)
+}
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:]))
+}

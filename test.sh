@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# test.sh runs every test of secrun: formatting, vet, unit and integration tests, short fuzz
+# runs and the release cross-builds. .ci/run calls it; so can you, from any directory.
+set -euo pipefail
+cd "$(dirname "$0")"
+export CGO_ENABLED="${CGO_ENABLED:-1}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "go test (unit and integration)"
+go test -count=1 ./...
+
+step "go test -race (packages with concurrency)"
+if go env CC >/dev/null 2>&1 && command -v "$(go env CC)" >/dev/null; then
+  go test -count=1 -race ./keystore/ ./launcher/
+else
+  echo "no C compiler: the race detector needs cgo" >&2
+  [ "${CI:-}" = true ] && exit 1
+fi
+
+step "fuzz (bounded)"
+go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=10s ./envdef/
+
+step "cross-builds"
+for os in linux darwin windows; do
+  for arch in amd64 arm64; do
+    printf '%s/%s ' "$os" "$arch"
+    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o /dev/null .
+  done
+done
+echo
+
+step "all tests passed"
