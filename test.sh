@@ -26,7 +26,7 @@ else
 fi
 
 step "fuzz (bounded)"
-go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=10s ./envdef/
+go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=10s -fuzzminimizetime=50x ./envdef/
 
 step "cross-builds"
 for os in linux darwin windows; do

@@ -16,8 +16,8 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -trimpath -ldflags='-s -w' -o "$work/secrun" .
-go build -trimpath -ldflags='-s -w' -o "$work/minimal" ./bench/minimal
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/secrun" .
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/minimal" ./bench/minimal
 
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE

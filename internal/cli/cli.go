@@ -36,7 +36,7 @@ func SetVersion(version, commit, date string) {
 
 // globals are the flags that every command accepts.
 type globals struct {
-	Store   string           `help:"Where secrets live: auto (currently the file store) or file." enum:"auto,file" default:"auto" env:"SECRUN_STORE"`
+	Store   string           `help:"Where secrets live: auto (currently the file store) or file." enum:"${stores}" default:"auto" env:"SECRUN_STORE"`
 	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
 	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
@@ -66,17 +66,14 @@ Exit status: the command's own; 125 when secrun fails; 126 when the command cann
 // Main parses args, runs the command and returns the process exit status. It is the one place
 // where secrun turns errors into messages.
 func Main(args []string) (code int) {
+	if quick, ok := quickRun(args); ok {
+		quick.stderr = os.Stderr
+		return report(os.Stderr, quick.Run.Run(&quick.globals))
+	}
 	var cli root
 	cli.stderr = os.Stderr
 	exited := errors.New("exit")
-	parser, err := kong.New(&cli,
-		kong.Name("secrun"),
-		kong.Description(description),
-		kong.Vars{"version": versionText},
-		kong.Writers(os.Stdout, os.Stderr),
-		kong.Exit(func(c int) { code = c; panic(exited) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
-	)
+	parser, err := newParser(&cli, kong.Exit(func(c int) { code = c; panic(exited) }))
 	if err != nil {
 		return report(os.Stderr, fmt.Errorf("internal error: %w", err))
 	}
@@ -95,6 +92,17 @@ func Main(args []string) (code int) {
 		return report(os.Stderr, parseError(err))
 	}
 	return report(os.Stderr, ctx.Run(&cli.globals))
+}
+
+// newParser builds the kong parser for the whole grammar.
+func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
+	return kong.New(cli, append([]kong.Option{
+		kong.Name("secrun"),
+		kong.Description(description),
+		kong.Vars{"version": versionText, "stores": strings.Join(stores, ",")},
+		kong.Writers(os.Stdout, os.Stderr),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
+	}, options...)...)
 }
 
 // withRun puts the word "run" in front of args when they are a run without the word

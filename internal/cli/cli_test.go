@@ -8,13 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/launcher"
 )
 
 func TestWithRun(t *testing.T) {
 	var cli root
-	parser, err := kong.New(&cli)
+	parser, err := newParser(&cli)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/alecthomas/kong"
+)
+
+// stores are the values --store and SECRUN_STORE accept; the enum tag on globals.Store says
+// the same for kong.
+var stores = []string{"auto", "file"}
+
+// quickRun recognises the launch shape that batch jobs use, 'secrun [run] FLAGS -- COMMAND...'
+// where every flag is one of run's or a global one, and fills the structs exactly as kong
+// would. Every job step and every MPI rank pays for the launch, and building kong's model of
+// the whole grammar costs more than the rest of the run path together. Anything it does not
+// recognise (help, a typo, a missing "--", a bad value) goes to kong, which has the final word
+// on errors. TestQuickRunMatchesKong checks that both parse alike.
+func quickRun(args []string) (*root, bool) {
+	cli := &root{globals: globals{Store: "auto"}}
+	if s, ok := os.LookupEnv("SECRUN_STORE"); ok {
+		cli.Store = s
+	}
+	if len(args) > 0 && args[0] == "run" {
+		args = args[1:]
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, inline, hasInline := strings.Cut(a, "=")
+		value := func() (string, bool) {
+			if hasInline {
+				return inline, true
+			}
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				return args[i], true
+			}
+			return "", false
+		}
+		ok := true
+		switch {
+		case a == "--":
+			cli.Run.Command = args[i:]
+			return cli, i+1 < len(args) && slices.Contains(stores, cli.Store)
+		case a == "-v" || a == "--verbose":
+			cli.Verbose = true
+		case a == "--clean-env":
+			cli.Run.CleanEnv = true
+		case a == "-e" || name == "--env":
+			cli.Run.Env, ok = value()
+		case strings.HasPrefix(a, "-e") && !hasInline:
+			cli.Run.Env = a[2:]
+		case name == "--store":
+			cli.Store, ok = value()
+		case name == "--envs":
+			var f string
+			f, ok = value()
+			cli.Envs = append(cli.Envs, kong.ExpandPath(f))
+		default:
+			ok = false
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	return nil, false
+}
