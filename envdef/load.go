@@ -68,7 +68,7 @@ func Load(defaults, explicit []string) (*Set, error) {
 	s := &Set{envs: map[string]*Env{}}
 	seen := map[string]bool{}
 	for i, f := range append(append([]string(nil), defaults...), explicit...) {
-		if seen[filepath.Clean(f)] {
+		if seen[absPath(f)] {
 			continue
 		}
 		data, err := os.ReadFile(f)
@@ -82,7 +82,7 @@ func Load(defaults, explicit []string) (*Set, error) {
 			}
 			return nil, fmt.Errorf("read environment definitions: %w", err)
 		}
-		seen[filepath.Clean(f)] = true
+		seen[absPath(f)] = true
 		s.files = append(s.files, f)
 		envs, err := Parse(f, data)
 		if err != nil {
@@ -96,4 +96,13 @@ func Load(defaults, explicit []string) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// absPath names a file for de-duplication: the same file given relative and absolute is
+// read once.
+func absPath(f string) string {
+	if abs, err := filepath.Abs(f); err == nil {
+		return abs
+	}
+	return filepath.Clean(f)
 }

@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,6 +193,10 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 			if syn.Offset >= int64(len(data)) {
 				err = fmt.Errorf("truncated JSON (%d bytes)", len(data))
 			}
+		} else if !errors.As(err, new(*json.UnmarshalTypeError)) && !errors.As(err, new(base64.CorruptInputError)) {
+			// A bad time, say: its message could quote file content. The two kept above
+			// name only a field or an offset.
+			err = errors.New("a field holds an invalid value")
 		}
 		return nil, &CorruptError{Path: path, Err: err}
 	}

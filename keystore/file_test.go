@@ -295,7 +295,7 @@ func TestCorruptStore(t *testing.T) {
 		{"invalid key", doc(`{"key":"a b","value":"` + b64 + `"}`), `invalid key "a b": contains a space`},
 		{"duplicate key", doc(`{"key":"A","value":"` + b64 + `"},{"key":"A","value":""}`), `key "A" appears twice`},
 		{"bad base64", doc(`{"key":"A","value":"!!` + secret + `"}`), "illegal base64"},
-		{"bad time", doc(`{"key":"A","value":"","created":"yesterday"}`), "cannot parse"},
+		{"bad time", doc(`{"key":"A","value":"","created":"yesterday-s3cr3t"}`), "a field holds an invalid value"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,6 +309,9 @@ func TestCorruptStore(t *testing.T) {
 				msg := err.Error()
 				if ce.Path != s.Location() || !strings.Contains(msg, s.Location()) || !strings.Contains(msg, tc.want) {
 					t.Errorf("%s: error %q, want the path and %q", op, msg, tc.want)
+				}
+				if strings.Contains(msg, "s3cr3t") {
+					t.Errorf("%s: error %q quotes the file's content", op, msg)
 				}
 				if strings.Contains(msg, secret) || strings.Contains(msg, b64) || strings.Contains(msg, "s3cr") {
 					t.Errorf("%s: error %q holds the secret value", op, msg)

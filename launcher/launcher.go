@@ -53,15 +53,25 @@ func Environ(base []string, clean bool, vars []Var) []string {
 	return env
 }
 
-// Getenv returns the value of name in env, the last one if it appears twice.
-func Getenv(env []string, name string) string {
-	val := ""
+// Getenv returns the value of name in env, the last one if it appears twice, and whether
+// it is there at all.
+func Getenv(env []string, name string) (string, bool) {
+	val, found := "", false
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok && envName(k) == envName(name) {
-			val = v
+			val, found = v, true
 		}
 	}
-	return val
+	return val, found
+}
+
+// searchPath is the PATH to search in env: its own, or execvp's default when it has none
+// (a job started with 'sbatch --export=NONE' has no PATH at all).
+func searchPath(env []string) string {
+	if path, ok := Getenv(env, "PATH"); ok {
+		return path
+	}
+	return defaultPath
 }
 
 // NotFoundError reports a command that does not exist (exit status 127, as env(1)).
@@ -162,9 +172,12 @@ func checkExecutable(path string) error {
 }
 
 // setupArgv wraps argv in /bin/sh so that the setup lines run first. The command and its
-// arguments travel as positional parameters, so they are never re-quoted or expanded; set -e
-// stops at the first failing setup line.
+// arguments travel as positional parameters, so they are never re-quoted or expanded. set -e
+// stops at the first failing setup line, and the EXIT trap says so; exec replaces the shell,
+// trap and all, once setup succeeded.
 func setupArgv(setup, argv []string) []string {
-	script := "set -e\n" + strings.Join(setup, "\n") + "\nexec \"$@\""
-	return append([]string{"/bin/sh", "-c", script, "secrun"}, argv...)
+	script := "set -e\n" + setupTrap + "\n" + strings.Join(setup, "\n") + "\ntrap - EXIT\nexec \"$@\""
+	return append([]string{"/bin/sh", "-c", script, "secrun-setup"}, argv...)
 }
+
+const setupTrap = `trap 's=$?; echo "secrun: error: a setup line failed with status $s; the command did not run" >&2' EXIT`

@@ -29,11 +29,17 @@ func TestEnviron(t *testing.T) {
 
 func TestGetenv(t *testing.T) {
 	env := []string{"A=1", "PATH=/a", "PATH=/b", "B"}
-	if got := Getenv(env, "PATH"); got != "/b" {
-		t.Errorf("Getenv PATH = %q, want the last one", got)
+	if got, ok := Getenv(env, "PATH"); got != "/b" || !ok {
+		t.Errorf("Getenv PATH = %q, %v; want the last one", got, ok)
 	}
-	if got := Getenv(env, "C"); got != "" {
-		t.Errorf("Getenv C = %q", got)
+	if got, ok := Getenv(env, "C"); got != "" || ok {
+		t.Errorf("Getenv C = %q, %v", got, ok)
+	}
+	if got := searchPath([]string{"A=1"}); got != defaultPath {
+		t.Errorf("searchPath without PATH = %q, want %q", got, defaultPath)
+	}
+	if got := searchPath([]string{"PATH="}); got != "" {
+		t.Errorf("searchPath with an empty PATH = %q, want it empty", got)
 	}
 }
 
@@ -88,7 +94,8 @@ func TestLookPath(t *testing.T) {
 
 func TestSetupArgv(t *testing.T) {
 	got := setupArgv([]string{"module load x", "export A=1"}, []string{"prog", "a b", "$HOME"})
-	want := []string{"/bin/sh", "-c", "set -e\nmodule load x\nexport A=1\nexec \"$@\"", "secrun", "prog", "a b", "$HOME"}
+	want := []string{"/bin/sh", "-c", "set -e\n" + setupTrap + "\nmodule load x\nexport A=1\ntrap - EXIT\nexec \"$@\"",
+		"secrun-setup", "prog", "a b", "$HOME"}
 	if !slices.Equal(got, want) {
 		t.Errorf("setupArgv = %q, want %q", got, want)
 	}

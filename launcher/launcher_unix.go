@@ -12,6 +12,8 @@ import (
 
 var notDirErr = syscall.ENOTDIR
 
+const defaultPath = "/usr/bin:/bin"
+
 func envName(name string) string { return name }
 
 func candidates(path string) []string { return []string{path} }
@@ -25,7 +27,7 @@ func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		argv = setupArgv(c.Setup, argv)
 	}
-	path, err := LookPath(argv[0], Getenv(c.Env, "PATH"))
+	path, err := LookPath(argv[0], searchPath(c.Env))
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 
 var notDirErr = syscall.ENOTDIR
 
+const defaultPath = `C:\Windows\System32;C:\Windows`
+
 // envName folds case: Windows variable names are case-insensitive.
 func envName(name string) string { return strings.ToUpper(name) }
 
@@ -44,7 +46,7 @@ func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		return errors.New("setup lines need /bin/sh, which Windows does not have")
 	}
-	path, err := LookPath(c.Argv[0], Getenv(c.Env, "PATH"))
+	path, err := LookPath(c.Argv[0], searchPath(c.Env))
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -146,8 +148,8 @@ func withRun(app *kong.Node, args []string) []string {
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			f, inline = short[rune(a[1])], len(a) > 2
 		default:
-			if commands[a] {
-				return args
+			if commands[a] || len(closest(a, slices.Collect(maps.Keys(commands)), 1)) > 0 {
+				return args // a subcommand, or a mistyped one that kong will name
 			}
 			return append([]string{"run"}, args...)
 		}
@@ -174,6 +176,12 @@ func (e *usageError) Hint() string  { return e.hint }
 func parseError(err error) error {
 	help := "secrun --help"
 	var pe *kong.ParseError
+	if errors.As(err, &pe) && pe.Context != nil && strings.HasPrefix(pe.Context.Command(), "secrets set") {
+		// kong quotes the word it could not take, and here that word may be a secret value.
+		return &usageError{msg: "cannot parse the arguments of 'secrets set' (not shown: they may hold a value)",
+			hint: "give the value on stdin or at the prompt; on the command line quote a value with spaces,\n" +
+				"and put one that starts with - after --: secrun secrets set KEY -- -value"}
+	}
 	if errors.As(err, &pe) && pe.Context != nil {
 		if path := pe.Context.Command(); path != "" {
 			words := []string{"secrun"}

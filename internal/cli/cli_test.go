@@ -42,6 +42,8 @@ func TestWithRun(t *testing.T) {
 		{"ls secrets", true},
 		{"--help", false},
 		{"--version", false},
+		{"sercets list", false},
+		{"evn show x", false},
 	}
 	for _, tt := range tests {
 		args := strings.Fields(tt.args)
@@ -73,7 +75,7 @@ func TestClosest(t *testing.T) {
 
 func TestTrimNewline(t *testing.T) {
 	for in, want := range map[string]string{
-		"v\n": "v", "v\r\n": "v", "v\n\n": "v\n", "v": "v", "": "", "a\nb\n": "a\nb",
+		"v\n": "v", "v\r\n": "v", "v\r": "v\r", "v\n\n": "v\n", "v": "v", "": "", "a\nb\n": "a\nb",
 	} {
 		if got := string(trimNewline([]byte(in))); got != want {
 			t.Errorf("trimNewline(%q) = %q, want %q", in, got, want)

@@ -66,13 +66,6 @@ func (r *runCmd) Run(g *globals) error {
 func secretVars(g *globals, env *envdef.Env, store keystore.Store) ([]launcher.Var, error) {
 	keys := make([]string, len(env.Secrets))
 	for i, s := range env.Secrets {
-		if err := keystore.ValidateKey(s.Key); err != nil {
-			return nil, fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
-		}
-		if strings.HasPrefix(s.Var, "SECRUN_") {
-			return nil, fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved for secrun (names starting with SECRUN_ are)",
-				where(env.File, s.Line), env.Name, s.Key, s.Var)
-		}
 		keys[i] = s.Key
 	}
 	values, err := store.Fetch(keys)
@@ -88,7 +81,8 @@ func secretVars(g *globals, env *envdef.Env, store keystore.Store) ([]launcher.V
 			missing = append(missing, s.Key)
 			continue
 		case bytes.IndexByte(v, 0) >= 0:
-			return nil, fmt.Errorf("secret %q holds a NUL byte, which an environment variable cannot carry", s.Key)
+			return nil, fmt.Errorf("environment %q: secret %q holds a NUL byte, which an environment variable cannot carry",
+				env.Name, s.Key)
 		}
 		g.verbosef("secret %q -> $%s (%s store)", s.Key, s.Var, store.Name())
 		vars = append(vars, launcher.Var{Name: s.Var, Value: string(v)})
@@ -136,7 +130,27 @@ func (g *globals) definitions() (*envdef.Set, error) {
 		return nil, err
 	}
 	g.verbosef("definitions read from: %s", strings.Join(set.Files(), ", "))
+	for _, e := range set.Envs() {
+		if err := checkSecrets(e); err != nil {
+			return nil, err
+		}
+	}
 	return set, nil
+}
+
+// checkSecrets applies the rules that envdef leaves to the rest of secrun: keys must be
+// valid store keys, and SECRUN_ variables belong to secrun.
+func checkSecrets(env *envdef.Env) error {
+	for _, s := range env.Secrets {
+		if err := keystore.ValidateKey(s.Key); err != nil {
+			return fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
+		}
+		if strings.HasPrefix(s.Var, "SECRUN_") {
+			return fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved (secrun sets the SECRUN_ variables)",
+				where(env.File, s.Line), env.Name, s.Key, s.Var)
+		}
+	}
+	return nil
 }
 
 // store opens the store that --store selects.

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
@@ -58,10 +61,10 @@ func (c *setCmd) Run(g *globals) error {
 		value = []byte(*c.Value)
 	case term.IsTerminal(int(os.Stdin.Fd())):
 		fmt.Fprintf(g.stderr, "Value for %s (input hidden): ", c.Key)
-		v, err := term.ReadPassword(int(os.Stdin.Fd()))
+		v, err := readHidden(int(os.Stdin.Fd()))
 		fmt.Fprintln(g.stderr)
 		if err != nil {
-			return fmt.Errorf("reading the value from the terminal: %w", err)
+			return err
 		}
 		value = v
 	default:
@@ -89,12 +92,56 @@ func (c *setCmd) Run(g *globals) error {
 	return nil
 }
 
+// readHidden reads a line from the terminal fd without echo. Ctrl-C or SIGTERM at the prompt
+// restores the terminal (ReadPassword alone would leave echo off) and ends with status 130.
+func readHidden(fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, fmt.Errorf("reading the value from the terminal: %w", err)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	type result struct {
+		value []byte
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := term.ReadPassword(fd)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("reading the value from the terminal: %w", r.err)
+		}
+		return r.value, nil
+	case <-sigs:
+		term.Restore(fd, state)
+		return nil, errInterrupted
+	}
+}
+
+// errInterrupted ends a prompt that the user interrupted, with the shell's status for SIGINT.
+var errInterrupted = &codedError{msg: "interrupted; nothing stored", code: 130}
+
+// codedError is an error of secrun's own with an exit status other than 125.
+type codedError struct {
+	msg  string
+	code int
+}
+
+func (e *codedError) Error() string { return e.msg }
+func (e *codedError) ExitCode() int { return e.code }
+
 // trimNewline drops one final "\n" or "\r\n", which echo and editors add.
 func trimNewline(b []byte) []byte {
-	s := string(b)
-	s = strings.TrimSuffix(s, "\n")
-	s = strings.TrimSuffix(s, "\r")
-	return []byte(s)
+	if bytes.HasSuffix(b, []byte("\n")) {
+		b = b[:len(b)-1]
+		b = bytes.TrimSuffix(b, []byte("\r"))
+	}
+	return b
 }
 
 type getCmd struct {
@@ -129,7 +176,7 @@ func (c *getCmd) Run(g *globals) error {
 type listCmd struct {
 	Values bool `help:"Show values, each cut to 50 characters unless --full."`
 	Full   bool `help:"With --values, show whole values."`
-	JSON   bool `name:"json" help:"Print a JSON array for scripts (with --values, values are never cut)."`
+	JSON   bool `name:"json" help:"Print a JSON array for scripts (with --values, values are never cut; a value that is not UTF-8 comes as value_base64)."`
 }
 
 func (c *listCmd) Help() string {
@@ -140,10 +187,10 @@ func (c *listCmd) Help() string {
 type listed struct {
 	Key     string    `json:"key"`
 	Store   string    `json:"store"`
-	Size    int       `json:"size"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
-	Value   *string   `json:"value,omitempty"`
+	Value   *string   `json:"value,omitempty"`        // with --values, when the value is UTF-8
+	Base64  []byte    `json:"value_base64,omitempty"` // with --values, when it is not
 }
 
 func (c *listCmd) Run(g *globals) error {
@@ -158,10 +205,13 @@ func (c *listCmd) Run(g *globals) error {
 	if c.JSON {
 		rows := make([]listed, 0, len(entries))
 		for _, e := range entries {
-			r := listed{Key: e.Key, Store: store.Name(), Size: len(e.Value), Created: e.Created, Updated: e.Updated}
-			if c.Values {
-				v := string(e.Value)
+			r := listed{Key: e.Key, Store: store.Name(), Created: e.Created, Updated: e.Updated}
+			switch v := string(e.Value); {
+			case !c.Values:
+			case utf8.ValidString(v):
 				r.Value = &v
+			default:
+				r.Base64 = e.Value
 			}
 			rows = append(rows, r)
 		}
