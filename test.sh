@@ -14,6 +14,16 @@ if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; 
 step "go vet"
 go vet ./...
 
+# Real services for the integration tests: each testenv/*.sh (other than lib.sh) installs
+# and starts one service and exports the variables its tests look for.
+. testenv/lib.sh
+trap run_exit_hooks EXIT
+for svc in testenv/*.sh; do
+  [ "$svc" = testenv/lib.sh ] && continue
+  step "service: $(basename "$svc" .sh)"
+  . "$svc"
+done
+
 step "go test (unit and integration)"
 go test -count=1 ./...
 

@@ -1,0 +1,38 @@
+# testenv/lib.sh: helpers shared by the service scripts that test.sh sources.
+# Each service script installs its Debian packages when they are missing, starts its service
+# in the background, exports the variables the Go tests look for, and registers its teardown
+# with on_exit. Without root (or apt), a missing package is a failure under CI=true and a
+# skip, with a message, elsewhere.
+
+_apt_updated=
+_exit_hooks=()
+
+# on_exit CMD registers a shell command to run when test.sh exits, last registered first.
+on_exit() { _exit_hooks=("$1" "${_exit_hooks[@]}"); }
+run_exit_hooks() { local h; for h in "${_exit_hooks[@]}"; do eval "$h" || true; done; }
+
+# need_pkgs PKG... installs the packages that are not installed yet. It returns 1, after
+# saying why, when they cannot be installed here.
+need_pkgs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "testenv: missing packages ${missing[*]} and not root with apt-get to install them" >&2
+    return 1
+  fi
+  if [ -z "$_apt_updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
+    _apt_updated=1
+  fi
+  echo "testenv: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# unavailable NAME WHY fails the run under CI=true and otherwise lets the tests skip.
+unavailable() {
+  echo "testenv: $1 unavailable: $2" >&2
+  if [ "${CI:-}" = true ]; then echo "testenv: CI=true, so a missing $1 fails the run" >&2; exit 1; fi
+}
