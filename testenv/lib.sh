@@ -24,11 +24,11 @@ need_pkgs() {
     return 1
   fi
   if [ -z "$_apt_updated" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null || return 1
     _apt_updated=1
   fi
   echo "testenv: installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # unavailable NAME WHY fails the run under CI=true and otherwise lets the tests skip.
