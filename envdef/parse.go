@@ -298,6 +298,9 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 		if strings.TrimSpace(c) == "" {
 			return fail("command", "", "command is empty")
 		}
+		if _, err := SplitWords(c); err != nil {
+			return fail("command", "quote it as a shell would: 'a b' or \"a b\", and \\\\ for a backslash", "command: %v", err)
+		}
 		in.Command = c
 	default:
 		return fail("command", "", "command must be a string, not %s", typeName(c))

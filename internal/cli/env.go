@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/launcher"
 )
 
 // envCmd groups the commands that inspect environment definitions.
@@ -52,11 +53,15 @@ func searched(g *globals) []string {
 }
 
 type envShowCmd struct {
-	Name string `arg:"" help:"The environment to show."`
+	Name         string `arg:"" help:"The environment to show."`
+	NumCores     int    `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
+	ParallelMode string `placeholder:"MODE" help:"Only consider instances with this parallel_mode."`
 }
 
 func (c *envShowCmd) Help() string {
-	return "Shows no secret values: only whether the store holds each one.\n\nExample:\n  secrun env show my_env"
+	return "Shows no secret values: only whether the store holds each one, and for each executable the\n" +
+		"instance a run would choose and the command line it would run.\n\n" +
+		"Examples:\n  secrun env show my_env\n  secrun env show my_env -n 64"
 }
 
 func (c *envShowCmd) Run(g *globals) error {
@@ -115,6 +120,18 @@ func (c *envShowCmd) Run(g *globals) error {
 		}
 		w.Flush()
 	}
+	if len(e.Executables) == 0 {
+		return nil
+	}
+	// The variables a run would add, by name only, for the forwarding flags.
+	vars := make([]launcher.Var, 0, len(e.Secrets)+len(secrunVars))
+	for _, s := range e.Secrets {
+		vars = append(vars, launcher.Var{Name: s.Var})
+	}
+	for _, n := range secrunVars {
+		vars = append(vars, launcher.Var{Name: n})
+	}
+	run := &runCmd{NumCores: c.NumCores, ParallelMode: c.ParallelMode}
 	for _, x := range e.Executables {
 		fmt.Printf("executable %s:\n", x.Label)
 		for i, in := range x.Instances {
@@ -124,6 +141,27 @@ func (c *envShowCmd) Run(g *globals) error {
 			}
 			fmt.Printf("  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, in.Command)
 		}
+		run.Executable = x.Label
+		p, err := resolve(g, e, run, nil)
+		if err != nil {
+			fmt.Printf("  for %d cores: no instance\n", coreCount(g, c.NumCores))
+			continue
+		}
+		argv := forward(g, run, p.argv, vars, os.Environ())
+		fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(argv))
 	}
 	return nil
+}
+
+// quoteArgv formats argv so that a shell would split it back into the same words.
+func quoteArgv(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -43,11 +44,26 @@ func quickRun(args []string) (*root, bool) {
 		switch {
 		case a == "--":
 			cli.Run.Command = args[i:]
-			return cli, i+1 < len(args) && slices.Contains(stores, cli.Store)
+			return cli, (i+1 < len(args) || cli.Run.Executable != "") && slices.Contains(stores, cli.Store)
 		case a == "-v" || a == "--verbose":
 			cli.Verbose = true
 		case a == "--clean-env":
 			cli.Run.CleanEnv = true
+		case a == "--no-forward":
+			cli.Run.NoForward = true
+		case a == "-n" || name == "--num-cores":
+			var v string
+			if v, ok = value(); ok {
+				cli.Run.NumCores, ok = count(v)
+			}
+		case strings.HasPrefix(a, "-n") && !hasInline:
+			cli.Run.NumCores, ok = count(a[2:])
+		case a == "-x" || name == "--executable":
+			cli.Run.Executable, ok = value()
+		case strings.HasPrefix(a, "-x") && !hasInline:
+			cli.Run.Executable = a[2:]
+		case name == "--parallel-mode":
+			cli.Run.ParallelMode, ok = value()
 		case a == "-e" || name == "--env":
 			cli.Run.Env, ok = value()
 		case strings.HasPrefix(a, "-e") && !hasInline:
@@ -66,4 +82,10 @@ func quickRun(args []string) (*root, bool) {
 		}
 	}
 	return nil, false
+}
+
+// count parses a core count as kong's int mapper does; anything else goes to kong.
+func count(s string) (int, bool) {
+	n, err := strconv.ParseInt(s, 0, 0)
+	return int(n), err == nil
 }

@@ -38,6 +38,15 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"--version", false},
 		{"secrets list", false},
 		{"-e E -x -- cmd", false},
+		{"-e E -n 4 -- solver in", true},
+		{"-e E -n4 --num-cores=8 -- solver", true},
+		{"-e E --num-cores 0x10 -- solver", true},
+		{"-e E -x solver --", true},
+		{"-e E -xsolver -- a b", true},
+		{"-e E --executable=solver --parallel-mode shared --no-forward -- a", true},
+		{"-e E -n four -- solver", false},
+		{"-e E -n -4 -- solver", false},
+		{"-e E -x solver", false},
 		{"-ve E -- cmd", false},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/secrun/secrun/envdef"
@@ -13,9 +14,13 @@ import (
 
 // runCmd runs a program with an environment's secrets.
 type runCmd struct {
-	Env      string   `short:"e" placeholder:"NAME" help:"The environment definition whose secrets the command gets."`
-	CleanEnv bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
-	Command  []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program to run and its arguments, after --."`
+	Env          string   `short:"e" placeholder:"NAME" help:"The environment definition whose secrets the command gets."`
+	NumCores     int      `short:"n" placeholder:"N" help:"Core count for choosing an executable's instance (default: SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
+	Executable   string   `short:"x" placeholder:"LABEL" help:"Run this executable of the environment; the words after -- become its arguments."`
+	ParallelMode string   `placeholder:"MODE" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
+	NoForward    bool     `help:"Do not add the flags that pass the secrets' names on to MPI ranks or srun tasks."`
+	CleanEnv     bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
+	Command      []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program (or executable label) to run and its arguments, after --."`
 }
 
 // Help shows examples under 'secrun run --help'.
@@ -23,9 +28,13 @@ func (r *runCmd) Help() string {
 	return `Examples:
   secrun -e my_env -- ./solver in.dat
   secrun run -e my_env --clean-env -- python3 job.py
+  secrun -e my_env -n 64 -- my_executable in.dat   (an executable label: its instance for 64 cores)
+  secrun -e my_env -- mpirun -np 8 ./solver        (secrets reach every rank: -x NAME is added)
+  srun secrun -e my_env -- ./solver                (one secrun per task)
   #!/usr/bin/env -S secrun -e my_env -- python3     (first line of a script)
 
-Everything after -- is the command, exactly as given: it is never parsed by secrun.`
+Everything after -- is the command, exactly as given: it is never parsed by secrun. When its first
+word is an executable label of the environment, the chosen instance's command replaces it.`
 }
 
 // Run looks up exactly the secrets the environment names and replaces secrun with the command.
@@ -38,10 +47,18 @@ func (r *runCmd) Run(g *globals) error {
 		return &usageError{msg: "no environment given",
 			hint: "add -e NAME before --; 'secrun env list' shows the defined environments"}
 	}
-	if len(argv) == 0 {
+	if len(argv) == 0 && r.Executable == "" {
 		return &usageError{msg: "no command given", hint: "usage: secrun -e ENV -- COMMAND [ARGS...]"}
 	}
+	level, err := depth()
+	if err != nil {
+		return err
+	}
 	env, err := g.lookupEnv(r.Env)
+	if err != nil {
+		return err
+	}
+	p, err := resolve(g, env, r, argv)
 	if err != nil {
 		return err
 	}
@@ -53,11 +70,16 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	vars = append(vars, launcher.Var{Name: "SECRUN_ENV", Value: env.Name})
+	vars = append(vars,
+		launcher.Var{Name: "SECRUN_ENV", Value: env.Name},
+		launcher.Var{Name: "SECRUN_NUM_CORES", Value: strconv.Itoa(p.cores)},
+		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
+		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
+	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
 	return launcher.Run(launcher.Child{
-		Argv:  argv,
+		Argv:  forward(g, r, p.argv, vars, childEnv),
 		Setup: env.Setup,
-		Env:   launcher.Environ(os.Environ(), r.CleanEnv, vars),
+		Env:   childEnv,
 	})
 }
 

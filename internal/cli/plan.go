@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/launcher"
+)
+
+// maxDepth is how many secruns may run inside one another before secrun assumes a loop
+// (a script whose #! line leads back to itself) and stops.
+const maxDepth = 8
+
+// schedulerCores are the variables that give a job's core count, in the order they are read.
+var schedulerCores = []string{"SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
+
+// secrunVars are the variables secrun sets in every child, besides the secrets.
+var secrunVars = []string{"SECRUN_ENV", "SECRUN_NUM_CORES", "SECRUN_EXECUTABLE", "SECRUN_DEPTH"}
+
+// plan is what a run will do once the command word has been resolved.
+type plan struct {
+	argv  []string
+	cores int
+	label string // the executable label that was run, or ""
+}
+
+// coreCount returns the core count for instance selection: the -n flag, else the first
+// scheduler variable that holds a positive integer, else 1.
+func coreCount(g *globals, flag int) int {
+	if flag > 0 {
+		return flag
+	}
+	for _, name := range schedulerCores {
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			g.verbosef("ignoring %s=%q: not a positive integer", name, v)
+			continue
+		}
+		g.verbosef("%d cores, from %s", n, name)
+		return n
+	}
+	return 1
+}
+
+// resolve turns the command words into the argv to run: the first word names an executable
+// of env when it is one of its labels (or when -x names one), and then the chosen instance's
+// command comes first and the remaining words are appended.
+func resolve(g *globals, env *envdef.Env, r *runCmd, words []string) (*plan, error) {
+	if r.NumCores < 0 {
+		return nil, &usageError{msg: fmt.Sprintf("--num-cores %d is not a core count", r.NumCores),
+			hint: "give a count of at least 1, or leave -n out to use the scheduler's count"}
+	}
+	p := &plan{argv: words, cores: coreCount(g, r.NumCores)}
+	if r.ParallelMode != "" && !slices.Contains(envdef.ParallelModes, r.ParallelMode) {
+		return nil, &usageError{msg: fmt.Sprintf("--parallel-mode %q is not a parallel mode", r.ParallelMode),
+			hint: "use one of " + strings.Join(envdef.ParallelModes, ", ")}
+	}
+	label, args := r.Executable, words
+	if label == "" {
+		if len(words) == 0 || env.Executable(words[0]) == nil {
+			return p, nil
+		}
+		label, args = words[0], words[1:]
+	}
+	x := env.Executable(label)
+	if x == nil {
+		return nil, &noLabelError{env: env, label: label}
+	}
+	in, err := x.Select(env, p.cores, r.ParallelMode)
+	if err != nil {
+		return nil, err
+	}
+	argv, err := in.Argv(p.cores)
+	if err != nil {
+		return nil, fmt.Errorf("%s: environment %q: executable %q: %w", where(env.File, in.Line), env.Name, label, err)
+	}
+	g.verbosef("executable %q: instance at %s for %d cores", label, where(env.File, in.Line), p.cores)
+	p.argv, p.label = append(argv, args...), label
+	return p, nil
+}
+
+// noLabelError is -x naming a label that the environment does not define.
+type noLabelError struct {
+	env   *envdef.Env
+	label string
+}
+
+func (e *noLabelError) Error() string {
+	return fmt.Sprintf("environment %q has no executable %q", e.env.Name, e.label)
+}
+
+func (e *noLabelError) Hint() string {
+	var labels []string
+	for _, x := range e.env.Executables {
+		labels = append(labels, x.Label)
+	}
+	if len(labels) == 0 {
+		return fmt.Sprintf("it defines no executables; add [[env.executables]] at %s", where(e.env.File, e.env.Line))
+	}
+	return "its executables: " + strings.Join(labels, ", ")
+}
+
+// forward adds the flags that carry the named variables to remote ranks when argv starts an
+// MPI launcher or srun, unless --no-forward.
+func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) []string {
+	if r.NoForward {
+		return argv
+	}
+	names := make([]string, len(vars))
+	for i, v := range vars {
+		names[i] = v.Name
+	}
+	cache := ""
+	if dir, err := os.UserCacheDir(); err == nil {
+		cache = filepath.Join(dir, "secrun", "launchers")
+	}
+	f := &launcher.Forwarder{Env: env, Cache: cache, Debug: g.verbosef}
+	out, fl := f.Forward(argv, names)
+	if fl != launcher.NoLauncher && len(out) != len(argv) {
+		g.verbosef("%s launcher: forwarding %s", fl, strings.Join(names, ", "))
+	}
+	return out
+}
+
+// depth reads and checks SECRUN_DEPTH, the count of secruns this one runs inside, and returns
+// the value for the child.
+func depth() (int, error) {
+	n, _ := strconv.Atoi(os.Getenv("SECRUN_DEPTH"))
+	if n >= maxDepth {
+		return 0, &usageError{
+			msg:  fmt.Sprintf("secrun is running inside %d other secruns (SECRUN_DEPTH=%d); stopping a loop", n, n),
+			hint: "a script's #! line probably leads back to secrun itself: make the command after -- a real interpreter such as python3"}
+	}
+	return n + 1, nil
+}
+
+// shebangArgs undoes what Linux does to '#!/path/to/secrun -e ENV -- python3': the kernel
+// passes everything after the interpreter path as one argument, followed by the script's path.
+// A first argument that starts with '-' and holds a blank, with more arguments after it, is
+// split with shell quoting rules, as 'env -S' would.
+func shebangArgs(args []string) []string {
+	if len(args) < 2 || !strings.HasPrefix(args[0], "-") || !strings.ContainsAny(args[0], " \t") {
+		return args
+	}
+	words, err := envdef.SplitWords(args[0])
+	if err != nil {
+		return args // kong reports the odd argument
+	}
+	return append(words, args[1:]...)
+}

@@ -1,0 +1,266 @@
+package launcher
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Flavour is the kind of parallel launcher a command starts with.
+type Flavour string
+
+// The launchers Forward knows how to pass variables through.
+const (
+	NoLauncher Flavour = ""
+	OpenMPI    Flavour = "openmpi" // mpirun/mpiexec/orterun of Open MPI: -x NAME
+	Hydra      Flavour = "hydra"   // MPICH or Intel MPI hydra: -genvlist A,B
+	Srun       Flavour = "srun"    // SLURM: --export=...,A,B when the export setting would drop them
+)
+
+// Forwarder adds to a launcher's command line the flags that pass named variables on to ranks
+// or tasks that start on other nodes. It never puts a value in argv, only names.
+type Forwarder struct {
+	Env   []string // the environment the launcher will get (PATH, SLURM_EXPORT_ENV)
+	Cache string   // file that remembers probed flavours; "" probes every time
+	Debug func(format string, a ...any)
+}
+
+// Forward returns argv with the forwarding flags for names added, and the launcher's flavour.
+// A command that is not a known launcher comes back unchanged.
+func (f *Forwarder) Forward(argv, names []string) ([]string, Flavour) {
+	if len(argv) == 0 || len(names) == 0 {
+		return argv, NoLauncher
+	}
+	fl := f.flavour(argv[0], names)
+	out := []string{argv[0]}
+	switch fl {
+	case OpenMPI:
+		for _, n := range names {
+			out = append(out, "-x", n)
+		}
+	case Hydra:
+		out = append(out, "-genvlist", strings.Join(names, ","))
+	case Srun:
+		return f.srun(argv, names), fl
+	default:
+		return argv, fl
+	}
+	return append(out, argv[1:]...), fl
+}
+
+// flavour identifies the launcher named by cmd: by its name, then by the name it resolves to
+// through symlinks (Debian's mpirun -> /etc/alternatives/mpirun -> orterun), and only then by
+// running 'cmd --version' once per binary and remembering the answer.
+func (f *Forwarder) flavour(cmd string, names []string) Flavour {
+	if fl := byName(filepath.Base(cmd)); fl != "" && fl != "probe" {
+		return fl
+	}
+	path, err := LookPath(cmd, searchPath(f.Env))
+	if err != nil {
+		return byNameOnly(filepath.Base(cmd))
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	switch fl := byName(filepath.Base(path)); fl {
+	case "probe":
+		return f.probe(path, names)
+	default:
+		return fl
+	}
+}
+
+// byName classifies a program name: a launcher flavour, "probe" for the generic names that
+// both MPI families use, or NoLauncher.
+func byName(name string) Flavour {
+	switch {
+	case name == "srun":
+		return Srun
+	case name == "orterun" || name == "prterun" || strings.HasSuffix(name, ".openmpi"):
+		return OpenMPI
+	case name == "mpiexec.hydra" || strings.HasSuffix(name, ".mpich") || strings.HasPrefix(name, "hydra"):
+		return Hydra
+	case name == "mpirun" || name == "mpiexec":
+		return "probe"
+	}
+	return NoLauncher
+}
+
+// byNameOnly is the guess for a launcher that cannot be found before the setup lines run
+// (a 'module load' puts it on PATH): the generic names are taken as Open MPI's, the family
+// whose ranks get nothing that is not named; hydra forwards the whole environment anyway.
+func byNameOnly(name string) Flavour {
+	if fl := byName(name); fl != "probe" {
+		return fl
+	}
+	return OpenMPI
+}
+
+// probe runs 'path --version' (at most once per binary, as long as its size and time do not
+// change) and reads the family from what it prints. The probe does not get the named
+// variables.
+func (f *Forwarder) probe(path string, names []string) Flavour {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return NoLauncher
+	}
+	id := fmt.Sprintf("%d %d %s", fi.ModTime().UnixNano(), fi.Size(), path)
+	cache := f.readCache()
+	if fl, ok := cache[id]; ok {
+		f.debugf("%s is %s (cached in %s)", path, orNone(fl), f.Cache)
+		return fl
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = slices.DeleteFunc(slices.Clone(f.Env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(names, name)
+	})
+	out, _ := cmd.CombinedOutput()
+	fl := NoLauncher
+	switch {
+	case bytes.Contains(out, []byte("Open MPI")) || bytes.Contains(out, []byte("OpenRTE")):
+		fl = OpenMPI
+	case bytes.Contains(out, []byte("HYDRA")) || bytes.Contains(out, []byte("Intel(R) MPI")) || bytes.Contains(out, []byte("MPICH")):
+		fl = Hydra
+	}
+	f.debugf("%s --version says it is %s", path, orNone(fl))
+	cache[id] = fl
+	f.writeCache(cache)
+	return fl
+}
+
+func orNone(fl Flavour) string {
+	if fl == NoLauncher {
+		return "no known MPI launcher"
+	}
+	return string(fl)
+}
+
+// readCache reads lines of "FLAVOUR<TAB>ID".
+func (f *Forwarder) readCache() map[string]Flavour {
+	m := map[string]Flavour{}
+	if f.Cache == "" {
+		return m
+	}
+	data, err := os.ReadFile(f.Cache)
+	if err != nil {
+		return m
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if fl, id, ok := strings.Cut(sc.Text(), "\t"); ok {
+			m[id] = Flavour(fl)
+		}
+	}
+	return m
+}
+
+// writeCache replaces the cache file atomically; failing to write it costs only a probe.
+func (f *Forwarder) writeCache(m map[string]Flavour) {
+	if f.Cache == "" {
+		return
+	}
+	var b bytes.Buffer
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(&b, "%s\t%s\n", m[id], id)
+	}
+	dir := filepath.Dir(f.Cache)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		f.debugf("cannot cache the MPI probe: %v", err)
+		return
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(f.Cache)+".tmp-*")
+	if err != nil {
+		f.debugf("cannot cache the MPI probe: %v", err)
+		return
+	}
+	_, err = tmp.Write(b.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), f.Cache)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		f.debugf("cannot cache the MPI probe: %v", err)
+	}
+}
+
+// srun passes names with --export when srun's export setting (its --export argument, else
+// SLURM_EXPORT_ENV) would not carry the whole environment to the tasks.
+func (f *Forwarder) srun(argv, names []string) []string {
+	at, val := srunExport(argv)
+	if at < 0 {
+		v, ok := Getenv(f.Env, "SLURM_EXPORT_ENV")
+		if !ok || v == "" {
+			return argv
+		}
+		val = v
+	}
+	var items []string
+	for _, it := range strings.Split(val, ",") {
+		switch strings.ToUpper(it) {
+		case "ALL":
+			return argv // everything is passed already
+		case "NONE", "NIL", "":
+		default:
+			items = append(items, it)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(items, n) {
+			items = append(items, n)
+		}
+	}
+	flag := "--export=" + strings.Join(items, ",")
+	out := slices.Clone(argv)
+	switch {
+	case at < 0:
+		return slices.Insert(out, 1, flag)
+	case out[at] == "--export":
+		return slices.Replace(out, at, at+2, flag)
+	default:
+		out[at] = flag
+	}
+	return out
+}
+
+// srunExport finds srun's --export option among its own options (those before the program)
+// and returns its index and value, or -1.
+func srunExport(argv []string) (int, string) {
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case a == "--":
+			return -1, ""
+		case strings.HasPrefix(a, "--export="):
+			return i, strings.TrimPrefix(a, "--export=")
+		case a == "--export" && i+1 < len(argv):
+			return i, argv[i+1]
+		case !strings.HasPrefix(a, "-"):
+			// a value of the previous option ("-n 2"), or the program itself
+			p := argv[i-1]
+			if !strings.HasPrefix(p, "-") || strings.Contains(p, "=") || len(p) > 2 && p[1] != '-' {
+				return -1, ""
+			}
+		}
+	}
+	return -1, ""
+}
+
+func (f *Forwarder) debugf(format string, a ...any) {
+	if f.Debug != nil {
+		f.Debug(format, a...)
+	}
+}
