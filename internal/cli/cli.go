@@ -68,6 +68,7 @@ Exit status: the command's own; 125 when secrun fails; 126 when the command cann
 // Main parses args, runs the command and returns the process exit status. It is the one place
 // where secrun turns errors into messages.
 func Main(args []string) (code int) {
+	args = shebangArgs(args)
 	if quick, ok := quickRun(args); ok {
 		quick.stderr = os.Stderr
 		return report(os.Stderr, quick.Run.Run(&quick.globals))

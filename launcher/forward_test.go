@@ -1,0 +1,137 @@
+//go:build unix
+
+package launcher
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fakeLauncher writes an executable script called name into dir that prints version and
+// counts its runs in dir/name.runs.
+func fakeLauncher(t *testing.T, dir, name, version string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	script := "#!/bin/sh\necho run >> '" + p + ".runs'\necho '" + version + "'\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runs(t *testing.T, path string) int {
+	data, _ := os.ReadFile(path + ".runs")
+	return strings.Count(string(data), "run")
+}
+
+func TestForwardMPI(t *testing.T) {
+	dir := t.TempDir()
+	fakeLauncher(t, dir, "mpirun", "mpirun (Open MPI) 4.1.4")
+	fakeLauncher(t, dir, "mpiexec", "HYDRA build details:\n    Version: 4.0.2")
+	fakeLauncher(t, dir, "mpiexec.hydra", "HYDRA build details:")
+	fakeLauncher(t, filepath.Join(dir), "orterun", "mpirun (Open MPI)")
+	os.Symlink("orterun", filepath.Join(dir, "mpirun-link"))
+	other := t.TempDir()
+	fakeLauncher(t, other, "mpirun", "something else")
+	names := []string{"A", "B_C"}
+	tests := []struct {
+		argv []string
+		path string
+		want []string
+		fl   Flavour
+	}{
+		{[]string{"mpirun", "-np", "4", "prog"}, dir, []string{"mpirun", "-x", "A", "-x", "B_C", "-np", "4", "prog"}, OpenMPI},
+		{[]string{"mpiexec", "-n", "2", "prog"}, dir, []string{"mpiexec", "-genvlist", "A,B_C", "-n", "2", "prog"}, Hydra},
+		{[]string{"mpiexec.hydra", "prog"}, "/nonexistent", []string{"mpiexec.hydra", "-genvlist", "A,B_C", "prog"}, Hydra},
+		{[]string{"mpirun.openmpi", "prog"}, "/nonexistent", []string{"mpirun.openmpi", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
+		{[]string{"/usr/bin/mpirun.mpich", "prog"}, "/nonexistent", []string{"/usr/bin/mpirun.mpich", "-genvlist", "A,B_C", "prog"}, Hydra},
+		{[]string{"mpirun-link", "prog"}, dir, []string{"mpirun-link", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
+		{[]string{filepath.Join(dir, "mpirun-link")}, "", []string{filepath.Join(dir, "mpirun-link"), "-x", "A", "-x", "B_C"}, OpenMPI},
+		{[]string{"mpirun", "prog"}, other, []string{"mpirun", "prog"}, NoLauncher},
+		// not on PATH before the setup lines run: the generic name is taken as Open MPI's
+		{[]string{"mpirun", "prog"}, "/nonexistent", []string{"mpirun", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
+		{[]string{"python3", "mpirun"}, dir, []string{"python3", "mpirun"}, NoLauncher},
+	}
+	for _, tt := range tests {
+		f := &Forwarder{Env: []string{"PATH=" + tt.path}, Cache: filepath.Join(t.TempDir(), "cache")}
+		got, fl := f.Forward(tt.argv, names)
+		if !slices.Equal(got, tt.want) || fl != tt.fl {
+			t.Errorf("Forward(%q) with PATH=%s = %q, %q; want %q, %q", tt.argv, tt.path, got, fl, tt.want, tt.fl)
+		}
+	}
+}
+
+func TestForwardProbeIsCached(t *testing.T) {
+	dir := t.TempDir()
+	mpirun := fakeLauncher(t, dir, "mpirun", "HYDRA build details:")
+	cache := filepath.Join(t.TempDir(), "sub", "launchers")
+	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=x"}, Cache: cache}
+	for range 3 {
+		if _, fl := f.Forward([]string{"mpirun"}, []string{"SECRET"}); fl != Hydra {
+			t.Fatalf("flavour %q, want hydra", fl)
+		}
+	}
+	if n := runs(t, mpirun); n != 1 {
+		t.Errorf("mpirun --version ran %d times for 3 launches, want 1", n)
+	}
+	// a changed binary is probed again
+	os.WriteFile(mpirun, []byte("#!/bin/sh\necho run >> '"+mpirun+".runs'\necho 'Open MPI'\n"), 0o755)
+	if _, fl := f.Forward([]string{"mpirun"}, []string{"SECRET"}); fl != OpenMPI {
+		t.Errorf("after a change: flavour %q, want openmpi", fl)
+	}
+	// without a cache file, every launch probes
+	f.Cache = ""
+	f.Forward([]string{"mpirun"}, []string{"SECRET"})
+	f.Forward([]string{"mpirun"}, []string{"SECRET"})
+	if n := runs(t, mpirun); n != 4 {
+		t.Errorf("mpirun --version ran %d times, want 4", n)
+	}
+}
+
+func TestForwardProbeGetsNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mpirun")
+	os.WriteFile(p, []byte("#!/bin/sh\n/usr/bin/env > '"+p+".env'\necho 'Open MPI'\n"), 0o755)
+	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=s3cr3t", "OTHER=1"}}
+	f.Forward([]string{"mpirun"}, []string{"SECRET"})
+	env, _ := os.ReadFile(p + ".env")
+	if strings.Contains(string(env), "s3cr3t") || !strings.Contains(string(env), "OTHER=1") {
+		t.Errorf("the probe's environment:\n%s", env)
+	}
+}
+
+func TestForwardSrun(t *testing.T) {
+	names := []string{"A", "B"}
+	tests := []struct {
+		argv   []string
+		export string // SLURM_EXPORT_ENV, "-" for unset
+		want   []string
+	}{
+		{[]string{"srun", "-n", "2", "prog"}, "-", []string{"srun", "-n", "2", "prog"}},
+		{[]string{"srun", "prog"}, "ALL", []string{"srun", "prog"}},
+		{[]string{"srun", "prog"}, "NONE", []string{"srun", "--export=A,B", "prog"}},
+		{[]string{"srun", "prog"}, "PATH,HOME", []string{"srun", "--export=PATH,HOME,A,B", "prog"}},
+		{[]string{"srun", "prog"}, "all,X", []string{"srun", "prog"}},
+		{[]string{"srun", "--export=NONE", "prog"}, "-", []string{"srun", "--export=A,B", "prog"}},
+		{[]string{"srun", "--export", "NIL", "-n", "2", "prog"}, "ALL", []string{"srun", "--export=A,B", "-n", "2", "prog"}},
+		{[]string{"srun", "-n", "2", "--export=ALL", "prog"}, "NONE", []string{"srun", "-n", "2", "--export=ALL", "prog"}},
+		{[]string{"srun", "--export=PATH,A", "prog"}, "-", []string{"srun", "--export=PATH,A,B", "prog"}},
+		// an --export of the program, not of srun, is left alone
+		{[]string{"srun", "-n2", "prog", "--export=NONE"}, "-", []string{"srun", "-n2", "prog", "--export=NONE"}},
+		{[]string{"/usr/bin/srun", "prog"}, "NONE", []string{"/usr/bin/srun", "--export=A,B", "prog"}},
+	}
+	for _, tt := range tests {
+		env := []string{"PATH=/nonexistent"}
+		if tt.export != "-" {
+			env = append(env, "SLURM_EXPORT_ENV="+tt.export)
+		}
+		f := &Forwarder{Env: env}
+		got, fl := f.Forward(tt.argv, names)
+		if !slices.Equal(got, tt.want) || fl != Srun {
+			t.Errorf("Forward(%q) with SLURM_EXPORT_ENV=%s = %q, %q; want %q", tt.argv, tt.export, got, fl, tt.want)
+		}
+	}
+}
