@@ -29,12 +29,16 @@ const maxKeyLen = 256
 // KeyError ties an error to the key it concerns. Err is ErrNotFound, ErrExists or an error
 // that matches ErrInvalidKey and says what is wrong with the key.
 type KeyError struct {
-	Key string
-	Err error
+	Key   string
+	Scope Scope // the scope looked in; zero for unscoped
+	Err   error
 }
 
 func (e *KeyError) Error() string {
 	key := fmt.Sprintf("%+q", shorten(e.Key)) // %+q: no control or non-ASCII character reaches a terminal
+	if !e.Scope.IsZero() {
+		key += " (scope " + e.Scope.String() + ")"
+	}
 	switch {
 	case errors.Is(e.Err, ErrNotFound):
 		return "secret " + key + " not found"
@@ -63,11 +67,82 @@ type keyProblem string
 func (p keyProblem) Error() string        { return string(p) }
 func (p keyProblem) Is(target error) bool { return target == ErrInvalidKey }
 
-// Entry is one secret with its metadata.
+// Entry is one secret with its metadata. A secret is identified by its key and its scope.
 type Entry struct {
 	Key              string
+	Scope            Scope // the zero Scope is unscoped
+	Kind             Kind
 	Value            []byte
 	Created, Updated time.Time
+}
+
+// Kind says how a secret was stored: from a prompt, stdin or the command line (KindString),
+// or with --from-file (KindFile). It is shown by 'secrets list' and changes nothing else.
+type Kind string
+
+// The kinds of secret.
+const (
+	KindString Kind = ""
+	KindFile   Kind = "file"
+)
+
+// String names the kind for display: "string" or "file".
+func (k Kind) String() string {
+	if k == KindString {
+		return "string"
+	}
+	return string(k)
+}
+
+// Scope narrows a secret to a project, a domain, both or neither ("" means any).
+type Scope struct{ Project, Domain string }
+
+// IsZero reports whether s is the unscoped scope.
+func (s Scope) IsZero() bool { return s == Scope{} }
+
+// String formats s for display: "project/domain" with "*" for any, or "-" when unscoped.
+func (s Scope) String() string {
+	if s.IsZero() {
+		return "-"
+	}
+	p, d := s.Project, s.Domain
+	if p == "" {
+		p = "*"
+	}
+	if d == "" {
+		d = "*"
+	}
+	return p + "/" + d
+}
+
+// Resolve returns the entry that a lookup in scope want takes among entries of one key: the
+// most specific match, in the order (project, domain), (project, any), (any, domain), then
+// unscoped. Entries whose scope names another project or domain never match.
+func Resolve(entries []Entry, want Scope) (Entry, bool) {
+	for _, sc := range []Scope{want, {Project: want.Project}, {Domain: want.Domain}, {}} {
+		for _, e := range entries {
+			if e.Scope == sc {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// ValidateScope checks a project or domain name: 1 to 64 ASCII letters, digits, '_', '-' and
+// '.', not starting with '-' or '.'. what ("project" or "domain") goes in the message.
+func ValidateScope(what, name string) error {
+	bad := name == "" || len(name) > 64 || name[0] == '-' || name[0] == '.'
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
+			bad = true
+		}
+	}
+	if bad {
+		return fmt.Errorf("invalid %s name %+q: use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.': %w",
+			what, shorten(name), ErrInvalidKey)
+	}
+	return nil
 }
 
 // Store is a place that keeps secrets by key. Implementations must never put a value in an
@@ -92,6 +167,21 @@ type Store interface {
 	Delete(key string) error
 	// DeleteAll removes every secret and returns how many there were.
 	DeleteAll() (int, error)
+}
+
+// Scoped is a Store that also keeps scoped secrets and the kind of each secret. The methods
+// of Store above see unscoped secrets only (List and DeleteAll excepted, which see all).
+type Scoped interface {
+	Store
+	// FetchScoped returns, for each of keys that the store holds, its entries in every scope,
+	// in one read. Pick one with Resolve.
+	FetchScoped(keys []string) (map[string][]Entry, error)
+	// GetEntry returns the entry of key in exactly scope s, or a *KeyError wrapping ErrNotFound.
+	GetEntry(key string, s Scope) (Entry, error)
+	// Put stores e.Value under e.Key in e.Scope with e.Kind; see Set for overwrite.
+	Put(e Entry, overwrite bool) error
+	// DeleteEntry removes the entry of key in exactly scope s.
+	DeleteEntry(key string, s Scope) error
 }
 
 const allowedKeyChars = " (allowed: letters, digits, _ - . /)"
