@@ -113,7 +113,7 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
 		kong.Name("secrun"),
 		kong.Description(description),
-		kong.Vars{"version": versionText, "stores": strings.Join(stores, ",")},
+		kong.Vars{"version": versionText, "stores": strings.Join(stores, ","), "maxsize": defaultMaxSize},
 		kong.Writers(os.Stdout, os.Stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)

@@ -88,7 +88,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			members, err := jsonMembers(v)
 			if err != nil {
 				return nil, &secretError{env: env, s: s, msg: "(json = true) " + err.Error(),
-					hint: "store a JSON object of string, number or boolean members, or remove json = true"}
+					hint: "store a JSON object ({\"NAME\": \"value\", ...}), or remove json = true"}
 			}
 			names := make([]string, 0, len(members))
 			for _, m := range members {

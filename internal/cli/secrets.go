@@ -59,7 +59,7 @@ type setCmd struct {
 	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
 	Overwrite bool    `help:"Replace the value of an existing key."`
 	FromFile  string  `name:"from-file" placeholder:"PATH" help:"Store the bytes of a file, exactly (binary safe, no newline dropped)."`
-	MaxSize   string  `name:"max-size" placeholder:"SIZE" default:"1000K" env:"SECRUN_MAX_FILE_SIZE" help:"The largest --from-file accepted: bytes, or with K or M (1024-based)."`
+	MaxSize   string  `name:"max-size" placeholder:"SIZE" default:"${maxsize}" env:"SECRUN_MAX_FILE_SIZE" help:"The largest --from-file accepted: bytes, or with K or M (1024-based)."`
 	scopeFlags
 }
 
@@ -148,6 +148,10 @@ func inScope(s keystore.Scope) string {
 	return " (scope " + s.String() + ")"
 }
 
+// defaultMaxSize is the default --max-size: 1000 KiB, so that a "1000 kB" file fits in
+// either sense of kB (PanDA's limit).
+const defaultMaxSize = "1000K"
+
 // scopedStore returns store as a keystore.Scoped, or an error saying that it keeps neither
 // scoped nor file secrets.
 func scopedStore(store keystore.Store) (keystore.Scoped, error) {
@@ -160,6 +164,9 @@ func scopedStore(store keystore.Store) (keystore.Scoped, error) {
 
 // readLimited reads the file at path, refusing one larger than the limit that size gives.
 func readLimited(path, size string) ([]byte, error) {
+	if size == "" {
+		size = defaultMaxSize // an empty SECRUN_MAX_FILE_SIZE
+	}
 	limit, err := parseSize(size)
 	if err != nil {
 		return nil, &usageError{msg: fmt.Sprintf("invalid --max-size %q: %v", size, err),
