@@ -23,9 +23,9 @@ type Env struct {
 	Specifiers  map[string]string // free key/value pairs, scalars kept as text; nil if none
 	Secrets     []Secret
 	Executables []Executable
-	Project     string // scope for secret lookup; "" for any
-	Domain      string // scope for secret lookup; "" for any
-	Bundle      string // file name of the JSON bundle of all secrets; "" for none
+	Project     string   // scope for secret lookup; "" for any
+	Domain      string   // scope for secret lookup; "" for any
+	Bundle      string   // file name of the JSON bundle of all secrets; "" for none
 	File        string   // file it was defined in
 	Line        int      // line of its [[env]] header (0 if unknown)
 	Overrides   []string // "file:line" of same-named envs it replaced from earlier files, in order
