@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -48,6 +49,15 @@ func configDir() (string, bool) {
 		return x, true
 	}
 	d, err := os.UserConfigDir()
+	if err != nil && runtime.GOOS != "windows" {
+		// No $HOME, as in a batch job started with 'sbatch --export=NONE': ask the user database.
+		if u, uerr := user.Current(); uerr == nil && u.HomeDir != "" {
+			if runtime.GOOS == "darwin" {
+				return filepath.Join(u.HomeDir, "Library", "Application Support"), true
+			}
+			return filepath.Join(u.HomeDir, ".config"), true
+		}
+	}
 	return d, err == nil
 }
 

@@ -75,8 +75,10 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
+	argv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	g.verbosef("running: %s", quoteArgv(argv))
 	return launcher.Run(launcher.Child{
-		Argv:   forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv),
+		Argv:   argv,
 		Setup:  env.Setup,
 		Env:    childEnv,
 		Files:  plan.files,
