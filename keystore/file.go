@@ -69,7 +69,7 @@ func (f *File) List() ([]Entry, error) {
 	}
 	list := make([]Entry, len(entries))
 	for i, e := range entries {
-		list[i] = Entry(e)
+		list[i] = Entry{Key: e.Key, Value: e.Value, Created: e.Created, Updated: e.Updated, Store: "file"}
 	}
 	slices.SortFunc(list, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 	return list, nil

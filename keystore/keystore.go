@@ -49,6 +49,15 @@ func (e *KeyError) Error() string {
 // Unwrap returns Err.
 func (e *KeyError) Unwrap() error { return e.Err }
 
+// Hint says what to do about a secret whose keyring item is missing; other key errors have
+// no hint of their own.
+func (e *KeyError) Hint() string {
+	if errors.Is(e.Err, ErrItemMissing) {
+		return "'secrun secrets doctor' reports such secrets, and 'secrun secrets doctor --repair' removes them from the index"
+	}
+	return ""
+}
+
 // shorten cuts a key that is too long to be worth printing whole.
 func shorten(key string) string {
 	if len(key) > 64 {
@@ -68,6 +77,11 @@ type Entry struct {
 	Key              string
 	Value            []byte
 	Created, Updated time.Time
+	// Store is the kind of store that holds it: "file" or "keyring".
+	Store string
+	// Problem, when set, says how the store and its keyring index disagree about this
+	// secret (the item is missing, or the index does not know it); Value is then nil.
+	Problem string
 }
 
 // Store is a place that keeps secrets by key. Implementations must never put a value in an

@@ -108,13 +108,15 @@ func (c *envShowCmd) Run(g *globals) error {
 	if len(e.Secrets) == 0 {
 		fmt.Println("secrets: none")
 	} else {
-		fmt.Printf("secrets (%s store, %s):\n", store.Name(), store.Location())
+		fmt.Printf("secrets, from %s:\n", storeDesc(store))
 		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED")
 		for _, s := range e.Secrets {
 			state := "yes"
 			if _, ok := values[s.Key]; !ok {
 				state = "MISSING"
+			} else if sourceOf(store, s.Key) == "keyring" && store.Name() != "keyring" {
+				state = "yes (keyring)"
 			}
 			fmt.Fprintf(w, "  %s\t%s\t%s\n", s.Key, s.Var, state)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +28,8 @@ type secretsCmd struct {
 	List      listCmd      `cmd:"" aliases:"ls" help:"List stored keys; values stay hidden unless --values."`
 	Delete    deleteCmd    `cmd:"" aliases:"rm" help:"Delete one secret."`
 	DeleteAll deleteAllCmd `cmd:"" name:"delete-all" help:"Delete every secret in the store."`
+	Move      moveCmd      `cmd:"" aliases:"mv" help:"Move secrets between the keyring and the file store."`
+	Doctor    doctorCmd    `cmd:"" help:"Check the keyring against its index, and repair with --repair."`
 }
 
 // mask stands for a hidden value; it is the same whatever the value's length.
@@ -82,13 +85,14 @@ func (c *setCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	if err := store.Set(c.Key, value, c.Overwrite); err != nil {
 		if errors.Is(err, keystore.ErrExists) {
-			return fmt.Errorf("secret %q already exists; use --overwrite to replace it", c.Key)
+			return &existsError{key: c.Key, err: err}
 		}
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: stored secret %q in the %s store\n", c.Key, store.Name())
+	fmt.Fprintf(g.stderr, "secrun: stored secret %q in the %s store\n", c.Key, sourceOf(store, c.Key))
 	return nil
 }
 
@@ -160,6 +164,7 @@ func (c *getCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	v, err := store.Get(c.Key)
 	if err != nil {
 		return withSuggestions(store, c.Key, err)
@@ -191,6 +196,7 @@ type listed struct {
 	Updated time.Time `json:"updated"`
 	Value   *string   `json:"value,omitempty"`        // with --values, when the value is UTF-8
 	Base64  []byte    `json:"value_base64,omitempty"` // with --values, when it is not
+	Problem string    `json:"problem,omitempty"`      // how the keyring and its index disagree
 }
 
 func (c *listCmd) Run(g *globals) error {
@@ -198,16 +204,26 @@ func (c *listCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	entries, err := store.List()
 	if err != nil {
 		return err
 	}
+	problems := 0
+	for _, e := range entries {
+		if e.Problem != "" {
+			problems++
+		}
+	}
+	if problems > 0 {
+		defer fmt.Fprintf(g.stderr, "secrun: %d listed secrets are marked: 'secrun secrets doctor' reports and repairs them\n", problems)
+	}
 	if c.JSON {
 		rows := make([]listed, 0, len(entries))
 		for _, e := range entries {
-			r := listed{Key: e.Key, Store: store.Name(), Created: e.Created, Updated: e.Updated}
+			r := listed{Key: e.Key, Store: e.Store, Created: e.Created, Updated: e.Updated, Problem: e.Problem}
 			switch v := string(e.Value); {
-			case !c.Values:
+			case !c.Values || e.Problem != "":
 			case utf8.ValidString(v):
 				r.Value = &v
 			default:
@@ -220,7 +236,7 @@ func (c *listCmd) Run(g *globals) error {
 		return enc.Encode(rows)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store (%s)\n", store.Name(), store.Location())
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store))
 		return nil
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
@@ -230,7 +246,14 @@ func (c *listCmd) Run(g *globals) error {
 		if c.Values {
 			v = shown(e.Value, c.Full)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.Key, store.Name(), e.Updated.Local().Format("2006-01-02 15:04"), v)
+		updated := e.Updated.Local().Format("2006-01-02 15:04")
+		if e.Updated.IsZero() {
+			updated = "-"
+		}
+		if e.Problem != "" {
+			v = "! " + e.Problem
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.Key, e.Store, updated, v)
 	}
 	return w.Flush()
 }
@@ -261,10 +284,11 @@ func (c *deleteCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	if err := store.Delete(c.Key); err != nil {
 		return withSuggestions(store, c.Key, err)
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted secret %q from the %s store\n", c.Key, store.Name())
+	fmt.Fprintf(g.stderr, "secrun: deleted secret %q from the %s store\n", c.Key, sourceOf(store, c.Key))
 	return nil
 }
 
@@ -277,12 +301,14 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	entries, err := store.List()
 	if err != nil {
 		return err
 	}
+	entries = slices.DeleteFunc(entries, func(e keystore.Entry) bool { return e.Problem == keystore.ProblemUnindexed })
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to delete\n", store.Name())
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeWords(store))
 		return nil
 	}
 	if !c.Yes {
@@ -290,8 +316,8 @@ func (c *deleteAllCmd) Run(g *globals) error {
 			return &usageError{msg: fmt.Sprintf("refusing to delete all %d secrets without confirmation", len(entries)),
 				hint: "add --yes to confirm when stdin is not a terminal"}
 		}
-		fmt.Fprintf(g.stderr, "Delete all %d secrets from the %s store (%s)? Type 'yes' to confirm: ",
-			len(entries), store.Name(), store.Location())
+		fmt.Fprintf(g.stderr, "Delete all %d secrets from %s? Type 'yes' to confirm: ",
+			len(entries), storeDesc(store))
 		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return errors.New("not confirmed; nothing deleted")
@@ -301,7 +327,7 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from the %s store\n", n, store.Name())
+	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeWords(store))
 	return nil
 }
 
@@ -310,7 +336,7 @@ func withSuggestions(store keystore.Store, key string, err error) error {
 	if !errors.Is(err, keystore.ErrNotFound) {
 		return err
 	}
-	msg := fmt.Sprintf("secret %q does not exist in the %s store", key, store.Name())
+	msg := fmt.Sprintf("secret %q does not exist in %s", key, storeWords(store))
 	entries, lerr := store.List()
 	if lerr != nil {
 		return errors.New(msg)
