@@ -12,7 +12,8 @@ import (
 	"unicode/utf8"
 )
 
-// Service is the service name under which secrun keeps its items in the OS keyring.
+// Service is the service name under which secrun keeps its items in the OS keyring, unless
+// SECRUN_KEYRING_SERVICE names another (the tests give each script its own).
 const Service = "secrun"
 
 // ProblemUnindexed is the Problem of a listed keyring item that the index does not know.
@@ -34,7 +35,8 @@ type Keyring struct {
 	// PartSize is the largest value, in bytes, that one keyring item holds.
 	PartSize int
 
-	now func() time.Time
+	service string
+	now     func() time.Time
 }
 
 var _ Store = (*Keyring)(nil)
@@ -66,7 +68,11 @@ type lister interface {
 // NewKeyring returns the keyring store of this platform, with its index in dir. It does no
 // I/O. SECRUN_KEYRING_PART_SIZE lowers the part size (it exists for tests).
 func NewKeyring(dir string) *Keyring {
-	k := &Keyring{index: index{dir: dir}, backend: newBackend(), PartSize: defaultPartSize, now: time.Now}
+	service := Service
+	if s := os.Getenv("SECRUN_KEYRING_SERVICE"); s != "" {
+		service = s
+	}
+	k := &Keyring{index: index{dir: dir}, backend: newBackend(service), PartSize: defaultPartSize, now: time.Now, service: service}
 	if n, err := strconv.Atoi(os.Getenv("SECRUN_KEYRING_PART_SIZE")); err == nil && n >= 8 && n < k.PartSize {
 		k.PartSize = n
 	}
@@ -78,7 +84,7 @@ func (k *Keyring) Name() string { return "keyring" }
 
 // Location names the keyring and the index file.
 func (k *Keyring) Location() string {
-	return fmt.Sprintf("%s, service %q; index %s", k.backend.describe(), Service, k.index.path())
+	return fmt.Sprintf("%s, service %q; index %s", k.backend.describe(), k.service, k.index.path())
 }
 
 // IndexPath returns the path of the keyring index.
@@ -269,10 +275,11 @@ func (k *Keyring) List() ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(entries) == 0 {
-		if _, ok := k.backend.(lister); !ok || k.backend.open() != nil {
-			return []Entry{}, nil // an empty index and nothing to ask: no keyring call
-		}
+	if _, ok := k.backend.(lister); !ok && len(entries) == 0 {
+		return []Entry{}, nil // an empty index and nothing to ask: no keyring call
+	}
+	if err := k.backend.open(); err != nil {
+		return nil, err
 	}
 	values, broken, err := k.fetchEntries(entries)
 	if err != nil {
@@ -513,7 +520,7 @@ func (k *Keyring) Check(repair bool) ([]Finding, error) {
 						Repair: "delete it"})
 					drop = append(drop, n)
 				default:
-					findings = append(findings, Finding{Key: n, Problem: fmt.Sprintf("an item of service %q whose name is no valid key", Service)})
+					findings = append(findings, Finding{Key: n, Problem: fmt.Sprintf("an item of service %q whose name is no valid key", k.service)})
 				}
 			}
 			if len(adopt) > 0 {

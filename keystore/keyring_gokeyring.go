@@ -9,8 +9,9 @@ import (
 // goKeyring is the backend on go-keyring's plain API: the macOS Keychain and the Windows
 // Credential Manager (and, in unit tests, go-keyring's mock). Each call is one keyring call.
 type goKeyring struct {
-	name  string
-	probe func() error // nil: the keyring is always there
+	name    string
+	service string
+	probe   func() error // nil: the keyring is always there
 }
 
 func (g *goKeyring) describe() string { return g.name }
@@ -25,7 +26,7 @@ func (g *goKeyring) open() error {
 func (g *goKeyring) fetch(names []string) (map[string][]byte, error) {
 	values := make(map[string][]byte, len(names))
 	for _, n := range names {
-		v, err := gokeyring.Get(Service, n)
+		v, err := gokeyring.Get(g.service, n)
 		if errors.Is(err, gokeyring.ErrNotFound) {
 			continue
 		}
@@ -38,12 +39,12 @@ func (g *goKeyring) fetch(names []string) (map[string][]byte, error) {
 }
 
 func (g *goKeyring) store(name, _ string, value []byte) error {
-	return gokeyring.Set(Service, name, string(value))
+	return gokeyring.Set(g.service, name, string(value))
 }
 
 func (g *goKeyring) remove(names []string) error {
 	for _, n := range names {
-		if err := gokeyring.Delete(Service, n); err != nil && !errors.Is(err, gokeyring.ErrNotFound) {
+		if err := gokeyring.Delete(g.service, n); err != nil && !errors.Is(err, gokeyring.ErrNotFound) {
 			return err
 		}
 	}

@@ -37,7 +37,7 @@ const (
 )
 
 // newBackend returns the Secret Service backend.
-func newBackend() backend { return &secretService{} }
+func newBackend(service string) backend { return &secretService{service: service} }
 
 // secretService talks to the freedesktop Secret Service over one private D-Bus connection,
 // opened once per process: a run that needs N secrets makes one connection, one session, N
@@ -46,6 +46,7 @@ func newBackend() backend { return &secretService{} }
 // see the same items. It never lets godbus look for a bus itself, because godbus would run
 // dbus-launch when none is found, which leaves a dbus-daemon behind.
 type secretService struct {
+	service    string
 	opened     bool
 	err        error
 	conn       *dbus.Conn
@@ -195,7 +196,7 @@ func (s *secretService) search(ctx context.Context, names []string) (map[string]
 	done := make(chan *dbus.Call, len(names))
 	for i, n := range names {
 		calls[i] = coll.GoWithContext(ctx, ssCollection+".SearchItems", 0, done,
-			map[string]string{"service": Service, "username": n})
+			map[string]string{"service": s.service, "username": n})
 	}
 	for range names {
 		<-done
@@ -248,7 +249,7 @@ func (s *secretService) store(name, label string, value []byte) error {
 	defer cancel()
 	props := map[string]dbus.Variant{
 		ssItem + ".Label":      dbus.MakeVariant(label),
-		ssItem + ".Attributes": dbus.MakeVariant(map[string]string{"service": Service, "username": name}),
+		ssItem + ".Attributes": dbus.MakeVariant(map[string]string{"service": s.service, "username": name}),
 	}
 	secret := ss.Secret{Session: s.session, Parameters: []byte{}, Value: value, ContentType: "text/plain; charset=utf8"}
 	var item, prompt dbus.ObjectPath
@@ -298,7 +299,7 @@ func (s *secretService) names() ([]string, error) {
 	defer cancel()
 	var items []dbus.ObjectPath
 	if err := s.conn.Object(ssName, s.collection).CallWithContext(ctx, ssCollection+".SearchItems", 0,
-		map[string]string{"service": Service}).Store(&items); err != nil {
+		map[string]string{"service": s.service}).Store(&items); err != nil {
 		return nil, err
 	}
 	calls := make([]*dbus.Call, len(items))
@@ -315,7 +316,7 @@ func (s *secretService) names() ([]string, error) {
 		if err := c.Store(&v); err != nil {
 			return nil, err
 		}
-		if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == Service {
+		if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == s.service {
 			names = append(names, attrs["username"])
 		}
 	}

@@ -21,15 +21,15 @@ func init() {
 // newBackend returns go-keyring's keyring of this platform. On the BSDs go-keyring talks to
 // the Secret Service over D-Bus, and without a bus address godbus would start dbus-launch, so
 // a missing DBUS_SESSION_BUS_ADDRESS means no keyring there.
-func newBackend() backend {
+func newBackend(service string) backend {
 	switch runtime.GOOS {
 	case "darwin", "ios":
-		return &goKeyring{name: "macOS Keychain"}
+		return &goKeyring{name: "macOS Keychain", service: service}
 	case "windows":
-		return &goKeyring{name: "Windows Credential Manager"}
+		return &goKeyring{name: "Windows Credential Manager", service: service}
 	}
 	name := "Secret Service"
-	return &goKeyring{name: name, probe: func() error {
+	return &goKeyring{name: name, service: service, probe: func() error {
 		if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a == "" || a == "autolaunch:" {
 			return &UnavailableError{Backend: name, Reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"}
 		}
