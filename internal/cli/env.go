@@ -73,6 +73,7 @@ func (c *envShowCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	keys := make([]string, len(e.Secrets))
 	for i, s := range e.Secrets {
 		keys[i] = s.Key
