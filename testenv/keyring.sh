@@ -26,7 +26,7 @@ keyring_bus() {
   printf '%s' secrun-test | HOME=$home DBUS_SESSION_BUS_ADDRESS=$addr \
     gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || return 1
   for p in $(pgrep -x gnome-keyring-d); do
-    if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "HOME=$home"; then kpid=$p; fi
+    if tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "HOME=$home"; then kpid=$p; fi
   done
   [ -n "${kpid:-}" ] && on_exit "kill $kpid 2>/dev/null"
   for i in $(seq 100); do
