@@ -2,7 +2,8 @@
 # bench/launch.sh measures secrun's launch overhead with hyperfine, in one run, against two
 # baselines: 'env VAR=... /bin/true' with the same variables, and a minimal Go program that
 # reads one file and execs (bench/minimal). It prints the medians and their ratios for 1, 10
-# and 100 secrets in the file store. Then, on a private Secret Service (testenv/keyring.sh),
+# and 100 secrets in the file store, and the supervised path (a file secret: private directory,
+# fork, wait, cleanup) against the exec path. Then, on a private Secret Service (testenv/keyring.sh),
 # 10 secrets in the keyring against the same 10 in the file store, and against bench/gokeyring,
 # which fetches them with go-keyring's plain keyring.Get (one session per key). Nothing here is
 # asserted: it reports. KEYRING=0 skips the keyring part.
@@ -45,6 +46,10 @@ for n in 1 10 100; do
   done
   printf '[[env]]\nname = "e%d"\nsecrets = [%s]\n\n' "$n" "${keys%, }" >> "$defs"
 done
+# the same 10 secrets with one delivered as a file: secrun supervises the child
+keys=""
+for i in $(seq 2 10); do keys="$keys\"BENCH_$i\", "; done
+printf '[[env]]\nname = "f10"\nsecrets = [%s{ key = "BENCH_1", file = true }]\n\n' "$keys" >> "$defs"
 
 printf '%-8s %12s %12s %12s %14s %14s\n' secrets "secrun ms" "env ms" "minimal ms" "secrun/env" "secrun/minimal"
 for n in 1 10 100; do
@@ -57,6 +62,16 @@ for n in 1 10 100; do
     "$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", a / b }')" \
     "$(awk -v a="$s" -v b="$m" 'BEGIN { printf "%.2f", a / b }')"
 done
+
+# The supervised path (a private directory, fork, wait, cleanup) against the exec path, same run.
+export XDG_RUNTIME_DIR="$work/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+hyperfine -N --style none --warmup 20 --runs "${RUNS:-300}" --export-csv "$work/sup.csv" \
+  -n exec "$work/secrun -e e10 -- /bin/true" \
+  -n supervised "$work/secrun -e f10 -- /bin/true" >/dev/null
+x=$(median "$work/sup.csv" exec) s=$(median "$work/sup.csv" supervised)
+printf '\n%-12s %12s %14s %14s\n' "10 secrets" "exec ms" "supervised ms" "supervised/exec"
+printf '%-12s %12s %14s %14s\n' "" "$x" "$s" "$(awk -v a="$s" -v b="$x" 'BEGIN { printf "%.2f", a / b }')"
 
 [ "${KEYRING:-1}" = 0 ] && exit 0
 echo

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Env is one validated environment definition.
@@ -22,6 +23,9 @@ type Env struct {
 	Specifiers  map[string]string // free key/value pairs, scalars kept as text; nil if none
 	Secrets     []Secret
 	Executables []Executable
+	Project     string   // scope for secret lookup; "" for any
+	Domain      string   // scope for secret lookup; "" for any
+	Bundle      string   // file name of the JSON bundle of all secrets; "" for none
 	File        string   // file it was defined in
 	Line        int      // line of its [[env]] header (0 if unknown)
 	Overrides   []string // "file:line" of same-named envs it replaced from earlier files, in order
@@ -29,10 +33,16 @@ type Env struct {
 
 // Secret is one secret an environment asks for.
 type Secret struct {
-	Key     string // the store key (non-empty; the caller validates its characters)
-	Var     string // the variable it becomes
-	Renamed bool   // true when as_env_var was given
-	Line    int
+	Key string // the store key (non-empty; the caller validates its characters)
+	// Var is the variable the secret sets: its name, or for a file secret NAME_FILE, which
+	// holds the file's path. It is "" for a JSON secret, whose members are named when the
+	// value is known.
+	Var      string
+	Renamed  bool   // true when as_env_var was given
+	JSON     bool   // json = true: the value is a JSON object, one variable per member
+	File     string // the file name in the private directory (file = true or "name"); "" if none
+	Optional bool   // optional = true: a missing secret is skipped
+	Line     int
 }
 
 // Executable is a labelled command with one or more instances.
@@ -92,6 +102,21 @@ func ValidVarName(s string) bool {
 func VarName(key string) (string, bool) {
 	v := strings.NewReplacer("-", "_", ".", "_", "/", "_").Replace(key)
 	return v, ValidVarName(v)
+}
+
+// ValidFileName reports whether s may name a file in the private directory: one path
+// element of 1-255 bytes, not "." or "..", 'with no '/', '\\', ':', NUL, other control character or invalid UTF-8,
+// so that no name can reach outside the directory.
+func ValidFileName(s string) bool {
+	if s == "" || len(s) > 255 || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 // DefError is an error in a definition file. Line is 0 when unknown and Env

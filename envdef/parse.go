@@ -13,11 +13,10 @@ import (
 )
 
 // The keys allowed in each kind of table. Anything else is an error, so a
-// typo never silently drops a setting. Secret tables deliberately take only
-// key and as_env_var for now (no project, domain, json, file, ...).
+// typo never silently drops a setting.
 var (
-	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables"}
-	secretKeys   = []string{"key", "as_env_var"}
+	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle"}
+	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
 	coresKeys    = []string{"start", "stop", "step"}
@@ -134,6 +133,33 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 			e.Specifiers[k] = text
 		}
 	}
+	for _, k := range []string{"project", "domain"} {
+		switch v := t[k].(type) {
+		case nil:
+		case string:
+			if !validScopeName(v) {
+				return nil, p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
+					"invalid %s name %+q", k, v)
+			}
+			if k == "project" {
+				e.Project = v
+			} else {
+				e.Domain = v
+			}
+		default:
+			return nil, p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, typeName(v))
+		}
+	}
+	switch v := t["bundle"].(type) {
+	case nil:
+	case string:
+		if !ValidFileName(v) {
+			return nil, p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+		}
+		e.Bundle = v
+	default:
+		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", typeName(v))
+	}
 	if err := p.secrets(e, t["secrets"], sp); err != nil {
 		return nil, err
 	}
@@ -159,6 +185,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 	}
 	byKey := map[string]Secret{}
 	byVar := map[string]Secret{}
+	byFile := map[string]Secret{}
 	for i, item := range list {
 		var s Secret
 		var tbl map[string]any
@@ -174,12 +201,26 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		s.Line = p.ix.stringLine(sp, at, s.Key)
 		at = s.Line
 		name := secretName(s.Key, i)
-		var asVar any
+		var asVar, file any
 		if tbl != nil {
 			if k := unknownKey(tbl, secretKeys...); k != "" {
-				return p.fail(s.Line, e.Name, "a secret table takes only key and as_env_var",
+				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file and optional",
 					"secret %s: unknown key %q", name, k)
 			}
+			for _, k := range []string{"json", "optional"} {
+				switch b := tbl[k].(type) {
+				case nil:
+				case bool:
+					if k == "json" {
+						s.JSON = b
+					} else {
+						s.Optional = b
+					}
+				default:
+					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name, k, typeName(b))
+				}
+			}
+			file = tbl["file"]
 			switch k := tbl["key"].(type) {
 			case nil:
 				return p.fail(s.Line, e.Name, "", "secret %s has no key", name)
@@ -195,8 +236,33 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		if prev, dup := byKey[s.Key]; dup {
 			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name, firstAt(prev.Line))
 		}
+		switch f := file.(type) {
+		case nil:
+		case bool:
+			if f {
+				s.File = strings.ReplaceAll(s.Key, "/", "_")
+			}
+		case string:
+			if !ValidFileName(f) {
+				return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name, f)
+			}
+			s.File = f
+		default:
+			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name, typeName(f))
+		}
+		switch {
+		case s.JSON && s.File != "":
+			return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
+				"secret %s: json and file cannot be used together", name)
+		case s.JSON && asVar != nil:
+			return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
+				"secret %s: as_env_var cannot be used with json = true", name)
+		}
 		switch a := asVar.(type) {
 		case nil:
+			if s.JSON {
+				break // the members give the names
+			}
 			var ok bool
 			if s.Var, ok = VarName(s.Key); !ok {
 				even := ""
@@ -215,15 +281,30 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		default:
 			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name, typeName(a))
 		}
+		if s.File != "" {
+			s.Var += "_FILE"
+			if s.File == e.Bundle {
+				return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
+					"secret %s: file %q is also the name of the bundle", name, s.File)
+			}
+			if prev, dup := byFile[s.File]; dup {
+				return p.fail(s.Line, e.Name, "name one of the files with file = \"NAME\"",
+					"secrets %q and %q both become file %q", prev.Key, s.Key, s.File)
+			}
+			byFile[s.File] = s
+		}
 		folded := s.Var
 		if foldVars {
 			folded = strings.ToUpper(folded)
 		}
-		if prev, dup := byVar[folded]; dup {
+		if prev, dup := byVar[folded]; dup && s.Var != "" {
 			return p.fail(s.Line, e.Name, "give one of them another name with as_env_var",
 				"secrets %q and %q both become variable %q", prev.Key, s.Key, s.Var)
 		}
-		byKey[s.Key], byVar[folded] = s, s
+		byKey[s.Key] = s
+		if s.Var != "" {
+			byVar[folded] = s
+		}
 		e.Secrets = append(e.Secrets, s)
 	}
 	return nil
@@ -358,6 +439,15 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", typeName(m))
 	}
 	return in, nil
+}
+
+// fileNameFix is the hint for a bad file name.
+const fileNameFix = "a file name is one path element: no '/', '\\', ':' or control characters, and not . or .."
+
+// validScopeName reports whether s is a project or domain name: 1-64 ASCII letters, digits,
+// '_', '-' or '.', not starting with '-' or '.'.
+func validScopeName(s string) bool {
+	return validEnvName(s) && s[0] != '-' && s[0] != '.'
 }
 
 // validEnvName reports whether s is 1-64 ASCII letters, digits, '_', '-' or '.'.

@@ -146,6 +146,25 @@ name = "b"
 ]
 `, []*Env{{Name: "a", File: "f.toml", Secrets: []Secret{{Key: "S", Var: "S"}},
 			Executables: []Executable{{Label: "x", Instances: []Instance{{Command: "c", NumCores: one}}}}}}},
+		{"delivery options and scopes", `[[env]]
+name = "a"
+project = "climate"
+domain = "prod"
+bundle = "secrets.json"
+secrets = [
+  { key = "aws-creds", json = true },
+  { key = "tls/cert", file = true },
+  { key = "ca", file = "ca.pem", as_env_var = "CA", optional = true },
+  { key = "opt", optional = true, file = false },
+  { key = "9creds", json = true, optional = false },
+]
+`, []*Env{{Name: "a", File: "f.toml", Line: 1, Project: "climate", Domain: "prod", Bundle: "secrets.json", Secrets: []Secret{
+			{Key: "aws-creds", JSON: true, Line: 7},
+			{Key: "tls/cert", Var: "tls_cert_FILE", File: "tls_cert", Line: 8},
+			{Key: "ca", Var: "CA_FILE", File: "ca.pem", Renamed: true, Optional: true, Line: 9},
+			{Key: "opt", Var: "opt", Optional: true, Line: 10},
+			{Key: "9creds", JSON: true, Line: 11},
+		}}}},
 		{"inline executables fall back to the env line", `[[env]]
 name = "a"
 executables = [{ label = "x", instances = [{ command = "c" }] }]
@@ -186,7 +205,27 @@ func TestParseErrors(t *testing.T) {
 		{"env array of numbers", "env = [1]\n", `f.toml:1: env must be an array of tables ([[env]])`},
 		{"unknown env key", env + "projekt = \"x\"\n", `f.toml:3: environment "e": unknown key "projekt"`},
 		{"unknown key before bad name", "[[env]]\nnmae = \"e\"\n", `f.toml:2: unknown key "nmae"`},
-		{"project not supported yet", env + "project = \"climate\"\n", `f.toml:3: environment "e": unknown key "project"`},
+		{"project number", env + "project = 3\n", `f.toml:3: environment "e": project must be a string, not integer`},
+		{"project invalid", env + "project = \"a b\"\n", `f.toml:3: environment "e": invalid project name "a b"`},
+		{"domain leading dot", env + "domain = \".x\"\n", `f.toml:3: environment "e": invalid domain name ".x"`},
+		{"bundle escapes", env + "bundle = \"../s.json\"\n", `f.toml:3: environment "e": bundle "../s.json" is not a valid file name`},
+		{"bundle number", env + "bundle = 1\n", `f.toml:3: environment "e": bundle must be a string (a file name), not integer`},
+		{"json not boolean", env + "secrets = [{ key = \"k\", json = \"yes\" }]\n", `f.toml:3: environment "e": secret "k": json must be true or false, not string`},
+		{"optional not boolean", env + "secrets = [{ key = \"k\", optional = 1 }]\n", `f.toml:3: environment "e": secret "k": optional must be true or false, not integer`},
+		{"file number", env + "secrets = [{ key = \"k\", file = 1 }]\n", `f.toml:3: environment "e": secret "k": file must be true, false or a file name, not integer`},
+		{"file parent", env + "secrets = [{ key = \"k\", file = \"../k\" }]\n", `f.toml:3: environment "e": secret "k": file "../k" is not a valid file name`},
+		{"file dot-dot", env + "secrets = [{ key = \"k\", file = \"..\" }]\n", `f.toml:3: environment "e": secret "k": file ".." is not a valid file name`},
+		{"file absolute", env + "secrets = [{ key = \"k\", file = \"/etc/passwd\" }]\n", `f.toml:3: environment "e": secret "k": file "/etc/passwd" is not a valid file name`},
+		{"file subdirectory", env + "secrets = [{ key = \"k\", file = \"a/b\" }]\n", `f.toml:3: environment "e": secret "k": file "a/b" is not a valid file name`},
+		{"file backslash", env + "secrets = [{ key = \"k\", file = 'a\\b' }]\n", `f.toml:3: environment "e": secret "k": file "a\\b" is not a valid file name`},
+		{"file NUL", env + "secrets = [{ key = \"k\", file = \"a\\u0000b\" }]\n", `f.toml:3: environment "e": secret "k": file "a\x00b" is not a valid file name`},
+		{"file stream", env + "secrets = [{ key = \"k\", file = \"a:b\" }]\n", `f.toml:3: environment "e": secret "k": file "a:b" is not a valid file name`},
+		{"file empty", env + "secrets = [{ key = \"k\", file = \"\" }]\n", `f.toml:3: environment "e": secret "k": file "" is not a valid file name`},
+		{"json and file", env + "secrets = [{ key = \"k\", json = true, file = true }]\n", `f.toml:3: environment "e": secret "k": json and file cannot be used together`},
+		{"json and as_env_var", env + "secrets = [{ key = \"k\", json = true, as_env_var = \"K\" }]\n", `f.toml:3: environment "e": secret "k": as_env_var cannot be used with json = true`},
+		{"two secrets one file", env + "secrets = [{ key = \"a/b\", file = true }, { key = \"x\", file = \"a_b\" }]\n", `f.toml:3: environment "e": secrets "a/b" and "x" both become file "a_b"`},
+		{"file is the bundle", env + "bundle = \"k\"\nsecrets = [{ key = \"k\", file = true }]\n", `f.toml:4: environment "e": secret "k": file "k" is also the name of the bundle`},
+		{"file variable collides", env + "secrets = [\"K_FILE\", { key = \"K\", file = true }]\n", `f.toml:3: environment "e": secrets "K_FILE" and "K" both become variable "K_FILE"`},
 		{"doc not supported", env + "doc = \"x\"\n", `f.toml:3: environment "e": unknown key "doc"`},
 		{"name missing", "[[env]]\nsetup = []\n", `f.toml:1: environment #1 has no name`},
 		{"name missing in second env", env + "[[env]]\n", `f.toml:3: environment #2 has no name`},
@@ -247,9 +286,8 @@ func TestParseErrors(t *testing.T) {
 		{"parallel_mode number", exe + "command = \"c\"\nparallel_mode = 1\n", `f.toml:7: environment "e": executable "x": instance 1: parallel_mode must be a string, not integer`},
 		{"inline env has no line", "env = [{ name = \"a\", x = 1 }]\n", `f.toml: environment "a": unknown key "x"`},
 	}
-	// Secret tables take only key and as_env_var for now; the keys planned for
-	// later must be rejected, not ignored.
-	for _, k := range []string{"project", "domain", "json", "file", "optional", "bundle"} {
+	// Scopes and bundles belong to the environment, not to a secret: rejected, not ignored.
+	for _, k := range []string{"project", "domain", "bundle"} {
 		tests = append(tests, struct{ name, in, want string }{"secret key " + k,
 			env + "secrets = [\n  \"A\",\n  { key = \"k\", " + k + " = true },\n]\n",
 			`f.toml:5: environment "e": secret "k": unknown key "` + k + `"`})
@@ -295,8 +333,8 @@ func TestParseFoldedVariables(t *testing.T) {
 func TestDefErrorHint(t *testing.T) {
 	tests := []struct{ in, hint string }{
 		{"[[env]]\nname = \"e\"\nsecrets = [\"9x\"]\n", `name the variable: { key = "9x", as_env_var = "NAME" }`},
-		{"[[env]]\nname = \"e\"\nsecrets = [{ key = \"k\", json = true }]\n", "a secret table takes only key and as_env_var"},
-		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, secrets, executables"},
+		{"[[env]]\nname = \"e\"\nsecrets = [{ key = \"k\", jsn = true }]\n", "a secret table takes key, as_env_var, json, file and optional"},
+		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, secrets, executables, project, domain, bundle"},
 		{"[[env]]\nname = 3\n", ""},
 	}
 	for _, tt := range tests {

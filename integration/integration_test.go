@@ -32,6 +32,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"status":    cmdStatus,
 			"nodaemons": cmdNoDaemons,
+			"randfile":  cmdRandfile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "keyring" {
@@ -70,6 +71,10 @@ func setupHome(env *testscript.Env) error {
 	env.Setenv("SECRUN_TEST_DBUS", os.Getenv("SECRUN_TEST_DBUS"))
 	env.Setenv("SECRUN_TEST_DBUS_LOCKED", os.Getenv("SECRUN_TEST_DBUS_LOCKED"))
 	env.Setenv("SECRUN_KEYRING_SERVICE", fmt.Sprintf("secrun-test-%s-%d-%d", filepath.Base(env.WorkDir), os.Getpid(), time.Now().UnixNano()))
+	env.Setenv("XDG_RUNTIME_DIR", filepath.Join(env.WorkDir, "run")) // private directories land here
+	if err := os.MkdirAll(filepath.Join(env.WorkDir, "run"), 0o700); err != nil {
+		return err
+	}
 	return os.MkdirAll(home, 0o700)
 }
 
@@ -134,4 +139,25 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdRandfile writes SIZE pseudo-random bytes (the same ones every run) to FILE:
+// 'randfile FILE SIZE'. Binary secrets in scripts come from it.
+func cmdRandfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: randfile FILE SIZE")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("randfile: bad size %q", args[1])
+	}
+	data := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range data {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		data[i] = byte(x)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o600))
 }

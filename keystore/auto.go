@@ -12,6 +12,10 @@ import (
 //
 // The keyring is asked only for keys that its index lists, so a run whose secrets are all in
 // the file store makes no keyring call (on Linux: no D-Bus call) at all.
+//
+// The keyring keeps no scopes, so scoped secrets live in the file store: Auto is Scoped, and
+// its scoped reads and writes go to the file store, while unscoped ones go where Get and Set
+// send them.
 type Auto struct {
 	File    *File
 	Keyring *Keyring
@@ -22,7 +26,10 @@ type Auto struct {
 	trouble error             // why the keyring could not give the secrets its index lists
 }
 
-var _ Store = (*Auto)(nil)
+var (
+	_ Scoped = (*Auto)(nil)
+	_ Kinded = (*Auto)(nil)
+)
 
 // NewAuto returns the auto store over the file store and the keyring in dir.
 func NewAuto(dir string) *Auto {
@@ -52,9 +59,10 @@ func (a *Auto) verbosef(format string, args ...any) {
 	}
 }
 
-// Fetch returns the values of keys: from the keyring for the keys its index lists, from the
-// file store for the rest and for any the keyring could not give.
-func (a *Auto) Fetch(keys []string) (map[string][]byte, error) {
+// fromKeyring returns the values of keys that the keyring index lists and the keyring gives.
+// A keyring that cannot give them is not an error (it is kept as the trouble), unless the
+// index file itself is corrupt or unprotected.
+func (a *Auto) fromKeyring(keys []string) (map[string][]byte, error) {
 	values, broken, listed, err := a.Keyring.fetchKeys(keys)
 	switch {
 	case err != nil && isCorrupt(err):
@@ -72,6 +80,17 @@ func (a *Auto) Fetch(keys []string) (map[string][]byte, error) {
 	for k := range values {
 		a.source[k] = "keyring"
 	}
+	return values, nil
+}
+
+// Fetch returns the unscoped values of keys: from the keyring for the keys its index lists,
+// from the file store for the rest and for any the keyring could not give. The file store is
+// not read when the keyring gave every key.
+func (a *Auto) Fetch(keys []string) (map[string][]byte, error) {
+	values, err := a.fromKeyring(keys)
+	if err != nil {
+		return nil, err
+	}
 	if len(values) == len(keys) {
 		return values, nil
 	}
@@ -88,6 +107,57 @@ func (a *Auto) Fetch(keys []string) (map[string][]byte, error) {
 	return values, nil
 }
 
+// FetchScoped returns the entries of keys in every scope: the unscoped entry from the keyring
+// when it gives one (else from the file store), and the scoped entries from the file store,
+// which is always read.
+func (a *Auto) FetchScoped(keys []string) (map[string][]Entry, error) {
+	values, err := a.fromKeyring(keys)
+	if err != nil {
+		return nil, err
+	}
+	found, err := a.File.FetchScoped(keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, entries := range found {
+		if _, ok := values[k]; !ok {
+			for _, e := range entries {
+				if e.Scope.IsZero() {
+					a.source[k] = "file"
+				}
+			}
+			continue
+		}
+		found[k] = slices.DeleteFunc(entries, func(e Entry) bool { return e.Scope.IsZero() })
+	}
+	fromKeyring, err := a.keyringEntries(values)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range fromKeyring {
+		found[e.Key] = append(found[e.Key], e)
+	}
+	return found, nil
+}
+
+// keyringEntries gives the values that the keyring returned their metadata from its index.
+func (a *Auto) keyringEntries(values map[string][]byte) ([]Entry, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	idx, err := a.Keyring.index.load()
+	if err != nil {
+		return nil, err
+	}
+	var entries []Entry
+	for _, ie := range idx {
+		if v, ok := values[ie.Key]; ok {
+			entries = append(entries, ie.entry(v))
+		}
+	}
+	return entries, nil
+}
+
 // isCorrupt reports errors about the index file itself, which auto must not hide.
 func isCorrupt(err error) bool {
 	var c *CorruptError
@@ -95,22 +165,48 @@ func isCorrupt(err error) bool {
 	return errors.As(err, &c) || errors.As(err, &p)
 }
 
-// Get returns one value, from the keyring when its index lists key, else from the file store.
+// Get returns one unscoped value, from the keyring when its index lists key, else from the
+// file store.
 func (a *Auto) Get(key string) ([]byte, error) {
+	e, err := a.Lookup(key)
+	return e.Value, err
+}
+
+// Lookup returns one unscoped secret with its kind and times, from the keyring when its index
+// lists key, else from the file store.
+func (a *Auto) Lookup(key string) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
-		return nil, err
+		return Entry{}, err
 	}
-	values, err := a.Fetch([]string{key})
+	values, err := a.fromKeyring([]string{key})
 	if err != nil {
-		return nil, err
+		return Entry{}, err
 	}
 	if v, ok := values[key]; ok {
-		return v, nil
+		entries, err := a.keyringEntries(map[string][]byte{key: v})
+		if err != nil || len(entries) == 0 { // none: the index changed since the read
+			return Entry{Key: key, Value: v, Store: "keyring"}, err
+		}
+		return entries[0], nil
 	}
-	if a.trouble != nil {
-		return nil, a.trouble
+	e, err := a.File.Lookup(key)
+	switch {
+	case err == nil:
+		a.source[key] = "file"
+		return e, nil
+	case errors.Is(err, ErrNotFound) && a.trouble != nil:
+		return Entry{}, a.trouble
 	}
-	return nil, &KeyError{Key: key, Err: ErrNotFound}
+	return Entry{}, err
+}
+
+// GetEntry returns the entry of key in exactly scope s: an unscoped one as Lookup finds it,
+// a scoped one from the file store.
+func (a *Auto) GetEntry(key string, s Scope) (Entry, error) {
+	if s.IsZero() {
+		return a.Lookup(key)
+	}
+	return a.File.GetEntry(key, s)
 }
 
 // List returns the secrets of both stores. When the keyring cannot be read, its index entries
@@ -143,7 +239,7 @@ func (a *Auto) List() ([]Entry, error) {
 		}
 	}
 	for i, e := range list {
-		if inKeyring[e.Key] {
+		if inKeyring[e.Key] && e.Scope.IsZero() {
 			list[i].Problem = "also in the keyring, whose value is used"
 		}
 	}
@@ -170,10 +266,24 @@ func (a *Auto) where(key string) (inKeyring, inFile bool, err error) {
 	return false, false, err
 }
 
-// Set writes value. An existing key is overwritten where it is (in the keyring when both
-// stores hold it, as reads use that copy); a new key goes to the keyring when one answers,
-// else to the file store.
+// Set writes value as a string secret; see SetKind.
 func (a *Auto) Set(key string, value []byte, overwrite bool) error {
+	return a.SetKind(key, value, KindString, overwrite)
+}
+
+// Put writes e: an unscoped secret as SetKind does, a scoped one to the file store.
+func (a *Auto) Put(e Entry, overwrite bool) error {
+	if e.Scope.IsZero() {
+		return a.SetKind(e.Key, e.Value, e.Kind, overwrite)
+	}
+	a.source[e.Key] = "file"
+	return a.File.Put(e, overwrite)
+}
+
+// SetKind writes an unscoped secret of the given kind. An existing key is overwritten where
+// it is (in the keyring when both stores hold it, as reads use that copy); a new key goes to
+// the keyring when one answers and the value fits in maxParts items, else to the file store.
+func (a *Auto) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
@@ -186,18 +296,25 @@ func (a *Auto) Set(key string, value []byte, overwrite bool) error {
 		return &KeyError{Key: key, Err: ErrExists}
 	case inKeyring:
 		a.source[key] = "keyring"
-		return a.Keyring.Set(key, value, true)
+		return a.Keyring.SetKind(key, value, kind, true)
 	case inFile:
 		a.source[key] = "file"
-		return a.File.Set(key, value, true)
+		return a.File.SetKind(key, value, kind, true)
 	}
 	if err := a.Keyring.Available(); err != nil {
 		a.verbosef("writing to the file store: %v", err)
 		a.source[key] = "file"
-		return a.File.Set(key, value, overwrite)
+		return a.File.SetKind(key, value, kind, overwrite)
 	}
 	a.source[key] = "keyring"
-	return a.Keyring.Set(key, value, overwrite)
+	err = a.Keyring.SetKind(key, value, kind, overwrite)
+	var big *TooLargeError
+	if errors.As(err, &big) {
+		a.verbosef("writing to the file store: %v", err)
+		a.source[key] = "file"
+		return a.File.SetKind(key, value, kind, overwrite)
+	}
+	return err
 }
 
 // Delete removes key from every store that holds it.
@@ -229,6 +346,16 @@ func (a *Auto) Delete(key string) error {
 	return nil
 }
 
+// DeleteEntry removes the entry of key in exactly scope s: an unscoped one as Delete does, a
+// scoped one from the file store.
+func (a *Auto) DeleteEntry(key string, s Scope) error {
+	if s.IsZero() {
+		return a.Delete(key)
+	}
+	a.source[key] = "file"
+	return a.File.DeleteEntry(key, s)
+}
+
 // DeleteAll removes every secret of both stores: the keyring's first, so that a keyring that
 // cannot be reached leaves both stores untouched.
 func (a *Auto) DeleteAll() (int, error) {
@@ -243,16 +370,29 @@ func (a *Auto) DeleteAll() (int, error) {
 	return n + m, nil
 }
 
-// Move moves key from one store to another: it reads the value, writes it to the
-// destination and only then deletes the source entry. It returns a *KeyError wrapping
-// ErrNotFound when from does not hold key, and ErrExists when to does and overwrite is false.
+// Move moves the unscoped secret key from one store to another: it reads the value, writes it
+// to the destination and only then deletes the source entry. When both stores are Kinded, the
+// kind (string or file) goes with the value. It returns a *KeyError wrapping ErrNotFound when
+// from does not hold key, and ErrExists when to does and overwrite is false.
 func Move(key string, from, to Store, overwrite bool) error {
-	v, err := from.Get(key)
-	if err != nil {
-		return err
-	}
-	if err := to.Set(key, v, overwrite); err != nil {
-		return err
+	src, srcKinded := from.(Kinded)
+	dst, dstKinded := to.(Kinded)
+	if srcKinded && dstKinded {
+		e, err := src.Lookup(key)
+		if err != nil {
+			return err
+		}
+		if err := dst.SetKind(key, e.Value, e.Kind, overwrite); err != nil {
+			return err
+		}
+	} else {
+		v, err := from.Get(key)
+		if err != nil {
+			return err
+		}
+		if err := to.Set(key, v, overwrite); err != nil {
+			return err
+		}
 	}
 	if err := from.Delete(key); err != nil {
 		return fmt.Errorf("secret %q was copied to the %s store, but removing it from the %s store failed: %w",

@@ -18,7 +18,8 @@ const (
 	storeFile     = "secrets.json"
 	lockFileName  = "secrets.lock"
 	formatName    = "secrun-store"
-	formatVersion = 1
+	formatVersion = 1 // written when no entry is scoped, so that older secruns still read it
+	scopedVersion = 2 // written when some entry is scoped: older secruns refuse it rather than ignore scopes
 )
 
 // File is the file store: one JSON file, secrets.json, mode 0600 in a 0700 directory.
@@ -34,7 +35,10 @@ type File struct {
 	createTemp func(dir, pattern string) (*os.File, error)
 }
 
-var _ Store = (*File)(nil)
+var (
+	_ Scoped = (*File)(nil)
+	_ Kinded = (*File)(nil)
+)
 
 // NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
 func NewFile(dir string) *File {
@@ -56,9 +60,18 @@ type fileDoc struct {
 
 type fileEntry struct {
 	Key     string    `json:"key"`
+	Project string    `json:"project,omitempty"`
+	Domain  string    `json:"domain,omitempty"`
+	Kind    Kind      `json:"kind,omitempty"`
 	Value   []byte    `json:"value"` // base64 in JSON: any bytes are safe
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+}
+
+func (e fileEntry) scope() Scope { return Scope{Project: e.Project, Domain: e.Domain} }
+
+func (e fileEntry) entry() Entry {
+	return Entry{Key: e.Key, Scope: e.scope(), Kind: e.Kind, Value: e.Value, Created: e.Created, Updated: e.Updated, Store: "file"}
 }
 
 // List returns every secret, sorted by key.
@@ -69,13 +82,18 @@ func (f *File) List() ([]Entry, error) {
 	}
 	list := make([]Entry, len(entries))
 	for i, e := range entries {
-		list[i] = Entry{Key: e.Key, Value: e.Value, Created: e.Created, Updated: e.Updated, Store: "file"}
+		list[i] = e.entry()
 	}
-	slices.SortFunc(list, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(list, func(a, b Entry) int {
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Scope.Project+"\x00"+a.Scope.Domain, b.Scope.Project+"\x00"+b.Scope.Domain)
+	})
 	return list, nil
 }
 
-// Fetch returns the values of the keys the store holds, in one read.
+// Fetch returns the unscoped values of the keys the store holds, in one read.
 func (f *File) Fetch(keys []string) (map[string][]byte, error) {
 	entries, err := f.load()
 	if err != nil {
@@ -83,62 +101,117 @@ func (f *File) Fetch(keys []string) (map[string][]byte, error) {
 	}
 	values := make(map[string][]byte, len(keys))
 	for _, e := range entries {
-		if slices.Contains(keys, e.Key) {
+		if e.scope().IsZero() && slices.Contains(keys, e.Key) {
 			values[e.Key] = e.Value
 		}
 	}
 	return values, nil
 }
 
-// Get returns the value of key.
-func (f *File) Get(key string) ([]byte, error) {
-	if err := ValidateKey(key); err != nil {
-		return nil, err
-	}
+// FetchScoped returns the entries of the keys the store holds, in every scope, in one read.
+func (f *File) FetchScoped(keys []string) (map[string][]Entry, error) {
 	entries, err := f.load()
 	if err != nil {
 		return nil, err
 	}
-	if i := indexOf(entries, key); i >= 0 {
-		return entries[i].Value, nil
+	found := make(map[string][]Entry, len(keys))
+	for _, e := range entries {
+		if slices.Contains(keys, e.Key) {
+			found[e.Key] = append(found[e.Key], e.entry())
+		}
 	}
-	return nil, &KeyError{Key: key, Err: ErrNotFound}
+	return found, nil
 }
 
-// Set stores value under key.
-func (f *File) Set(key string, value []byte, overwrite bool) error {
+// Get returns the unscoped value of key.
+func (f *File) Get(key string) ([]byte, error) {
+	e, err := f.GetEntry(key, Scope{})
+	return e.Value, err
+}
+
+// GetEntry returns the entry of key in exactly scope s.
+func (f *File) GetEntry(key string, s Scope) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
+		return Entry{}, err
+	}
+	entries, err := f.load()
+	if err != nil {
+		return Entry{}, err
+	}
+	if i := indexOf(entries, key, s); i >= 0 {
+		return entries[i].entry(), nil
+	}
+	return Entry{}, &KeyError{Key: key, Scope: s, Err: ErrNotFound}
+}
+
+// Set stores value under key, unscoped, as a string secret.
+func (f *File) Set(key string, value []byte, overwrite bool) error {
+	return f.Put(Entry{Key: key, Value: value}, overwrite)
+}
+
+// Lookup returns the unscoped entry of key.
+func (f *File) Lookup(key string) (Entry, error) { return f.GetEntry(key, Scope{}) }
+
+// SetKind stores value under key, unscoped, as a secret of the given kind.
+func (f *File) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
+	return f.Put(Entry{Key: key, Kind: kind, Value: value}, overwrite)
+}
+
+// Put stores e.Value under e.Key in e.Scope with e.Kind. An overwrite keeps the creation time.
+func (f *File) Put(e Entry, overwrite bool) error {
+	if err := ValidateKey(e.Key); err != nil {
 		return err
 	}
+	if err := validateScope(e.Scope); err != nil {
+		return err
+	}
+	value := e.Value
 	if value == nil {
 		value = []byte{} // stored as "" rather than null, so it reads back as an empty value
 	}
 	return f.update(true, func(entries []fileEntry) ([]fileEntry, bool, error) {
 		now := f.now().UTC()
-		i := indexOf(entries, key)
+		i := indexOf(entries, e.Key, e.Scope)
 		switch {
 		case i < 0:
-			return append(entries, fileEntry{Key: key, Value: value, Created: now, Updated: now}), true, nil
+			return append(entries, fileEntry{Key: e.Key, Project: e.Scope.Project, Domain: e.Scope.Domain,
+				Kind: e.Kind, Value: value, Created: now, Updated: now}), true, nil
 		case !overwrite:
-			return nil, false, &KeyError{Key: key, Err: ErrExists}
+			return nil, false, &KeyError{Key: e.Key, Scope: e.Scope, Err: ErrExists}
 		}
-		entries[i].Value, entries[i].Updated = value, now
+		entries[i].Value, entries[i].Kind, entries[i].Updated = value, e.Kind, now
 		return entries, true, nil
 	})
 }
 
-// Delete removes key.
-func (f *File) Delete(key string) error {
+// Delete removes the unscoped secret key.
+func (f *File) Delete(key string) error { return f.DeleteEntry(key, Scope{}) }
+
+// DeleteEntry removes the secret key in exactly scope s.
+func (f *File) DeleteEntry(key string, s Scope) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
 	return f.update(false, func(entries []fileEntry) ([]fileEntry, bool, error) {
-		i := indexOf(entries, key)
+		i := indexOf(entries, key, s)
 		if i < 0 {
-			return nil, false, &KeyError{Key: key, Err: ErrNotFound}
+			return nil, false, &KeyError{Key: key, Scope: s, Err: ErrNotFound}
 		}
 		return slices.Delete(entries, i, i+1), true, nil
 	})
+}
+
+// validateScope checks the names of a scope that is not zero.
+func validateScope(s Scope) error {
+	if s.Project != "" {
+		if err := ValidateScope("project", s.Project); err != nil {
+			return err
+		}
+	}
+	if s.Domain != "" {
+		return ValidateScope("domain", s.Domain)
+	}
+	return nil
 }
 
 // DeleteAll removes every secret and returns how many there were.
@@ -154,8 +227,8 @@ func (f *File) DeleteAll() (int, error) {
 	return n, nil
 }
 
-func indexOf(entries []fileEntry, key string) int {
-	return slices.IndexFunc(entries, func(e fileEntry) bool { return e.Key == key })
+func indexOf(entries []fileEntry, key string, s Scope) int {
+	return slices.IndexFunc(entries, func(e fileEntry) bool { return e.Key == key && e.scope() == s })
 }
 
 // load reads the store without a lock. An absent store file is an empty store.
@@ -203,19 +276,31 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 	if doc.Format != formatName {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format is %+q, not %q", shorten(doc.Format), formatName)}
 	}
-	if doc.Version != formatVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown version %d (this secrun reads version %d)", doc.Version, formatVersion)}
+	if doc.Version != formatVersion && doc.Version != scopedVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown version %d (this secrun reads versions %d and %d)",
+			doc.Version, formatVersion, scopedVersion)}
 	}
-	seen := make(map[string]bool, len(doc.Secrets))
+	type id struct {
+		key   string
+		scope Scope
+	}
+	seen := make(map[id]bool, len(doc.Secrets))
 	for _, e := range doc.Secrets {
-		if err := ValidateKey(e.Key); err != nil {
+		err := ValidateKey(e.Key)
+		if err == nil {
+			err = validateScope(e.scope())
+		}
+		if err == nil && e.Kind != KindString && e.Kind != KindFile {
+			err = fmt.Errorf("key %q has an unknown kind %+q", e.Key, shorten(string(e.Kind)))
+		}
+		if err != nil {
 			// Not wrapped: a caller must not take this for a bad key of its own.
 			return nil, &CorruptError{Path: path, Err: errors.New(err.Error())}
 		}
-		if seen[e.Key] {
-			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice", e.Key)}
+		if seen[id{e.Key, e.scope()}] {
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice in scope %s", e.Key, e.scope())}
 		}
-		seen[e.Key] = true
+		seen[id{e.Key, e.scope()}] = true
 	}
 	return doc.Secrets, nil
 }
@@ -259,11 +344,17 @@ func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, 
 // write replaces the store file atomically: a temp file in the same directory, written,
 // synced and renamed over the store. On error the old store is left as it was.
 func (f *File) write(entries []fileEntry) (err error) {
-	slices.SortFunc(entries, func(a, b fileEntry) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(entries, func(a, b fileEntry) int {
+		return strings.Compare(a.Key+"\x00"+a.Project+"\x00"+a.Domain, b.Key+"\x00"+b.Project+"\x00"+b.Domain)
+	})
 	if entries == nil {
 		entries = []fileEntry{} // "secrets": [] rather than null
 	}
-	data, err := json.MarshalIndent(fileDoc{Format: formatName, Version: formatVersion, Secrets: entries}, "", "  ")
+	version := formatVersion
+	if slices.ContainsFunc(entries, func(e fileEntry) bool { return !e.scope().IsZero() }) {
+		version = scopedVersion
+	}
+	data, err := json.MarshalIndent(fileDoc{Format: formatName, Version: version, Secrets: entries}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
 	}

@@ -291,9 +291,11 @@ func TestCorruptStore(t *testing.T) {
 		{"not an object", `["` + b64 + `"]`, "cannot unmarshal"},
 		{"wrong format", `{"format":"other","version":1,"secrets":[]}`, `format is "other", not "secrun-store"`},
 		{"no format", `{"secrets":[]}`, `format is ""`},
-		{"unknown version", `{"format":"secrun-store","version":2,"secrets":[]}`, "unknown version 2"},
+		{"unknown version", `{"format":"secrun-store","version":3,"secrets":[]}`, "unknown version 3"},
 		{"invalid key", doc(`{"key":"a b","value":"` + b64 + `"}`), `invalid key "a b": contains a space`},
 		{"duplicate key", doc(`{"key":"A","value":"` + b64 + `"},{"key":"A","value":""}`), `key "A" appears twice`},
+		{"bad kind", doc(`{"key":"A","kind":"blob","value":""}`), `unknown kind "blob"`},
+		{"bad project", doc(`{"key":"A","project":"a b","value":""}`), `invalid project name "a b"`},
 		{"bad base64", doc(`{"key":"A","value":"!!` + secret + `"}`), "illegal base64"},
 		{"bad time", doc(`{"key":"A","value":"","created":"yesterday-s3cr3t"}`), "a field holds an invalid value"},
 	}
@@ -511,5 +513,69 @@ func TestStaleTempRemoved(t *testing.T) {
 	mustSet(t, s, "B", "two")
 	if names := storeFiles(t, s); !slices.Equal(names, []string{"secrets.json", "secrets.lock"}) {
 		t.Errorf("store directory holds %q after a write, want the stale temp file gone", names)
+	}
+}
+
+func TestScopedEntries(t *testing.T) {
+	s := newStore(t)
+	mustSet(t, s, "K", "plain")
+	put := func(key, project, domain, value string, kind Kind) {
+		t.Helper()
+		if err := s.Put(Entry{Key: key, Scope: Scope{project, domain}, Kind: kind, Value: []byte(value)}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("K", "climate", "", "climate", KindString)
+	put("K", "climate", "prod", "climate-prod", KindFile)
+	put("OTHER", "", "prod", "other", KindString)
+
+	// the Store methods see only unscoped secrets
+	if v, err := s.Get("K"); err != nil || string(v) != "plain" {
+		t.Errorf("Get = %q, %v", v, err)
+	}
+	values, err := s.Fetch([]string{"K", "OTHER"})
+	if err != nil || len(values) != 1 || string(values["K"]) != "plain" {
+		t.Errorf("Fetch = %q, %v; want only the unscoped K", values, err)
+	}
+	// the scoped ones are exact
+	e, err := s.GetEntry("K", Scope{"climate", "prod"})
+	if err != nil || string(e.Value) != "climate-prod" || e.Kind != KindFile {
+		t.Errorf("GetEntry = %+v, %v", e, err)
+	}
+	if _, err := s.GetEntry("K", Scope{"", "prod"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetEntry in an absent scope: %v", err)
+	}
+	if err := s.Put(Entry{Key: "K", Scope: Scope{Project: "climate"}, Value: []byte("x")}, false); !errors.Is(err, ErrExists) {
+		t.Errorf("Put over an existing scoped entry: %v", err)
+	}
+	if err := s.Put(Entry{Key: "K", Scope: Scope{Project: "bad name"}, Value: []byte("x")}, false); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("Put with a bad project: %v", err)
+	}
+	found, err := s.FetchScoped([]string{"K"})
+	if err != nil || len(found["K"]) != 3 || len(found) != 1 {
+		t.Errorf("FetchScoped = %v, %v", found, err)
+	}
+	list, _ := s.List()
+	if len(list) != 4 {
+		t.Errorf("List has %d entries, want 4", len(list))
+	}
+	// a store with a scoped entry is version 2; without one it is version 1 again
+	var doc fileDoc
+	json.Unmarshal(readFile(t, s.Location()), &doc)
+	if doc.Version != scopedVersion {
+		t.Errorf("version = %d, want %d", doc.Version, scopedVersion)
+	}
+	for _, sc := range []Scope{{"climate", ""}, {"climate", "prod"}, {"", "prod"}} {
+		key := "K"
+		if sc.Project == "" {
+			key = "OTHER"
+		}
+		if err := s.DeleteEntry(key, sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	json.Unmarshal(readFile(t, s.Location()), &doc)
+	if doc.Version != formatVersion {
+		t.Errorf("version = %d after removing the scoped entries, want %d", doc.Version, formatVersion)
 	}
 }

@@ -38,8 +38,9 @@ type indexDoc struct {
 // named itemName(Key, Gen, i); a value in one part is the item named Key.
 type indexEntry struct {
 	Key      string    `json:"key"`
-	Store    string    `json:"store"` // always "keyring"
-	Size     int       `json:"size"`  // bytes of the value
+	Store    string    `json:"store"`          // always "keyring"
+	Size     int       `json:"size"`           // bytes of the value
+	Kind     Kind      `json:"kind,omitempty"` // "file" for a secret stored with --from-file
 	Parts    int       `json:"parts"`
 	Gen      int       `json:"generation,omitempty"`
 	Encoding string    `json:"encoding,omitempty"` // "base64" when the value is not UTF-8 text

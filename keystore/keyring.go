@@ -39,7 +39,13 @@ type Keyring struct {
 	now     func() time.Time
 }
 
-var _ Store = (*Keyring)(nil)
+var _ Kinded = (*Keyring)(nil)
+
+// maxParts is the most items one value may take. A value that needs more is refused, with a
+// hint to keep it in the file store: on Linux (64 KiB parts) that allows 16 MiB, more than
+// the largest --from-file accepted by default; on Windows and macOS, whose items are small,
+// it stops a file secret from becoming hundreds of items.
+const maxParts = 256
 
 // backend is one keyring implementation. Item names are keys or part names. No method may put
 // a value in an error.
@@ -252,19 +258,36 @@ func (k *Keyring) Fetch(keys []string) (map[string][]byte, error) {
 
 // Get returns one value.
 func (k *Keyring) Get(key string) ([]byte, error) {
+	e, err := k.Lookup(key)
+	return e.Value, err
+}
+
+// Lookup returns one secret with its kind and times.
+func (k *Keyring) Lookup(key string) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
-		return nil, err
+		return Entry{}, err
 	}
-	values, broken, listed, err := k.fetchKeys([]string{key})
+	entries, err := k.index.load()
+	if err != nil {
+		return Entry{}, err
+	}
+	i := indexPos(entries, key)
+	if i < 0 {
+		return Entry{}, &KeyError{Key: key, Err: ErrNotFound}
+	}
+	values, broken, err := k.fetchEntries(entries[i : i+1])
 	switch {
 	case err != nil:
-		return nil, err
-	case len(listed) == 0:
-		return nil, &KeyError{Key: key, Err: ErrNotFound}
+		return Entry{}, err
 	case len(broken) > 0:
-		return nil, &KeyError{Key: key, Err: ErrItemMissing}
+		return Entry{}, &KeyError{Key: key, Err: ErrItemMissing}
 	}
-	return values[key], nil
+	return entries[i].entry(values[key]), nil
+}
+
+// entry is the Entry of an index entry with value v.
+func (e indexEntry) entry(v []byte) Entry {
+	return Entry{Key: e.Key, Kind: e.Kind, Value: v, Created: e.Created, Updated: e.Updated, Store: "keyring"}
 }
 
 // List returns every secret the index lists, values included, read over one connection. A
@@ -287,7 +310,7 @@ func (k *Keyring) List() ([]Entry, error) {
 	}
 	list := make([]Entry, 0, len(entries))
 	for _, e := range entries {
-		le := Entry{Key: e.Key, Value: values[e.Key], Created: e.Created, Updated: e.Updated, Store: "keyring"}
+		le := e.entry(values[e.Key])
 		if slices.Contains(broken, e.Key) {
 			le.Problem = "in the index, but the keyring item is missing"
 		}
@@ -326,12 +349,23 @@ func unindexed(entries []indexEntry, names []string) []string {
 	return slices.Compact(out)
 }
 
-// Set stores value under key. A value longer than PartSize is split. The index is updated
+// Set stores value under key as a string secret; see SetKind.
+func (k *Keyring) Set(key string, value []byte, overwrite bool) error {
+	return k.SetKind(key, value, KindString, overwrite)
+}
+
+// SetKind stores value under key as a secret of the given kind. A value longer than PartSize
+// is split; one that would take more than maxParts items is refused. The index is updated
 // only after every item was written; items of the old value that the new one does not reuse
 // are removed after that. A failed write leaves the old value and the index as they were.
-func (k *Keyring) Set(key string, value []byte, overwrite bool) error {
+func (k *Keyring) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
 	if err := ValidateKey(key); err != nil {
 		return err
+	}
+	text, enc := encodeValue(value)
+	parts := splitText(text, max(k.PartSize, 8))
+	if len(parts) > maxParts {
+		return &TooLargeError{Key: key, Size: len(value), Backend: k.backend.describe(), PartSize: max(k.PartSize, 8), Parts: len(parts)}
 	}
 	if err := k.backend.open(); err != nil {
 		return err
@@ -343,9 +377,7 @@ func (k *Keyring) Set(key string, value []byte, overwrite bool) error {
 		if i >= 0 && !overwrite {
 			return nil, false, &KeyError{Key: key, Err: ErrExists}
 		}
-		text, enc := encodeValue(value)
-		parts := splitText(text, max(k.PartSize, 8))
-		e := indexEntry{Key: key, Store: "keyring", Size: len(value), Parts: len(parts), Encoding: enc, Created: now, Updated: now}
+		e := indexEntry{Key: key, Store: "keyring", Size: len(value), Kind: kind, Parts: len(parts), Encoding: enc, Created: now, Updated: now}
 		var old []string
 		if i >= 0 {
 			e.Created = entries[i].Created
@@ -573,6 +605,25 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // Hint says what to do.
 func (e *UnavailableError) Hint() string {
 	return "unlock or start your keyring (log in to a desktop session), or use the file store: --store file or SECRUN_STORE=file"
+}
+
+// TooLargeError is a value that would take more than maxParts keyring items.
+type TooLargeError struct {
+	Key      string
+	Size     int
+	Backend  string
+	PartSize int
+	Parts    int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("secret %q is %d bytes: the keyring (%s) keeps at most %d bytes per item, and it would take %d items (at most %d)",
+		e.Key, e.Size, e.Backend, e.PartSize, e.Parts, maxParts)
+}
+
+// Hint says what to do.
+func (e *TooLargeError) Hint() string {
+	return "keep it in the file store: store it with --store file (or SECRUN_STORE=file)"
 }
 
 // KeyringError is a keyring operation that failed after the keyring answered.

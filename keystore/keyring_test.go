@@ -412,3 +412,139 @@ func TestMoveKeepsSourceOnFailure(t *testing.T) {
 		t.Errorf("destination after a move: %q, %v", v, err)
 	}
 }
+
+func TestKeyringKeepsKind(t *testing.T) {
+	k := newMockKeyring(t, 16)
+	bin := []byte("\x00\xffbinary file bytes, more than one part\n")
+	if err := k.SetKind("F", bin, KindFile, false); err != nil {
+		t.Fatal(err)
+	}
+	e, err := k.Lookup("F")
+	if err != nil || e.Kind != KindFile || !slices.Equal(e.Value, bin) || e.Store != "keyring" {
+		t.Fatalf("Lookup = %+v, %v", e, err)
+	}
+	list, err := k.List()
+	if err != nil || len(list) != 1 || list[0].Kind != KindFile {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	// a plain Set over it makes it a string secret again, as the file store does
+	if err := k.Set("F", []byte("text"), true); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := k.Lookup("F"); e.Kind != KindString {
+		t.Errorf("kind after Set = %q", e.Kind)
+	}
+}
+
+func TestKeyringRefusesTooManyParts(t *testing.T) {
+	k := newMockKeyring(t, 8)
+	err := k.Set("K", []byte(strings.Repeat("x", 8*maxParts+1)), false)
+	var big *TooLargeError
+	if !errors.As(err, &big) || big.Parts != maxParts+1 {
+		t.Fatalf("Set of %d parts: %v", maxParts+1, err)
+	}
+	if keys, _ := k.Keys(); len(keys) != 0 {
+		t.Errorf("index after a refused Set: %q", keys)
+	}
+	if err := k.Set("K", []byte(strings.Repeat("x", 8*maxParts)), false); err != nil {
+		t.Errorf("Set of %d parts: %v", maxParts, err)
+	}
+}
+
+func TestAutoTooLargeGoesToFile(t *testing.T) {
+	a, _ := newMockAuto(t)
+	a.Keyring.PartSize = 8
+	if err := a.SetKind("BIG", []byte(strings.Repeat("x", 8*maxParts+1)), KindFile, false); err != nil {
+		t.Fatal(err)
+	}
+	if a.Source("BIG") != "file" {
+		t.Errorf("a value too large for the keyring went to %q", a.Source("BIG"))
+	}
+	if e, err := a.File.Lookup("BIG"); err != nil || e.Kind != KindFile {
+		t.Errorf("file store: %+v, %v", e, err)
+	}
+}
+
+func TestAutoScopedSecretsLiveInTheFile(t *testing.T) {
+	a, c := newMockAuto(t)
+	mustSet(t, a, "K", "ring") // the keyring answers: unscoped goes there
+	if err := a.Put(Entry{Key: "K", Scope: Scope{Project: "p"}, Value: []byte("scoped")}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Put(Entry{Key: "ONLY", Scope: Scope{Domain: "d"}, Value: []byte("dom")}, false); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := a.Keyring.Keys(); !slices.Equal(keys, []string{"K"}) {
+		t.Errorf("keyring index: %q", keys)
+	}
+	found, err := a.FetchScoped([]string{"K", "ONLY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		key       string
+		scope     Scope
+		want      string
+		wantStore string
+	}{
+		{"K", Scope{Project: "p"}, "scoped", "file"},
+		{"K", Scope{Project: "q"}, "ring", "keyring"},
+		{"K", Scope{}, "ring", "keyring"},
+		{"ONLY", Scope{Project: "p", Domain: "d"}, "dom", "file"},
+	} {
+		e, ok := Resolve(found[tt.key], tt.scope)
+		if !ok || string(e.Value) != tt.want || e.Store != tt.wantStore {
+			t.Errorf("Resolve(%s, %v) = %+v, %v; want %q from %s", tt.key, tt.scope, e, ok, tt.want, tt.wantStore)
+		}
+	}
+	if _, ok := Resolve(found["ONLY"], Scope{}); ok {
+		t.Error("an unscoped lookup found a scoped-only secret")
+	}
+	if e, err := a.GetEntry("K", Scope{Project: "p"}); err != nil || string(e.Value) != "scoped" {
+		t.Errorf("GetEntry scoped = %+v, %v", e, err)
+	}
+	list, err := a.List()
+	if err != nil || len(list) != 3 {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	for _, e := range list {
+		if e.Problem != "" {
+			t.Errorf("List marks %s %v: %s", e.Key, e.Scope, e.Problem)
+		}
+	}
+	if err := a.DeleteEntry("K", Scope{Project: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.Get("K"); err != nil || string(v) != "ring" {
+		t.Errorf("after deleting the scoped entry: %q, %v", v, err)
+	}
+	// with the keyring down, the file store's scoped entries still resolve, and the reason
+	// for the keyring's silence is kept
+	c.down = true
+	found, err = a.FetchScoped([]string{"K", "ONLY"})
+	if e, ok := Resolve(found["ONLY"], Scope{Domain: "d"}); err != nil || !ok || string(e.Value) != "dom" {
+		t.Errorf("keyring down: %+v, %v, %v", found, ok, err)
+	}
+	if _, ok := Resolve(found["K"], Scope{}); ok || a.Trouble() == nil {
+		t.Errorf("keyring down: K resolved (%v) or no trouble kept (%v)", ok, a.Trouble())
+	}
+}
+
+func TestMoveCarriesKind(t *testing.T) {
+	a, _ := newMockAuto(t)
+	if err := a.File.SetKind("F", []byte("\x00pem"), KindFile, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := Move("F", a.File, a.Keyring, false); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := a.Keyring.Lookup("F"); err != nil || e.Kind != KindFile || string(e.Value) != "\x00pem" {
+		t.Fatalf("in the keyring: %+v, %v", e, err)
+	}
+	if err := Move("F", a.Keyring, a.File, false); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := a.File.Lookup("F"); err != nil || e.Kind != KindFile {
+		t.Errorf("back in the file store: %+v, %v", e, err)
+	}
+}

@@ -1,5 +1,6 @@
-// Package keystore holds secrun's secret stores: the Store interface, the file store, key
-// validation and the location of the user's data directory. It stores and fetches values by
+// Package keystore holds secrun's secret stores: the Store interface, the file store, the OS
+// keyring store with its index, the auto store over both, key and scope validation, and the
+// location of the user's data directory. It stores and fetches values by
 // key and nothing more: it knows nothing of environment definitions, of the command line, or of
 // how secrets reach a child process.
 package keystore
@@ -29,12 +30,16 @@ const maxKeyLen = 256
 // KeyError ties an error to the key it concerns. Err is ErrNotFound, ErrExists or an error
 // that matches ErrInvalidKey and says what is wrong with the key.
 type KeyError struct {
-	Key string
-	Err error
+	Key   string
+	Scope Scope // the scope looked in; zero for unscoped
+	Err   error
 }
 
 func (e *KeyError) Error() string {
 	key := fmt.Sprintf("%+q", shorten(e.Key)) // %+q: no control or non-ASCII character reaches a terminal
+	if !e.Scope.IsZero() {
+		key += " (scope " + e.Scope.String() + ")"
+	}
 	switch {
 	case errors.Is(e.Err, ErrNotFound):
 		return "secret " + key + " not found"
@@ -72,9 +77,11 @@ type keyProblem string
 func (p keyProblem) Error() string        { return string(p) }
 func (p keyProblem) Is(target error) bool { return target == ErrInvalidKey }
 
-// Entry is one secret with its metadata.
+// Entry is one secret with its metadata. A secret is identified by its key and its scope.
 type Entry struct {
 	Key              string
+	Scope            Scope // the zero Scope is unscoped
+	Kind             Kind
 	Value            []byte
 	Created, Updated time.Time
 	// Store is the kind of store that holds it: "file" or "keyring".
@@ -84,12 +91,81 @@ type Entry struct {
 	Problem string
 }
 
+// Kind says how a secret was stored: from a prompt, stdin or the command line (KindString),
+// or with --from-file (KindFile). It is shown by 'secrets list' and changes nothing else.
+type Kind string
+
+// The kinds of secret.
+const (
+	KindString Kind = ""
+	KindFile   Kind = "file"
+)
+
+// String names the kind for display: "string" or "file".
+func (k Kind) String() string {
+	if k == KindString {
+		return "string"
+	}
+	return string(k)
+}
+
+// Scope narrows a secret to a project, a domain, both or neither ("" means any).
+type Scope struct{ Project, Domain string }
+
+// IsZero reports whether s is the unscoped scope.
+func (s Scope) IsZero() bool { return s == Scope{} }
+
+// String formats s for display: "project/domain" with "*" for any, or "-" when unscoped.
+func (s Scope) String() string {
+	if s.IsZero() {
+		return "-"
+	}
+	p, d := s.Project, s.Domain
+	if p == "" {
+		p = "*"
+	}
+	if d == "" {
+		d = "*"
+	}
+	return p + "/" + d
+}
+
+// Resolve returns the entry that a lookup in scope want takes among entries of one key: the
+// most specific match, in the order (project, domain), (project, any), (any, domain), then
+// unscoped. Entries whose scope names another project or domain never match.
+func Resolve(entries []Entry, want Scope) (Entry, bool) {
+	for _, sc := range []Scope{want, {Project: want.Project}, {Domain: want.Domain}, {}} {
+		for _, e := range entries {
+			if e.Scope == sc {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// ValidateScope checks a project or domain name: 1 to 64 ASCII letters, digits, '_', '-' and
+// '.', not starting with '-' or '.'. what ("project" or "domain") goes in the message.
+func ValidateScope(what, name string) error {
+	bad := name == "" || len(name) > 64 || name[0] == '-' || name[0] == '.'
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
+			bad = true
+		}
+	}
+	if bad {
+		return fmt.Errorf("invalid %s name %+q: use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.': %w",
+			what, shorten(name), ErrInvalidKey)
+	}
+	return nil
+}
+
 // Store is a place that keeps secrets by key. Implementations must never put a value in an
 // error message.
 type Store interface {
-	// Name is the store's kind, as chosen with --store: "file".
+	// Name is the store's kind, as chosen with --store: "file", "keyring" or "auto".
 	Name() string
-	// Location says where the store is, for messages: a file path.
+	// Location says where the store is, for messages: a file path, or the keyring and its index.
 	Location() string
 	// List returns every secret, values included, sorted by key. An empty or absent store
 	// gives an empty slice and no error.
@@ -106,6 +182,34 @@ type Store interface {
 	Delete(key string) error
 	// DeleteAll removes every secret and returns how many there were.
 	DeleteAll() (int, error)
+}
+
+// Kinded is a Store that also keeps the kind (string or file) of its unscoped secrets. The
+// file store, the keyring store and the auto store are Kinded; 'secrets move' uses it to
+// carry the kind from one store to the other.
+type Kinded interface {
+	Store
+	// Lookup returns the unscoped secret key with its kind and times, or a *KeyError
+	// wrapping ErrNotFound.
+	Lookup(key string) (Entry, error)
+	// SetKind stores value under key, unscoped, as a secret of the given kind; see Set for
+	// overwrite.
+	SetKind(key string, value []byte, kind Kind, overwrite bool) error
+}
+
+// Scoped is a Store that also keeps scoped secrets and the kind of each secret. The methods
+// of Store above see unscoped secrets only (List and DeleteAll excepted, which see all).
+type Scoped interface {
+	Store
+	// FetchScoped returns, for each of keys that the store holds, its entries in every scope,
+	// in one read. Pick one with Resolve.
+	FetchScoped(keys []string) (map[string][]Entry, error)
+	// GetEntry returns the entry of key in exactly scope s, or a *KeyError wrapping ErrNotFound.
+	GetEntry(key string, s Scope) (Entry, error)
+	// Put stores e.Value under e.Key in e.Scope with e.Kind; see Set for overwrite.
+	Put(e Entry, overwrite bool) error
+	// DeleteEntry removes the entry of key in exactly scope s.
+	DeleteEntry(key string, s Scope) error
 }
 
 const allowedKeyChars = " (allowed: letters, digits, _ - . /)"

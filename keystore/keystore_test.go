@@ -71,10 +71,11 @@ func TestKeyErrorMessages(t *testing.T) {
 		err  *KeyError
 		want string
 	}{
-		{&KeyError{"API_TOKEN", ErrExists}, `secret "API_TOKEN" already exists`},
-		{&KeyError{"X", ErrNotFound}, `secret "X" not found`},
-		{&KeyError{"X", errors.New("other")}, `secret "X": other`},
-		{&KeyError{long, ErrNotFound}, `secret "` + long[:60] + `..." not found`},
+		{&KeyError{Key: "API_TOKEN", Err: ErrExists}, `secret "API_TOKEN" already exists`},
+		{&KeyError{Key: "X", Err: ErrNotFound}, `secret "X" not found`},
+		{&KeyError{Key: "X", Err: errors.New("other")}, `secret "X": other`},
+		{&KeyError{Key: long, Err: ErrNotFound}, `secret "` + long[:60] + `..." not found`},
+		{&KeyError{Key: "X", Scope: Scope{Project: "p"}, Err: ErrNotFound}, `secret "X" (scope p/*) not found`},
 	}
 	for _, tc := range tests {
 		if got := tc.err.Error(); got != tc.want {
@@ -152,6 +153,50 @@ func TestShellQuote(t *testing.T) {
 	for in, want := range tests {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	all := []Entry{
+		{Key: "K", Value: []byte("none")},
+		{Key: "K", Scope: Scope{Domain: "prod"}, Value: []byte("any/prod")},
+		{Key: "K", Scope: Scope{Project: "climate"}, Value: []byte("climate/any")},
+		{Key: "K", Scope: Scope{Project: "climate", Domain: "prod"}, Value: []byte("climate/prod")},
+		{Key: "K", Scope: Scope{Project: "other", Domain: "dev"}, Value: []byte("other/dev")},
+	}
+	tests := []struct {
+		entries []Entry
+		want    Scope
+		value   string // "" for no match
+	}{
+		{all, Scope{"climate", "prod"}, "climate/prod"},
+		{all, Scope{"climate", "dev"}, "climate/any"},
+		{all, Scope{"ocean", "prod"}, "any/prod"},
+		{all, Scope{"ocean", "dev"}, "none"},
+		{all, Scope{"climate", ""}, "climate/any"},
+		{all, Scope{"", "prod"}, "any/prod"},
+		{all, Scope{}, "none"},
+		{all, Scope{"other", "prod"}, "any/prod"},
+		{all[1:], Scope{"ocean", "dev"}, ""},
+		{all[4:], Scope{"other", ""}, ""},
+		{nil, Scope{"climate", "prod"}, ""},
+	}
+	for _, tt := range tests {
+		e, ok := Resolve(tt.entries, tt.want)
+		if got := string(e.Value); ok != (tt.value != "") || got != tt.value {
+			t.Errorf("Resolve(%d entries, %v) = %q, %v; want %q", len(tt.entries), tt.want, got, ok, tt.value)
+		}
+	}
+}
+
+func TestValidateScope(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"climate": true, "prod-1.a_b": true, "": false, "-x": false, ".x": false, "a b": false,
+		"a/b": false, strings.Repeat("p", 64): true, strings.Repeat("p", 65): false, "é": false,
+	} {
+		if err := ValidateScope("project", name); (err == nil) != ok {
+			t.Errorf("ValidateScope(%q) = %v, want ok %v", name, err, ok)
 		}
 	}
 }

@@ -17,6 +17,19 @@ type Child struct {
 	Argv  []string // program and arguments, exactly as the user gave them
 	Setup []string // shell lines run by /bin/sh before the program; empty for a direct exec
 	Env   []string // the complete environment of the child, NAME=VALUE
+	// Files are written to a private directory before the child starts and removed when it
+	// ends; with any, secrun stays as the child's supervisor instead of exec'ing it.
+	Files []File
+	// DirVar, when Files are given, names the variable that gets the private directory's path.
+	DirVar string
+}
+
+// File is one file for the private directory: Data is written to Name, and the variable
+// Var (if not "") gets the file's full path.
+type File struct {
+	Name string
+	Data []byte
+	Var  string
 }
 
 // Var is one variable added to the child's environment.
@@ -115,10 +128,20 @@ func (e *CannotRunError) Hint() string {
 // ExitCode is 126.
 func (e *CannotRunError) ExitCode() int { return 126 }
 
-// ExitError carries the exit status of a child that secrun waited for.
-type ExitError struct{ Code int }
+// ExitError carries the exit status of a child that secrun waited for. When the child was
+// killed by a signal, Signal is that signal and Code is 128 plus its number, the status a
+// shell reports; the caller should then die of the same signal with Raise.
+type ExitError struct {
+	Code   int
+	Signal os.Signal
+}
 
-func (e *ExitError) Error() string { return fmt.Sprintf("command exited with status %d", e.Code) }
+func (e *ExitError) Error() string {
+	if e.Signal != nil {
+		return fmt.Sprintf("command killed by signal %v", e.Signal)
+	}
+	return fmt.Sprintf("command exited with status %d", e.Code)
+}
 
 // ExitCode is the child's status.
 func (e *ExitError) ExitCode() int { return e.Code }
@@ -169,6 +192,17 @@ func checkExecutable(path string) error {
 		return &CannotRunError{Path: path, Err: fs.ErrPermission}
 	}
 	return nil
+}
+
+// setenv returns env with name set to value, replacing any earlier entries of that name.
+func setenv(env []string, name, value string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); envName(k) != envName(name) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, name+"="+value)
 }
 
 // setupArgv wraps argv in /bin/sh so that the setup lines run first. The command and its

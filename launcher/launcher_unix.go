@@ -20,8 +20,10 @@ func candidates(path string) []string { return []string{path} }
 
 func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
 
-// Run replaces secrun with the child (execve): signals, exit status and the process tree are
-// the child's own. It returns only when the exec fails.
+// Run starts the child. Without files it replaces secrun with the child (execve): signals,
+// exit status and the process tree are the child's own, and Run returns only when the exec
+// fails. With files, it writes them to a private directory, runs the child under supervision
+// (see supervise), removes the directory and returns an *ExitError with the child's status.
 func Run(c Child) error {
 	argv := c.Argv
 	if len(c.Setup) > 0 {
@@ -31,6 +33,14 @@ func Run(c Child) error {
 	if err != nil {
 		return err
 	}
+	if len(c.Files) > 0 {
+		d, env, err := withFiles(c)
+		if err != nil {
+			return err
+		}
+		return supervise(path, argv, env, d)
+	}
+	RemoveStale()
 	err = unix.Exec(path, argv, c.Env)
 	if errors.Is(err, unix.ENOENT) {
 		// The file exists (LookPath saw it), so its interpreter is what is missing.

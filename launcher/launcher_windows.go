@@ -41,7 +41,8 @@ func candidates(path string) []string {
 func isExecutable(fs.FileInfo) bool { return true }
 
 // Run starts the child, waits for it and returns an *ExitError with its status: Windows has no
-// exec. Ctrl-C reaches the child through the console; secrun ignores it while it waits.
+// exec. Ctrl-C reaches the child through the console; secrun ignores it while it waits. Files
+// are written to a private directory first and removed after the child ends.
 func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		return errors.New("setup lines need /bin/sh, which Windows does not have")
@@ -50,8 +51,17 @@ func Run(c Child) error {
 	if err != nil {
 		return err
 	}
+	env := c.Env
+	if len(c.Files) > 0 {
+		d, withEnv, err := withFiles(c)
+		if err != nil {
+			return err
+		}
+		defer d.Remove()
+		env = withEnv
+	}
 	cmd := exec.Command(path, c.Argv[1:]...)
-	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Env, os.Stdin, os.Stdout, os.Stderr
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, os.Stdout, os.Stderr
 	signal.Ignore(os.Interrupt)
 	err = cmd.Run()
 	var ee *exec.ExitError

@@ -71,7 +71,7 @@ func Main(args []string) (code int) {
 	args = shebangArgs(args)
 	if quick, ok := quickRun(args); ok {
 		quick.stderr = os.Stderr
-		return report(os.Stderr, quick.Run.Run(&quick.globals))
+		return finish(quick.Run.Run(&quick.globals))
 	}
 	var cli root
 	cli.stderr = os.Stderr
@@ -94,7 +94,18 @@ func Main(args []string) (code int) {
 	if err != nil {
 		return report(os.Stderr, parseError(err))
 	}
-	return report(os.Stderr, ctx.Run(&cli.globals))
+	return finish(ctx.Run(&cli.globals))
+}
+
+// finish reports err and returns the exit status for it. A supervised child that was killed
+// by a signal makes secrun die of the same signal here, so that its caller sees that death.
+func finish(err error) int {
+	code := report(os.Stderr, err)
+	var child *launcher.ExitError
+	if errors.As(err, &child) && child.Signal != nil {
+		launcher.Raise(child.Signal) // returns only if it could not
+	}
+	return code
 }
 
 // newParser builds the kong parser for the whole grammar.
@@ -102,7 +113,7 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
 		kong.Name("secrun"),
 		kong.Description(description),
-		kong.Vars{"version": versionText},
+		kong.Vars{"version": versionText, "maxsize": defaultMaxSize},
 		kong.Writers(os.Stdout, os.Stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)

@@ -3,11 +3,13 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
 
@@ -52,6 +54,17 @@ func searched(g *globals) []string {
 	return append(envdef.DefaultFiles(), g.envFiles()...)
 }
 
+// lookupOrder lists the scopes a lookup in s tries, most specific first.
+func lookupOrder(s keystore.Scope) string {
+	var order []string
+	for _, sc := range []keystore.Scope{s, {Project: s.Project}, {Domain: s.Domain}, {}} {
+		if str := sc.String(); !slices.Contains(order, str) {
+			order = append(order, str)
+		}
+	}
+	return strings.Join(order, ", ")
+}
+
 type envShowCmd struct {
 	Name         string `arg:"" help:"The environment to show."`
 	NumCores     int    `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
@@ -74,11 +87,7 @@ func (c *envShowCmd) Run(g *globals) error {
 		return err
 	}
 	defer closeStore(store)
-	keys := make([]string, len(e.Secrets))
-	for i, s := range e.Secrets {
-		keys[i] = s.Key
-	}
-	values, err := store.Fetch(keys)
+	found, err := fetchResolved(g, e, store)
 	if err != nil {
 		return err
 	}
@@ -99,6 +108,12 @@ func (c *envShowCmd) Run(g *globals) error {
 		}
 		fmt.Fprintf(w, "specifiers:\t%s\n", strings.Join(names, " "))
 	}
+	if e.Project != "" || e.Domain != "" {
+		fmt.Fprintf(w, "scope:\t%s (lookup order: %s)\n", envScope(e), lookupOrder(envScope(e)))
+	}
+	if e.Bundle != "" {
+		fmt.Fprintf(w, "bundle:\t%s in $%s, path in $%s\n", e.Bundle, dirVar, bundleVar)
+	}
 	w.Flush()
 	if len(e.Setup) > 0 {
 		fmt.Println("setup (run by /bin/sh before the command):")
@@ -111,15 +126,25 @@ func (c *envShowCmd) Run(g *globals) error {
 	} else {
 		fmt.Printf("secrets, from %s:\n", storeDesc(store))
 		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED")
+		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED\tSCOPE\tDELIVERY")
 		for _, s := range e.Secrets {
-			state := "yes"
-			if _, ok := values[s.Key]; !ok {
-				state = "MISSING"
-			} else if sourceOf(store, s.Key) == "keyring" && store.Name() != "keyring" {
-				state = "yes (keyring)"
+			state, scope := "yes", "-"
+			if entry, ok := found[s.Key]; ok {
+				scope = entry.Scope.String()
+				if entry.Store == "keyring" && store.Name() != "keyring" {
+					state = "yes (keyring)"
+				}
+			} else if state = "MISSING"; s.Optional {
+				state = "no (optional)"
 			}
-			fmt.Fprintf(w, "  %s\t%s\t%s\n", s.Key, s.Var, state)
+			variable, how := s.Var, "variable"
+			switch {
+			case s.JSON:
+				variable, how = "(one per member)", "json"
+			case s.File != "":
+				how = "file " + s.File
+			}
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", s.Key, variable, state, scope, how)
 		}
 		w.Flush()
 	}

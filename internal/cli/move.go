@@ -9,12 +9,13 @@ import (
 
 // existsError is a write to a key that exists, without --overwrite.
 type existsError struct {
-	key string
-	err error
+	key   string
+	scope keystore.Scope
+	err   error
 }
 
 func (e *existsError) Error() string {
-	return fmt.Sprintf("secret %q already exists; use --overwrite to replace it", e.key)
+	return fmt.Sprintf("secret %q%s already exists; use --overwrite to replace it", e.key, inScope(e.scope))
 }
 func (e *existsError) Unwrap() error { return e.err }
 
@@ -51,7 +52,9 @@ type moveCmd struct {
 
 func (c *moveCmd) Help() string {
 	return `The value is written to the destination first; the source entry is removed only after that
-write succeeded. Creation and update times start anew in the destination.
+write succeeded. The kind (a --from-file secret or a string) moves with the value; creation and
+update times start anew in the destination. Scoped secrets (--project, --domain) stay in the file
+store, since the keyring keeps no scopes.
 
 Examples:
   secrun secrets move API_TOKEN --to file    # from the keyring, e.g. for a cluster's compute nodes
@@ -84,6 +87,14 @@ func (c *moveCmd) Run(g *globals) error {
 	if c.All {
 		if keys, err = storeKeys(from); err != nil {
 			return err
+		}
+		if from == file {
+			if all, err := file.List(); err == nil && len(all) > len(keys) {
+				fmt.Fprintf(g.stderr, "secrun: %d scoped secrets stay in the file store (the keyring keeps no scopes)\n", len(all)-len(keys))
+				if len(keys) == 0 {
+					return nil
+				}
+			}
 		}
 		if len(keys) == 0 {
 			fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to move\n", from.Name())
@@ -128,10 +139,15 @@ func checkMove(key string, from, to keystore.Store) error {
 		return &usageError{msg: fmt.Sprintf("secret %q is already in the %s store, and not in the %s store", key, to.Name(), from.Name()),
 			hint: "nothing to move"}
 	}
-	return withSuggestions(from, key, &keystore.KeyError{Key: key, Err: keystore.ErrNotFound})
+	if from.Name() == "file" && hasScoped(from, key) {
+		return &usageError{msg: fmt.Sprintf("secret %q is in the file store in a scope only; the keyring keeps no scoped secrets", key),
+			hint: "scoped secrets stay in the file store, which a run under --store auto reads as well"}
+	}
+	return withSuggestions(from, key, keystore.Scope{}, &keystore.KeyError{Key: key, Err: keystore.ErrNotFound})
 }
 
-// storeKeys lists a store's keys; the keyring's come from its index, with no keyring call.
+// storeKeys lists a store's keys of unscoped secrets, the only ones that can move (the keyring
+// keeps no scopes); the keyring's come from its index, with no keyring call.
 func storeKeys(s keystore.Store) ([]string, error) {
 	if k, ok := s.(*keystore.Keyring); ok {
 		return k.Keys()
@@ -140,11 +156,27 @@ func storeKeys(s keystore.Store) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, len(entries))
-	for i, e := range entries {
-		keys[i] = e.Key
+	var keys []string
+	for _, e := range entries {
+		if e.Scope.IsZero() {
+			keys = append(keys, e.Key)
+		}
 	}
 	return keys, nil
+}
+
+// hasScoped reports whether the store holds key in some scope.
+func hasScoped(s keystore.Store, key string) bool {
+	entries, err := s.List()
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Key == key && !e.Scope.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

@@ -49,6 +49,9 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"-e E -n -4 -- solver", false},
 		{"-e E -x solver", false},
 		{"-ve E -- cmd", false},
+		{"--store keyring -n 4 -x solver --parallel-mode=distributed --no-forward -e E -- a", true},
+		{"run --store=keyring -e E -n8 --clean-env -- mpirun -np 8 solver", true},
+		{"--store keyring -e E -n four -- solver", false},
 	}
 	for _, tt := range tests {
 		args := strings.Fields(tt.args)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -69,54 +68,24 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	vars, err := secretVars(g, env, store)
+	plan, err := deliveryPlan(g, env, store)
 	closeStore(store) // no keyring connection is handed to the command
 	if err != nil {
 		return err
 	}
-	vars = append(vars,
+	vars := append(plan.vars,
 		launcher.Var{Name: "SECRUN_ENV", Value: env.Name},
 		launcher.Var{Name: "SECRUN_NUM_CORES", Value: strconv.Itoa(p.cores)},
 		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
 	return launcher.Run(launcher.Child{
-		Argv:  forward(g, r, p.argv, vars, childEnv),
-		Setup: env.Setup,
-		Env:   childEnv,
+		Argv:   forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv),
+		Setup:  env.Setup,
+		Env:    childEnv,
+		Files:  plan.files,
+		DirVar: plan.dirVar(),
 	})
-}
-
-// secretVars fetches the environment's secrets in one read of the store and turns them into
-// variables. All missing secrets are reported together.
-func secretVars(g *globals, env *envdef.Env, store keystore.Store) ([]launcher.Var, error) {
-	keys := make([]string, len(env.Secrets))
-	for i, s := range env.Secrets {
-		keys[i] = s.Key
-	}
-	values, err := store.Fetch(keys)
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	vars := make([]launcher.Var, 0, len(keys)+1)
-	for _, s := range env.Secrets {
-		v, ok := values[s.Key]
-		switch {
-		case !ok:
-			missing = append(missing, s.Key)
-			continue
-		case bytes.IndexByte(v, 0) >= 0:
-			return nil, fmt.Errorf("environment %q: secret %q holds a NUL byte, which an environment variable cannot carry",
-				env.Name, s.Key)
-		}
-		g.verbosef("secret %q -> $%s (%s store)", s.Key, s.Var, sourceOf(store, s.Key))
-		vars = append(vars, launcher.Var{Name: s.Var, Value: string(v)})
-	}
-	if len(missing) > 0 {
-		return nil, &missingError{env: env, keys: missing, store: store}
-	}
-	return vars, nil
 }
 
 // missingError lists every secret an environment needs that the store does not hold.
@@ -176,11 +145,18 @@ func (g *globals) definitions() (*envdef.Set, error) {
 // checkSecrets applies the rules that envdef leaves to the rest of secrun: keys must be
 // valid store keys, and SECRUN_ variables belong to secrun.
 func checkSecrets(env *envdef.Env) error {
+	for what, name := range map[string]string{"project": env.Project, "domain": env.Domain} {
+		if name != "" {
+			if err := keystore.ValidateScope(what, name); err != nil {
+				return fmt.Errorf("%s: environment %q: %w", where(env.File, env.Line), env.Name, err)
+			}
+		}
+	}
 	for _, s := range env.Secrets {
 		if err := keystore.ValidateKey(s.Key); err != nil {
 			return fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
 		}
-		if strings.HasPrefix(s.Var, "SECRUN_") {
+		if strings.HasPrefix(strings.ToUpper(s.Var), "SECRUN_") {
 			return fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved (secrun sets the SECRUN_ variables)",
 				where(env.File, s.Line), env.Name, s.Key, s.Var)
 		}

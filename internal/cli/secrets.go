@@ -38,10 +38,31 @@ const mask = "********"
 // listWidth is how many characters of a value 'list --values' shows without --full.
 const listWidth = 50
 
+// scopeFlags are --project and --domain, which address a scoped secret.
+type scopeFlags struct {
+	Project string `placeholder:"P" help:"The project the secret is scoped to (a run in an environment with project = P prefers it)."`
+	Domain  string `placeholder:"D" help:"The domain the secret is scoped to (a run in an environment with domain = D prefers it)."`
+}
+
+// scope validates the flags and returns the scope they name.
+func (f *scopeFlags) scope() (keystore.Scope, error) {
+	for what, name := range map[string]string{"--project": f.Project, "--domain": f.Domain} {
+		if name != "" {
+			if err := keystore.ValidateScope(what, name); err != nil {
+				return keystore.Scope{}, err
+			}
+		}
+	}
+	return keystore.Scope{Project: f.Project, Domain: f.Domain}, nil
+}
+
 type setCmd struct {
 	Key       string  `arg:"" help:"Key: 1-256 letters, digits, _ - . /"`
 	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
 	Overwrite bool    `help:"Replace the value of an existing key."`
+	FromFile  string  `name:"from-file" placeholder:"PATH" help:"Store the bytes of a file, exactly (binary safe, no newline dropped)."`
+	MaxSize   string  `name:"max-size" placeholder:"SIZE" default:"${maxsize}" env:"SECRUN_MAX_FILE_SIZE" help:"The largest --from-file accepted: bytes, or with K or M (1024-based)."`
+	scopeFlags
 }
 
 func (c *setCmd) Help() string {
@@ -49,16 +70,31 @@ func (c *setCmd) Help() string {
   secrun secrets set API_TOKEN                  # hidden prompt on a terminal
   printf %s "$TOKEN" | secrun secrets set API_TOKEN
   secrun secrets set --overwrite API_TOKEN < token.txt
+  secrun secrets set --from-file cert.pem TLS_CERT
+  secrun secrets set --project climate --domain production DB_PASS
 
-From stdin the whole input is the value, less one final newline.`
+From stdin the whole input is the value, less one final newline. --from-file keeps every byte.`
 }
 
 func (c *setCmd) Run(g *globals) error {
 	if err := keystore.ValidateKey(c.Key); err != nil {
 		return err
 	}
+	sc, err := c.scope()
+	if err != nil {
+		return err
+	}
 	var value []byte
+	kind := keystore.KindString
 	switch {
+	case c.FromFile != "":
+		if c.Value != nil {
+			return &usageError{msg: "give either a value or --from-file, not both", hint: "secrun secrets set --from-file PATH KEY"}
+		}
+		if value, err = readLimited(c.FromFile, c.MaxSize); err != nil {
+			return err
+		}
+		kind = keystore.KindFile
 	case c.Value != nil && *c.Value != "-":
 		fmt.Fprintln(g.stderr, "secrun: warning: a value on the command line can leak through shell history and ps; prefer the prompt or stdin")
 		value = []byte(*c.Value)
@@ -86,14 +122,104 @@ func (c *setCmd) Run(g *globals) error {
 		return err
 	}
 	defer closeStore(store)
-	if err := store.Set(c.Key, value, c.Overwrite); err != nil {
+	switch {
+	case !sc.IsZero():
+		scoped, serr := scopedStore(store)
+		if serr != nil {
+			return serr
+		}
+		err = scoped.Put(keystore.Entry{Key: c.Key, Scope: sc, Kind: kind, Value: value}, c.Overwrite)
+	case kind == keystore.KindString:
+		err = store.Set(c.Key, value, c.Overwrite)
+	default:
+		kinded, ok := store.(keystore.Kinded)
+		if !ok {
+			return &usageError{msg: fmt.Sprintf("the %s store keeps no file secrets", store.Name()), hint: "use --store file for them"}
+		}
+		err = kinded.SetKind(c.Key, value, kind, c.Overwrite)
+	}
+	if err != nil {
 		if errors.Is(err, keystore.ErrExists) {
-			return &existsError{key: c.Key, err: err}
+			return &existsError{key: c.Key, scope: sc, err: err}
 		}
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: stored secret %q in the %s store\n", c.Key, sourceOf(store, c.Key))
+	what := ""
+	if kind == keystore.KindFile {
+		what = fmt.Sprintf(" (%d bytes from %s)", len(value), c.FromFile)
+	}
+	fmt.Fprintf(g.stderr, "secrun: stored secret %q%s%s in the %s store\n", c.Key, inScope(sc), what, sourceOf(store, c.Key))
 	return nil
+}
+
+// inScope is " (scope P/D)" for a scoped secret and "" for an unscoped one.
+func inScope(s keystore.Scope) string {
+	if s.IsZero() {
+		return ""
+	}
+	return " (scope " + s.String() + ")"
+}
+
+// defaultMaxSize is the default --max-size: 1000 KiB, so that a "1000 kB" file fits in
+// either sense of kB (PanDA's limit).
+const defaultMaxSize = "1000K"
+
+// scopedStore returns store as a keystore.Scoped, or an error saying that it keeps no scoped
+// secrets (the keyring: under auto, scoped secrets go to the file store).
+func scopedStore(store keystore.Store) (keystore.Scoped, error) {
+	if sc, ok := store.(keystore.Scoped); ok {
+		return sc, nil
+	}
+	return nil, &usageError{msg: fmt.Sprintf("the %s store keeps no scoped secrets (--project, --domain)", store.Name()),
+		hint: "scoped secrets live in the file store: use --store file, or --store auto, which keeps them there"}
+}
+
+// readLimited reads the file at path, refusing one larger than the limit that size gives.
+func readLimited(path, size string) ([]byte, error) {
+	if size == "" {
+		size = defaultMaxSize // an empty SECRUN_MAX_FILE_SIZE
+	}
+	limit, err := parseSize(size)
+	if err != nil {
+		return nil, &usageError{msg: fmt.Sprintf("invalid --max-size %q: %v", size, err),
+			hint: "give bytes, or a number with K or M (1024-based): --max-size 2M"}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the value from %s: %w", path, err)
+	}
+	defer f.Close()
+	tooBig := func(n string) error {
+		return &usageError{msg: fmt.Sprintf("file %s is %s, larger than the limit of %d bytes (%s)", path, n, limit, size),
+			hint: "raise the limit with --max-size (or SECRUN_MAX_FILE_SIZE), say --max-size 4M"}
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+		return nil, tooBig(fmt.Sprintf("%d bytes", fi.Size()))
+	}
+	value, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the value from %s: %w", path, err)
+	}
+	if int64(len(value)) > limit {
+		return nil, tooBig(fmt.Sprintf("more than %d bytes", limit))
+	}
+	return value, nil
+}
+
+// parseSize reads a size: a number of bytes, or a number followed by K, KB, KiB, M, MB or MiB
+// (any case), all 1024-based.
+func parseSize(s string) (int64, error) {
+	num := strings.TrimRight(s, "KkMmBbIi")
+	unit := strings.ToUpper(s[len(num):])
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n < 1 {
+		return 0, errors.New("not a positive size")
+	}
+	mult := map[string]int64{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20}[unit]
+	if mult == 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("unknown unit or too large")
+	}
+	return n * mult, nil
 }
 
 // readHidden reads a line from the terminal fd without echo. Ctrl-C or SIGTERM at the prompt
@@ -150,14 +276,21 @@ func trimNewline(b []byte) []byte {
 
 type getCmd struct {
 	Key string `arg:"" help:"The key to print."`
+	scopeFlags
 }
 
 func (c *getCmd) Help() string {
-	return "Prints the value and nothing else (a newline is added only when stdout is a terminal).\n\nExample:\n  curl -H \"Authorization: Bearer $(secrun secrets get API_TOKEN)\" ..."
+	return "Prints the value and nothing else (a newline is added only when stdout is a terminal).\n" +
+		"With --project or --domain it prints the secret stored in exactly that scope.\n\n" +
+		"Example:\n  curl -H \"Authorization: Bearer $(secrun secrets get API_TOKEN)\" ..."
 }
 
 func (c *getCmd) Run(g *globals) error {
 	if err := keystore.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	sc, err := c.scope()
+	if err != nil {
 		return err
 	}
 	store, err := g.store()
@@ -165,9 +298,18 @@ func (c *getCmd) Run(g *globals) error {
 		return err
 	}
 	defer closeStore(store)
-	v, err := store.Get(c.Key)
+	var v []byte
+	if sc.IsZero() {
+		v, err = store.Get(c.Key)
+	} else if scoped, serr := scopedStore(store); serr != nil {
+		return serr
+	} else {
+		var e keystore.Entry
+		e, err = scoped.GetEntry(c.Key, sc)
+		v = e.Value
+	}
 	if err != nil {
-		return withSuggestions(store, c.Key, err)
+		return withSuggestions(store, c.Key, sc, err)
 	}
 	if _, err := os.Stdout.Write(v); err != nil {
 		return fmt.Errorf("writing to stdout: %w", err)
@@ -179,18 +321,27 @@ func (c *getCmd) Run(g *globals) error {
 }
 
 type listCmd struct {
+	scopeFlags
 	Values bool `help:"Show values, each cut to 50 characters unless --full."`
 	Full   bool `help:"With --values, show whole values."`
 	JSON   bool `name:"json" help:"Print a JSON array for scripts (with --values, values are never cut; a value that is not UTF-8 comes as value_base64)."`
 }
 
 func (c *listCmd) Help() string {
-	return "Examples:\n  secrun secrets list\n  secrun secrets list --values --full\n  secrun secrets list --json | jq -r '.[].key'"
+	return "Examples:\n  secrun secrets list\n  secrun secrets list --project climate    # only secrets scoped to project climate\n" +
+		"  secrun secrets list --values --full\n  secrun secrets list --json | jq -r '.[].key'\n\n" +
+		"SCOPE is project/domain (* for any; - for unscoped). SIZE is shown for file secrets only:\n" +
+		"the length of a password is worth hiding. STORE is file or keyring; a VALUE of '! ...' marks\n" +
+		"a secret whose keyring item and index disagree ('secrun secrets doctor' repairs them)."
 }
 
 // listed is one row of 'secrets list --json'.
 type listed struct {
 	Key     string    `json:"key"`
+	Project string    `json:"project,omitempty"`
+	Domain  string    `json:"domain,omitempty"`
+	Kind    string    `json:"kind"`
+	Size    int       `json:"size,omitempty"` // file secrets only
 	Store   string    `json:"store"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -205,14 +356,18 @@ func (c *listCmd) Run(g *globals) error {
 		return err
 	}
 	defer closeStore(store)
-	entries, err := store.List()
+	all, err := store.List()
 	if err != nil {
 		return err
 	}
+	var entries []keystore.Entry
 	problems := 0
-	for _, e := range entries {
-		if e.Problem != "" {
-			problems++
+	for _, e := range all {
+		if (c.Project == "" || e.Scope.Project == c.Project) && (c.Domain == "" || e.Scope.Domain == c.Domain) {
+			entries = append(entries, e)
+			if e.Problem != "" {
+				problems++
+			}
 		}
 	}
 	if problems > 0 {
@@ -221,7 +376,11 @@ func (c *listCmd) Run(g *globals) error {
 	if c.JSON {
 		rows := make([]listed, 0, len(entries))
 		for _, e := range entries {
-			r := listed{Key: e.Key, Store: e.Store, Created: e.Created, Updated: e.Updated, Problem: e.Problem}
+			r := listed{Key: e.Key, Project: e.Scope.Project, Domain: e.Scope.Domain, Kind: e.Kind.String(),
+				Store: e.Store, Created: e.Created, Updated: e.Updated, Problem: e.Problem}
+			if e.Kind == keystore.KindFile && e.Value != nil {
+				r.Size = len(e.Value)
+			}
 			switch v := string(e.Value); {
 			case !c.Values || e.Problem != "":
 			case utf8.ValidString(v):
@@ -240,7 +399,7 @@ func (c *listCmd) Run(g *globals) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "KEY\tSTORE\tUPDATED\tVALUE")
+	fmt.Fprintln(w, "KEY\tSCOPE\tKIND\tSIZE\tSTORE\tUPDATED\tVALUE")
 	for _, e := range entries {
 		v := mask
 		if c.Values {
@@ -250,10 +409,14 @@ func (c *listCmd) Run(g *globals) error {
 		if e.Updated.IsZero() {
 			updated = "-"
 		}
+		size := "-"
+		if e.Kind == keystore.KindFile && e.Value != nil {
+			size = strconv.Itoa(len(e.Value))
+		}
 		if e.Problem != "" {
 			v = "! " + e.Problem
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.Key, e.Store, updated, v)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, e.Scope, e.Kind, size, e.Store, updated, v)
 	}
 	return w.Flush()
 }
@@ -274,10 +437,15 @@ func shown(v []byte, full bool) string {
 
 type deleteCmd struct {
 	Key string `arg:"" help:"The key to delete."`
+	scopeFlags
 }
 
 func (c *deleteCmd) Run(g *globals) error {
 	if err := keystore.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	sc, err := c.scope()
+	if err != nil {
 		return err
 	}
 	store, err := g.store()
@@ -285,10 +453,17 @@ func (c *deleteCmd) Run(g *globals) error {
 		return err
 	}
 	defer closeStore(store)
-	if err := store.Delete(c.Key); err != nil {
-		return withSuggestions(store, c.Key, err)
+	if sc.IsZero() {
+		err = store.Delete(c.Key)
+	} else if scoped, serr := scopedStore(store); serr != nil {
+		return serr
+	} else {
+		err = scoped.DeleteEntry(c.Key, sc)
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted secret %q from the %s store\n", c.Key, sourceOf(store, c.Key))
+	if err != nil {
+		return withSuggestions(store, c.Key, sc, err)
+	}
+	fmt.Fprintf(g.stderr, "secrun: deleted secret %q%s from the %s store\n", c.Key, inScope(sc), sourceOf(store, c.Key))
 	return nil
 }
 
@@ -332,21 +507,32 @@ func (c *deleteAllCmd) Run(g *globals) error {
 }
 
 // withSuggestions adds the closest existing keys to a not-found error.
-func withSuggestions(store keystore.Store, key string, err error) error {
+func withSuggestions(store keystore.Store, key string, sc keystore.Scope, err error) error {
 	if !errors.Is(err, keystore.ErrNotFound) {
 		return err
 	}
-	msg := fmt.Sprintf("secret %q does not exist in %s", key, storeWords(store))
+	in := storeWords(store)
+	if _, auto := store.(*keystore.Auto); auto && !sc.IsZero() {
+		in = "the file store" // where auto keeps scoped secrets
+	}
+	msg := fmt.Sprintf("secret %q%s does not exist in %s", key, inScope(sc), in)
 	entries, lerr := store.List()
 	if lerr != nil {
 		return errors.New(msg)
 	}
-	keys := make([]string, len(entries))
-	for i, e := range entries {
-		keys[i] = e.Key
+	var keys, scopes []string
+	for _, e := range entries {
+		if !slices.Contains(keys, e.Key) {
+			keys = append(keys, e.Key)
+		}
+		if e.Key == key && !slices.Contains(scopes, e.Scope.String()) {
+			scopes = append(scopes, e.Scope.String())
+		}
 	}
 	hint := "'secrun secrets list' shows the stored keys"
-	if close := closest(key, keys, 3); len(close) > 0 {
+	if len(scopes) > 0 {
+		hint = fmt.Sprintf("%q is stored in scope %s (- is unscoped; give --project and --domain to match)", key, strings.Join(scopes, ", "))
+	} else if close := closest(key, keys, 3); len(close) > 0 {
 		hint = "did you mean " + quoteList(close) + "?"
 	}
 	return &usageError{msg: msg, hint: hint}

@@ -1,0 +1,352 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/keystore"
+	"github.com/secrun/secrun/launcher"
+)
+
+// Variables and files that secrun itself sets.
+const (
+	dirVar    = "SECRUN_SECRETS_DIR"
+	bundleVar = "SECRUN_SECRETS_BUNDLE"
+)
+
+// maxVarLen is the longest NAME=VALUE string secrun puts in an environment, with its final
+// NUL: Linux refuses any one string over 128 KiB at exec (MAX_ARG_STRLEN).
+const maxVarLen = 128 * 1024
+
+// delivery is what an environment gives the child: variables, and files for the private
+// directory (which make secrun stay as the child's supervisor).
+type delivery struct {
+	vars  []launcher.Var
+	files []launcher.File
+}
+
+// dirVar is the variable that names the private directory, or "" when there are no files.
+func (d *delivery) dirVar() string {
+	if len(d.files) == 0 {
+		return ""
+	}
+	return dirVar
+}
+
+// pathVars are the variables that the launcher sets to paths in the private directory, named
+// here (with empty values) so that an MPI launcher can be told to forward them.
+func (d *delivery) pathVars() []launcher.Var {
+	var out []launcher.Var
+	for _, f := range d.files {
+		out = append(out, launcher.Var{Name: f.Var})
+	}
+	if len(d.files) > 0 {
+		out = append(out, launcher.Var{Name: dirVar})
+	}
+	return out
+}
+
+// deliveryPlan fetches the environment's secrets in one read of the store, takes for each the
+// most specific scope that the store holds, and turns them into variables and files. All
+// missing secrets that are not optional are reported together. Errors name the environment,
+// the key and, for JSON members, the member's variable; never a value.
+func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery, error) {
+	found, err := fetchResolved(g, env, store)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	d := &delivery{}
+	vars := varSet{env: env}
+	var bundle bytes.Buffer
+	bundle.WriteString("{")
+	for _, s := range env.Secrets {
+		e, ok := found[s.Key]
+		if !ok {
+			if s.Optional {
+				g.verbosef("optional secret %q is not stored; skipped", s.Key)
+			} else {
+				missing = append(missing, s.Key)
+			}
+			continue
+		}
+		from := fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope))
+		v := e.Value
+		switch {
+		case s.File != "":
+			g.verbosef("secret %q -> file %s, $%s %s", s.Key, s.File, s.Var, from)
+			d.files = append(d.files, launcher.File{Name: s.File, Data: v, Var: s.Var})
+		case s.JSON:
+			members, err := jsonMembers(v)
+			if err != nil {
+				return nil, &secretError{env: env, s: s, msg: "(json = true) " + err.Error(),
+					hint: "store a JSON object ({\"NAME\": \"value\", ...}), or remove json = true"}
+			}
+			names := make([]string, 0, len(members))
+			for _, m := range members {
+				name, ok := envdef.VarName(m.name)
+				if !ok {
+					return nil, &secretError{env: env, s: s, msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.name), short(name)),
+						hint: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
+				}
+				if err := vars.add(name, fmt.Sprintf("member %+q of secret %q", short(m.name), s.Key), s); err != nil {
+					return nil, err
+				}
+				if err := checkValue(env, s, name, m.value); err != nil {
+					return nil, err
+				}
+				d.vars = append(d.vars, launcher.Var{Name: name, Value: m.value})
+				names = append(names, "$"+name)
+			}
+			g.verbosef("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
+		default:
+			if err := checkValue(env, s, s.Var, string(v)); err != nil {
+				return nil, err
+			}
+			g.verbosef("secret %q -> $%s %s", s.Key, s.Var, from)
+			d.vars = append(d.vars, launcher.Var{Name: s.Var, Value: string(v)})
+		}
+		if s.Var != "" {
+			if err := vars.add(s.Var, fmt.Sprintf("secret %q", s.Key), s); err != nil {
+				return nil, err
+			}
+		}
+		if env.Bundle != "" {
+			if bundle.Len() > 1 {
+				bundle.WriteString(",")
+			}
+			bundle.WriteString("\n  ")
+			writeBundleMember(&bundle, s, v)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &missingError{env: env, keys: missing, store: store}
+	}
+	if env.Bundle != "" {
+		bundle.WriteString("\n}\n")
+		g.verbosef("bundle -> file %s, $%s", env.Bundle, bundleVar)
+		d.files = append(d.files, launcher.File{Name: env.Bundle, Data: bundle.Bytes(), Var: bundleVar})
+	}
+	return d, nil
+}
+
+// fetchResolved reads the environment's keys from the store and picks, for each, the entry
+// that the environment's scope resolves to. An unscoped environment needs unscoped entries
+// only, which Fetch gives (under auto it reads no file store when the keyring had them all).
+// A store without scopes (the keyring) gives unscoped entries: the last step of every lookup.
+// Each entry's Store names the store that held it.
+func fetchResolved(g *globals, env *envdef.Env, store keystore.Store) (map[string]keystore.Entry, error) {
+	keys := make([]string, len(env.Secrets))
+	for i, s := range env.Secrets {
+		keys[i] = s.Key
+	}
+	found := make(map[string]keystore.Entry, len(keys))
+	sc, scoped := store.(keystore.Scoped)
+	if !scoped && !envScope(env).IsZero() {
+		g.verbosef("the %s store keeps no scoped secrets: environment %q gets unscoped ones", store.Name(), env.Name)
+	}
+	if scoped && !envScope(env).IsZero() {
+		all, err := sc.FetchScoped(keys)
+		if err != nil {
+			return nil, err
+		}
+		for k, entries := range all {
+			if e, ok := keystore.Resolve(entries, envScope(env)); ok {
+				found[k] = e
+			}
+		}
+		return found, nil
+	}
+	values, err := store.Fetch(keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range values {
+		found[k] = keystore.Entry{Key: k, Value: v, Store: sourceOf(store, k)}
+	}
+	return found, nil
+}
+
+func envScope(env *envdef.Env) keystore.Scope {
+	return keystore.Scope{Project: env.Project, Domain: env.Domain}
+}
+
+// scopeNote is ", scope P/D" for a scoped entry and "" for an unscoped one.
+func scopeNote(s keystore.Scope) string {
+	if s.IsZero() {
+		return ""
+	}
+	return ", scope " + s.String()
+}
+
+// varSet finds variables that two sources would set.
+type varSet struct {
+	env  *envdef.Env
+	from map[string]string // folded name -> its source, for messages
+}
+
+func (vs *varSet) add(name, source string, s envdef.Secret) error {
+	if vs.from == nil {
+		vs.from = map[string]string{}
+	}
+	folded := name
+	if runtime.GOOS == "windows" {
+		folded = strings.ToUpper(name)
+	}
+	if strings.HasPrefix(strings.ToUpper(name), "SECRUN_") {
+		return &secretError{env: vs.env, s: s, msg: fmt.Sprintf("%s would set variable %s, which is reserved for secrun", source, name),
+			hint: "rename the member in the stored JSON object"}
+	}
+	if prev, dup := vs.from[folded]; dup {
+		return &secretError{env: vs.env, s: s, msg: fmt.Sprintf("variable %s would come from both %s and %s", name, prev, source),
+			hint: "rename one of them (as_env_var, or the member in the stored JSON object)"}
+	}
+	vs.from[folded] = source
+	return nil
+}
+
+// checkValue refuses a value that an environment variable cannot carry.
+func checkValue(env *envdef.Env, s envdef.Secret, name, value string) error {
+	switch {
+	case strings.IndexByte(value, 0) >= 0:
+		return &secretError{env: env, s: s, msg: fmt.Sprintf("the value for $%s holds a NUL byte, which an environment variable cannot carry", name),
+			hint: fmt.Sprintf("deliver it as a file: { key = %q, file = true }", s.Key)}
+	case len(name)+len(value)+2 > maxVarLen:
+		return &secretError{env: env, s: s, msg: fmt.Sprintf("the value for $%s is %d bytes, more than an environment variable can carry (%d bytes with its name)",
+			name, len(value), maxVarLen-2),
+			hint: fmt.Sprintf("deliver it as a file: { key = %q, file = true }", s.Key)}
+	}
+	return nil
+}
+
+// secretError is a problem with one secret of an environment. It never holds a value.
+type secretError struct {
+	env  *envdef.Env
+	s    envdef.Secret
+	msg  string
+	hint string
+}
+
+func (e *secretError) Error() string {
+	return fmt.Sprintf("environment %q: secret %q %s", e.env.Name, e.s.Key, e.msg)
+}
+
+func (e *secretError) Hint() string {
+	return e.hint + "\nthe secret is listed at " + where(e.env.File, e.s.Line)
+}
+
+// member is one member of a JSON secret: its name and its value as a variable holds it.
+type member struct{ name, value string }
+
+// jsonMembers reads a JSON object: string members give their text, the others their JSON
+// text, compacted. Errors give positions and types, never text of the value.
+func jsonMembers(v []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	syntax := func(err error) error {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("is not valid JSON (error at byte %d)", se.Offset)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return fmt.Errorf("is not valid JSON (it ends early, at byte %d)", len(v))
+		}
+		return fmt.Errorf("is not valid JSON (error at byte %d)", dec.InputOffset())
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntax(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("is a JSON %s, not an object", jsonType(tok))
+	}
+	var members []member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, syntax(err)
+		}
+		name, _ := tok.(string)
+		if seen[name] {
+			return nil, fmt.Errorf("has member %+q twice", short(name))
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, syntax(err)
+		}
+		m := member{name: name}
+		if raw[0] == '"' {
+			if err := json.Unmarshal(raw, &m.value); err != nil {
+				return nil, syntax(err)
+			}
+		} else {
+			var b bytes.Buffer
+			if err := json.Compact(&b, raw); err != nil {
+				return nil, syntax(err)
+			}
+			m.value = b.String()
+		}
+		members = append(members, m)
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, syntax(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("is not valid JSON (text after the object, at byte %d)", dec.InputOffset())
+	}
+	return members, nil
+}
+
+// jsonType names the type of a JSON token that starts a value.
+func jsonType(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			return "array"
+		}
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "value"
+}
+
+// writeBundleMember writes `"key": value` to the bundle: the parsed object of a JSON secret,
+// a string for a UTF-8 value, and {"base64": "..."} for any other bytes.
+func writeBundleMember(b *bytes.Buffer, s envdef.Secret, v []byte) {
+	key, _ := json.Marshal(s.Key)
+	b.Write(key)
+	b.WriteString(": ")
+	switch {
+	case s.JSON && json.Valid(v):
+		json.Compact(b, v)
+	case utf8.Valid(v):
+		text, _ := json.Marshal(string(v))
+		b.Write(text)
+	default:
+		b.WriteString(`{"base64": "` + base64.StdEncoding.EncodeToString(v) + `"}`)
+	}
+}
+
+// short cuts a name for a message.
+func short(s string) string {
+	if len(s) > 64 {
+		return s[:60] + "..."
+	}
+	return s
+}

@@ -1,0 +1,187 @@
+package launcher
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The private directory holds a run's secret files: <base>/secrun-<uid>/<pid>-<random>/, the
+// directory mode 0700 and each file 0400. base is the first usable one of $XDG_RUNTIME_DIR,
+// /dev/shm and the temp directory (node-local and, for the first two, in memory), never one
+// inside $HOME, which is often on a shared filesystem. The run directory is locked for as
+// long as its secrun runs, so that a later secrun can tell a directory whose owner was killed
+// (unlocked, and no process with its pid) from a live one, and remove it.
+
+// PrivateDir is a private directory created for one run.
+type PrivateDir struct {
+	Path string
+	lock *os.File // the open, locked directory; nil once removed
+}
+
+// privateBases lists the candidate base directories, best first: $XDG_RUNTIME_DIR (when it
+// is an absolute path), /dev/shm (where the OS has one), then the temp directory. A base
+// inside $HOME is left out.
+func privateBases() []string {
+	var bases []string
+	if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
+		bases = append(bases, d)
+	}
+	if shmDir != "" {
+		bases = append(bases, shmDir)
+	}
+	bases = append(bases, os.TempDir())
+	home := os.Getenv("HOME")
+	out := bases[:0]
+	for _, b := range bases {
+		if !within(b, home) {
+			out = append(out, filepath.Clean(b))
+		}
+	}
+	return out
+}
+
+// within reports whether path is dir or inside it (dir "" is nowhere).
+func within(path, dir string) bool {
+	if dir == "" || !filepath.IsAbs(dir) {
+		return false
+	}
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// parentName is the per-user directory under a base.
+func parentName() string { return "secrun-" + userTag() }
+
+// NewPrivateDir creates and locks a fresh private directory in the first base where that
+// works. It first removes directories left behind by secruns that were killed.
+func NewPrivateDir() (*PrivateDir, error) {
+	RemoveStale()
+	var problems []string
+	for _, base := range privateBases() {
+		d, err := newDirIn(base)
+		if err == nil {
+			return d, nil
+		}
+		var pe *PrivateDirError
+		if errors.As(err, &pe) {
+			return nil, err // a parent that is not ours: never fall back silently
+		}
+		problems = append(problems, err.Error())
+	}
+	return nil, &PrivateDirError{Msg: "cannot create a private directory for the secret files: " + strings.Join(problems, "; "),
+		Fix: "set XDG_RUNTIME_DIR or TMPDIR to a node-local directory that you can write"}
+}
+
+// newDirIn creates the run directory under base/secrun-<uid>.
+func newDirIn(base string) (*PrivateDir, error) {
+	parent := filepath.Join(base, parentName())
+	if err := ensureParent(parent); err != nil {
+		return nil, err
+	}
+	for range 10 {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return nil, fmt.Errorf("private directory: %w", err)
+		}
+		path := filepath.Join(parent, strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(rnd[:]))
+		err := os.Mkdir(path, 0o700)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+		d := &PrivateDir{Path: path}
+		if err := d.lockDir(); err != nil {
+			os.Remove(path)
+			return nil, err
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("create a private directory in %s: too many name collisions", parent)
+}
+
+// WriteFiles writes each file into the directory with mode 0400, refusing a name that is not
+// one plain path element and a file that already exists.
+func (d *PrivateDir) WriteFiles(files []File) error {
+	for _, f := range files {
+		if err := CheckFileName(f.Name); err != nil {
+			return err
+		}
+		if err := writeExclusive(filepath.Join(d.Path, f.Name), f.Data); err != nil {
+			return fmt.Errorf("write secret file %s: %w", filepath.Join(d.Path, f.Name), err)
+		}
+	}
+	return nil
+}
+
+// Remove deletes the directory and everything in it, then releases its lock. It is safe to
+// call twice.
+func (d *PrivateDir) Remove() error {
+	if d == nil || d.lock == nil {
+		return nil
+	}
+	err := removeTree(d.Path)
+	d.lock.Close()
+	d.lock = nil
+	if err != nil {
+		return fmt.Errorf("remove private directory %s: %w", d.Path, err)
+	}
+	return nil
+}
+
+// CheckFileName returns an error unless name is one path element that stays inside a
+// directory: not empty, ".", or "..", at most 255 bytes, valid UTF-8, and without '/', '\\',
+// ':' (a Windows stream) or control characters such as NUL.
+func CheckFileName(name string) error {
+	bad := name == "" || name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name)
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' {
+			bad = true
+		}
+	}
+	if bad {
+		return &PrivateDirError{Msg: fmt.Sprintf("refusing secret file name %+q: it must be one plain path element", name),
+			Fix: "use a name without '/', '\\', ':' or control characters, other than . and .."}
+	}
+	return nil
+}
+
+// PrivateDirError is a problem with the private directory that the user must fix.
+type PrivateDirError struct{ Msg, Fix string }
+
+func (e *PrivateDirError) Error() string { return e.Msg }
+
+// Hint says what to do.
+func (e *PrivateDirError) Hint() string { return e.Fix }
+
+// withFiles creates the private directory, writes c's files and returns the child's
+// environment with DirVar and each file's variable set.
+func withFiles(c Child) (*PrivateDir, []string, error) {
+	d, err := NewPrivateDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.WriteFiles(c.Files); err != nil {
+		d.Remove()
+		return nil, nil, err
+	}
+	env := c.Env
+	if c.DirVar != "" {
+		env = setenv(env, c.DirVar, d.Path)
+	}
+	for _, f := range c.Files {
+		if f.Var != "" {
+			env = setenv(env, f.Var, filepath.Join(d.Path, f.Name))
+		}
+	}
+	return d, env, nil
+}

@@ -1,0 +1,120 @@
+//go:build unix
+
+package launcher
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// relayed are the signals that a user, a shell or a batch scheduler sends and that the
+// supervisor passes on to the child. The list is explicit: the Go runtime's own SIGURG (and
+// SIGCHLD, SIGPIPE, ...) must never reach the child.
+var relayed = []os.Signal{
+	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGWINCH, unix.SIGCONT, unix.SIGTSTP,
+}
+
+// fromKeyboard are the signals that a terminal sends to its whole foreground process group,
+// which the child shares with secrun: when secrun is in the foreground, the child already has
+// them, and relaying would deliver them twice.
+var fromKeyboard = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGTSTP: true, unix.SIGWINCH: true}
+
+// supervise runs the child at path with argv and env as a child process, with the private
+// directory d that it removes however the child ends. It relays signals while the child
+// runs and returns an *ExitError with the child's status, or with the signal that killed it.
+func supervise(path string, argv, env []string, d *PrivateDir) error {
+	defer d.Remove()
+	// Pdeathsig fires when the thread that started the child exits, not the process: keep this
+	// goroutine on its thread until secrun exits (it never unlocks).
+	runtime.LockOSThread()
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, relayed...)
+	defer signal.Stop(sigs)
+
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		SysProcAttr: childAttr()}
+	if err := cmd.Start(); err != nil {
+		return &CannotRunError{Path: path, Err: err}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		select {
+		case sig := <-sigs:
+			relay(cmd.Process, sig)
+		case err := <-done:
+			if err := d.Remove(); err != nil {
+				fmt.Fprintf(os.Stderr, "secrun: warning: %v\n", err)
+			}
+			return exitStatus(cmd, err)
+		}
+	}
+}
+
+// relay passes sig on to the child. SIGTSTP then stops secrun too, as it would have stopped a
+// process without a handler, so that the shell sees the job stop; SIGCONT, relayed, resumes
+// the child with it.
+func relay(p *os.Process, sig os.Signal) {
+	if !fromKeyboard[sig] || !inForeground() {
+		p.Signal(sig) // an error means the child is gone, which Wait is about to report
+	}
+	if sig == unix.SIGTSTP {
+		unix.Kill(os.Getpid(), unix.SIGSTOP)
+	}
+}
+
+// inForeground reports whether secrun's process group is the foreground group of the
+// terminal on stdin, stdout or stderr.
+func inForeground() bool {
+	for fd := range 3 {
+		if pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil {
+			return pgrp == unix.Getpgrp()
+		}
+	}
+	return false
+}
+
+// exitStatus turns the result of Wait into an *ExitError.
+func exitStatus(cmd *exec.Cmd, err error) error {
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return fmt.Errorf("waiting for %s: %w", cmd.Path, err)
+	}
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ok && ws.Signaled() {
+		return &ExitError{Code: 128 + int(ws.Signal()), Signal: ws.Signal()}
+	}
+	return &ExitError{Code: cmd.ProcessState.ExitCode()}
+}
+
+// Raise makes secrun die of sig, as its child did, so that whoever waits for secrun sees the
+// same death (a shell prints 128+N). Core dumps are disabled first: secrun's memory held
+// secrets. Raise returns only if that failed; the caller then exits with 128+N.
+func Raise(sig os.Signal) {
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return
+	}
+	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
+	if s == unix.SIGKILL || s == unix.SIGSTOP {
+		unix.Kill(os.Getpid(), unix.SIGKILL)
+		return
+	}
+	signal.Reset(s)
+	if defaultAction(s) {
+		unix.Kill(os.Getpid(), s)
+		time.Sleep(time.Second) // delivery is asynchronous
+	}
+	// The Go runtime keeps its handler for some signals (SIGUSR1, SIGSEGV, ...) and ignores or
+	// panics on them. A shell started in secrun's place (same pid) can die of any signal.
+	unix.Exec("/bin/sh", []string{"sh", "-c", fmt.Sprintf("kill -%d $$", int(s))}, os.Environ())
+}
