@@ -8,7 +8,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -o "$work/bin/secrun" .
 export PATH="$work/bin:$PATH" HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE
+unset SECRUN_DATA_DIR SECRUN_ENVS
+export SECRUN_STORE=file # never the keyring of the desktop the demo runs on
 mkdir -p "$XDG_CONFIG_HOME/secrun"
 
 say() { printf '\n$ %s\n' "$*"; }

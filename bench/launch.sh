@@ -2,7 +2,11 @@
 # bench/launch.sh measures secrun's launch overhead with hyperfine, in one run, against two
 # baselines: 'env VAR=... /bin/true' with the same variables, and a minimal Go program that
 # reads one file and execs (bench/minimal). It prints the medians and their ratios for 1, 10
-# and 100 secrets in the file store. Nothing here is asserted: it reports.
+# and 100 secrets in the file store, and the supervised path (a file secret: private directory,
+# fork, wait, cleanup) against the exec path. Then, on a private Secret Service (testenv/keyring.sh),
+# 10 secrets in the keyring against the same 10 in the file store, and against bench/gokeyring,
+# which fetches them with go-keyring's plain keyring.Get (one session per key). Nothing here is
+# asserted: it reports. KEYRING=0 skips the keyring part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +22,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/secrun" .
 CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/minimal" ./bench/minimal
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/gokeyring" ./bench/gokeyring
 
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE
+unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE SECRUN_KEYRING_SERVICE SECRUN_KEYRING_PART_SIZE DBUS_SESSION_BUS_ADDRESS
 mkdir -p "$XDG_CONFIG_HOME/secrun"
 defs="$XDG_CONFIG_HOME/secrun/envs.toml"
 : > "$defs"
@@ -67,3 +72,28 @@ hyperfine -N --style none --warmup 20 --runs "${RUNS:-300}" --export-csv "$work/
 x=$(median "$work/sup.csv" exec) s=$(median "$work/sup.csv" supervised)
 printf '\n%-12s %12s %14s %14s\n' "10 secrets" "exec ms" "supervised ms" "supervised/exec"
 printf '%-12s %12s %14s %14s\n' "" "$x" "$s" "$(awk -v a="$s" -v b="$x" 'BEGIN { printf "%.2f", a / b }')"
+
+[ "${KEYRING:-1}" = 0 ] && exit 0
+echo
+. testenv/lib.sh
+trap 'run_exit_hooks; rm -rf "$work"' EXIT
+. testenv/keyring.sh >/dev/null
+if [ -z "${SECRUN_TEST_DBUS:-}" ]; then echo "no Secret Service: keyring part skipped" >&2; exit 0; fi
+export DBUS_SESSION_BUS_ADDRESS=$SECRUN_TEST_DBUS
+keys="" list=""
+for i in $(seq 10); do
+  "$work/secrun" --store keyring secrets set "RING_$i" < "$work/value$i" 2>/dev/null
+  keys="$keys\"RING_$i\", " list="$list,RING_$i"
+done
+printf '[[env]]\nname = "k10"\nsecrets = [%s]\n\n' "${keys%, }" >> "$defs"
+"$work/secrun" -e k10 -- sh -c '[ "$RING_10" = "$(cat "$1")" ]' sh "$work/value10"
+hyperfine -N --style none --warmup 10 --runs "${RUNS:-300}" --export-csv "$work/k.csv" \
+  -n keyring "$work/secrun -e k10 -- /bin/true" \
+  -n file "$work/secrun -e e10 -- /bin/true" \
+  -n gokeyring "$work/gokeyring secrun ${list#,} /bin/true" >/dev/null
+k=$(median "$work/k.csv" keyring) f=$(median "$work/k.csv" file) g=$(median "$work/k.csv" gokeyring)
+printf '%-34s %10s\n' "10 secrets, median of ${RUNS:-300} runs" ms
+printf '%-34s %10s\n' "secrun, keyring (one connection)" "$k" "secrun, file store" "$f" \
+  "go-keyring Get per key + exec" "$g"
+printf 'keyring/file %.2f   go-keyring per key/secrun keyring %.2f\n' \
+  "$(awk -v a="$k" -v b="$f" 'BEGIN { print a / b }')" "$(awk -v a="$g" -v b="$k" 'BEGIN { print a / b }')"

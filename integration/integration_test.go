@@ -4,11 +4,15 @@ package integration
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/secrun/secrun/internal/cli"
@@ -25,8 +29,31 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup:               setupHome,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus, "randfile": cmdRandfile},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"status":    cmdStatus,
+			"nodaemons": cmdNoDaemons,
+			"randfile":  cmdRandfile,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "keyring" {
+				return os.Getenv("SECRUN_TEST_DBUS") != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
+}
+
+// TestKeyringService fails under CI=true when test.sh could not start the Secret Service that
+// the keyring scripts ([keyring] in testdata/script) need, and says how to get it elsewhere.
+func TestKeyringService(t *testing.T) {
+	if os.Getenv("SECRUN_TEST_DBUS") != "" {
+		return
+	}
+	msg := "no Secret Service for the keyring tests: run ./test.sh, which (as root) installs gnome-keyring and starts it on a private bus (testenv/keyring.sh), or export SECRUN_TEST_DBUS and SECRUN_TEST_DBUS_LOCKED yourself"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 }
 
 // setupHome gives each script its own HOME and XDG directories, so that nothing of the
@@ -38,11 +65,53 @@ func setupHome(env *testscript.Env) error {
 	env.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
 	env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 	env.Setenv("USER", "tester")
+	// The keyring scripts reach the test Secret Service through these; no other script sees
+	// a bus. Each script gets its own keyring service name, so that scripts running at the
+	// same time never see each other's items.
+	env.Setenv("SECRUN_TEST_DBUS", os.Getenv("SECRUN_TEST_DBUS"))
+	env.Setenv("SECRUN_TEST_DBUS_LOCKED", os.Getenv("SECRUN_TEST_DBUS_LOCKED"))
+	env.Setenv("SECRUN_KEYRING_SERVICE", fmt.Sprintf("secrun-test-%s-%d-%d", filepath.Base(env.WorkDir), os.Getpid(), time.Now().UnixNano()))
 	env.Setenv("XDG_RUNTIME_DIR", filepath.Join(env.WorkDir, "run")) // private directories land here
 	if err := os.MkdirAll(filepath.Join(env.WorkDir, "run"), 0o700); err != nil {
 		return err
 	}
 	return os.MkdirAll(home, 0o700)
+}
+
+// daemonNames are the processes that a D-Bus client can leave behind: dbus-launch starts a
+// dbus-daemon, and a bus may start gnome-keyring-daemon (its comm is cut to 15 characters).
+var daemonNames = []string{"dbus-launch", "dbus-daemon", "gnome-keyring-d"}
+
+// daemons returns the PIDs of running processes named in daemonNames.
+func daemons() map[string]bool {
+	pids := map[string]bool{}
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, c := range comms {
+		b, err := os.ReadFile(c)
+		if err == nil && slices.Contains(daemonNames, strings.TrimSpace(string(b))) {
+			pids[filepath.Base(filepath.Dir(c))] = true
+		}
+	}
+	return pids
+}
+
+// cmdNoDaemons runs a command, like exec, and fails if a dbus-launch, dbus-daemon or
+// gnome-keyring-daemon process appeared meanwhile and is still running: 'nodaemons secrun ...'.
+func cmdNoDaemons(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: nodaemons command [args...]")
+	}
+	if _, err := os.Stat("/proc/self/comm"); err != nil {
+		ts.Fatalf("nodaemons needs /proc")
+	}
+	before := daemons()
+	ts.Check(ts.Exec(args[0], args[1:]...))
+	for pid := range daemons() {
+		if !before[pid] {
+			cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+			ts.Fatalf("%s left a process running: pid %s: %s", args[0], pid, strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
 }
 
 // cmdStatus runs a command and checks its exact exit status: 'status 125 secrun ...'.

@@ -35,7 +35,10 @@ type File struct {
 	createTemp func(dir, pattern string) (*os.File, error)
 }
 
-var _ Scoped = (*File)(nil)
+var (
+	_ Scoped = (*File)(nil)
+	_ Kinded = (*File)(nil)
+)
 
 // NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
 func NewFile(dir string) *File {
@@ -68,7 +71,7 @@ type fileEntry struct {
 func (e fileEntry) scope() Scope { return Scope{Project: e.Project, Domain: e.Domain} }
 
 func (e fileEntry) entry() Entry {
-	return Entry{Key: e.Key, Scope: e.scope(), Kind: e.Kind, Value: e.Value, Created: e.Created, Updated: e.Updated}
+	return Entry{Key: e.Key, Scope: e.scope(), Kind: e.Kind, Value: e.Value, Created: e.Created, Updated: e.Updated, Store: "file"}
 }
 
 // List returns every secret, sorted by key.
@@ -144,6 +147,14 @@ func (f *File) GetEntry(key string, s Scope) (Entry, error) {
 // Set stores value under key, unscoped, as a string secret.
 func (f *File) Set(key string, value []byte, overwrite bool) error {
 	return f.Put(Entry{Key: key, Value: value}, overwrite)
+}
+
+// Lookup returns the unscoped entry of key.
+func (f *File) Lookup(key string) (Entry, error) { return f.GetEntry(key, Scope{}) }
+
+// SetKind stores value under key, unscoped, as a secret of the given kind.
+func (f *File) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
+	return f.Put(Entry{Key: key, Kind: kind, Value: value}, overwrite)
 }
 
 // Put stores e.Value under e.Key in e.Scope with e.Kind. An overwrite keeps the creation time.

@@ -1,5 +1,6 @@
-// Package keystore holds secrun's secret stores: the Store interface, the file store, key
-// validation and the location of the user's data directory. It stores and fetches values by
+// Package keystore holds secrun's secret stores: the Store interface, the file store, the OS
+// keyring store with its index, the auto store over both, key and scope validation, and the
+// location of the user's data directory. It stores and fetches values by
 // key and nothing more: it knows nothing of environment definitions, of the command line, or of
 // how secrets reach a child process.
 package keystore
@@ -53,6 +54,15 @@ func (e *KeyError) Error() string {
 // Unwrap returns Err.
 func (e *KeyError) Unwrap() error { return e.Err }
 
+// Hint says what to do about a secret whose keyring item is missing; other key errors have
+// no hint of their own.
+func (e *KeyError) Hint() string {
+	if errors.Is(e.Err, ErrItemMissing) {
+		return "'secrun secrets doctor' reports such secrets, and 'secrun secrets doctor --repair' removes them from the index"
+	}
+	return ""
+}
+
 // shorten cuts a key that is too long to be worth printing whole.
 func shorten(key string) string {
 	if len(key) > 64 {
@@ -74,6 +84,11 @@ type Entry struct {
 	Kind             Kind
 	Value            []byte
 	Created, Updated time.Time
+	// Store is the kind of store that holds it: "file" or "keyring".
+	Store string
+	// Problem, when set, says how the store and its keyring index disagree about this
+	// secret (the item is missing, or the index does not know it); Value is then nil.
+	Problem string
 }
 
 // Kind says how a secret was stored: from a prompt, stdin or the command line (KindString),
@@ -148,9 +163,9 @@ func ValidateScope(what, name string) error {
 // Store is a place that keeps secrets by key. Implementations must never put a value in an
 // error message.
 type Store interface {
-	// Name is the store's kind, as chosen with --store: "file".
+	// Name is the store's kind, as chosen with --store: "file", "keyring" or "auto".
 	Name() string
-	// Location says where the store is, for messages: a file path.
+	// Location says where the store is, for messages: a file path, or the keyring and its index.
 	Location() string
 	// List returns every secret, values included, sorted by key. An empty or absent store
 	// gives an empty slice and no error.
@@ -167,6 +182,19 @@ type Store interface {
 	Delete(key string) error
 	// DeleteAll removes every secret and returns how many there were.
 	DeleteAll() (int, error)
+}
+
+// Kinded is a Store that also keeps the kind (string or file) of its unscoped secrets. The
+// file store, the keyring store and the auto store are Kinded; 'secrets move' uses it to
+// carry the kind from one store to the other.
+type Kinded interface {
+	Store
+	// Lookup returns the unscoped secret key with its kind and times, or a *KeyError
+	// wrapping ErrNotFound.
+	Lookup(key string) (Entry, error)
+	// SetKind stores value under key, unscoped, as a secret of the given kind; see Set for
+	// overwrite.
+	SetKind(key string, value []byte, kind Kind, overwrite bool) error
 }
 
 // Scoped is a Store that also keeps scoped secrets and the kind of each secret. The methods

@@ -38,7 +38,7 @@ func SetVersion(version, commit, date string) {
 
 // globals are the flags that every command accepts.
 type globals struct {
-	Store   string           `help:"Where secrets live: auto (currently the file store) or file." enum:"${stores}" default:"auto" env:"SECRUN_STORE"`
+	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE"`
 	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
 	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
@@ -113,7 +113,7 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
 		kong.Name("secrun"),
 		kong.Description(description),
-		kong.Vars{"version": versionText, "stores": strings.Join(stores, ","), "maxsize": defaultMaxSize},
+		kong.Vars{"version": versionText, "maxsize": defaultMaxSize},
 		kong.Writers(os.Stdout, os.Stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)

@@ -59,7 +59,7 @@ func (d *delivery) pathVars() []launcher.Var {
 // missing secrets that are not optional are reported together. Errors name the environment,
 // the key and, for JSON members, the member's variable; never a value.
 func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery, error) {
-	found, err := fetchResolved(env, store)
+	found, err := fetchResolved(g, env, store)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			}
 			continue
 		}
-		from := fmt.Sprintf("(%s store%s)", store.Name(), scopeNote(e.Scope))
+		from := fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope))
 		v := e.Value
 		switch {
 		case s.File != "":
@@ -139,14 +139,21 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 }
 
 // fetchResolved reads the environment's keys from the store and picks, for each, the entry
-// that the environment's scope resolves to. A store without scopes gives unscoped entries.
-func fetchResolved(env *envdef.Env, store keystore.Store) (map[string]keystore.Entry, error) {
+// that the environment's scope resolves to. An unscoped environment needs unscoped entries
+// only, which Fetch gives (under auto it reads no file store when the keyring had them all).
+// A store without scopes (the keyring) gives unscoped entries: the last step of every lookup.
+// Each entry's Store names the store that held it.
+func fetchResolved(g *globals, env *envdef.Env, store keystore.Store) (map[string]keystore.Entry, error) {
 	keys := make([]string, len(env.Secrets))
 	for i, s := range env.Secrets {
 		keys[i] = s.Key
 	}
 	found := make(map[string]keystore.Entry, len(keys))
-	if sc, ok := store.(keystore.Scoped); ok {
+	sc, scoped := store.(keystore.Scoped)
+	if !scoped && !envScope(env).IsZero() {
+		g.verbosef("the %s store keeps no scoped secrets: environment %q gets unscoped ones", store.Name(), env.Name)
+	}
+	if scoped && !envScope(env).IsZero() {
 		all, err := sc.FetchScoped(keys)
 		if err != nil {
 			return nil, err
@@ -163,7 +170,7 @@ func fetchResolved(env *envdef.Env, store keystore.Store) (map[string]keystore.E
 		return nil, err
 	}
 	for k, v := range values {
-		found[k] = keystore.Entry{Key: k, Value: v}
+		found[k] = keystore.Entry{Key: k, Value: v, Store: sourceOf(store, k)}
 	}
 	return found, nil
 }

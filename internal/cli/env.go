@@ -86,7 +86,8 @@ func (c *envShowCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	found, err := fetchResolved(e, store)
+	defer closeStore(store)
+	found, err := fetchResolved(g, e, store)
 	if err != nil {
 		return err
 	}
@@ -123,13 +124,16 @@ func (c *envShowCmd) Run(g *globals) error {
 	if len(e.Secrets) == 0 {
 		fmt.Println("secrets: none")
 	} else {
-		fmt.Printf("secrets (%s store, %s):\n", store.Name(), store.Location())
+		fmt.Printf("secrets, from %s:\n", storeDesc(store))
 		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED\tSCOPE\tDELIVERY")
 		for _, s := range e.Secrets {
 			state, scope := "yes", "-"
 			if entry, ok := found[s.Key]; ok {
 				scope = entry.Scope.String()
+				if entry.Store == "keyring" && store.Name() != "keyring" {
+					state = "yes (keyring)"
+				}
 			} else if state = "MISSING"; s.Optional {
 				state = "no (optional)"
 			}

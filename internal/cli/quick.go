@@ -7,11 +7,11 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/config"
 )
 
-// stores are the values --store and SECRUN_STORE accept; the enum tag on globals.Store says
-// the same for kong.
-var stores = []string{"auto", "file"}
+// stores are the values --store and SECRUN_STORE accept ("" means: not given).
+var stores = append([]string{""}, config.Stores...)
 
 // quickRun recognises the launch shape that batch jobs use, 'secrun [run] FLAGS -- COMMAND...'
 // where every flag is one of run's or a global one, and fills the structs exactly as kong
@@ -20,7 +20,7 @@ var stores = []string{"auto", "file"}
 // recognise (help, a typo, a missing "--", a bad value) goes to kong, which has the final word
 // on errors. TestQuickRunMatchesKong checks that both parse alike.
 func quickRun(args []string) (*root, bool) {
-	cli := &root{globals: globals{Store: "auto"}}
+	cli := &root{}
 	if s, ok := os.LookupEnv("SECRUN_STORE"); ok {
 		cli.Store = s
 	}

@@ -32,7 +32,8 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"-e E --", false},
 		{"-e E cmd", false},
 		{"-e -- cmd", false},
-		{"--store keyring -e E -- cmd", false},
+		{"--store keyring -e E -- cmd", true},
+		{"--store nowhere -e E -- cmd", false},
 		{"--bogus -e E -- cmd", false},
 		{"-h", false},
 		{"--version", false},
@@ -48,6 +49,9 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"-e E -n -4 -- solver", false},
 		{"-e E -x solver", false},
 		{"-ve E -- cmd", false},
+		{"--store keyring -n 4 -x solver --parallel-mode=distributed --no-forward -e E -- a", true},
+		{"run --store=keyring -e E -n8 --clean-env -- mpirun -np 8 solver", true},
+		{"--store keyring -e E -n four -- solver", false},
 	}
 	for _, tt := range tests {
 		args := strings.Fields(tt.args)

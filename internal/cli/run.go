@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
@@ -66,6 +69,7 @@ func (r *runCmd) Run(g *globals) error {
 		return err
 	}
 	plan, err := deliveryPlan(g, env, store)
+	closeStore(store) // no keyring connection is handed to the command
 	if err != nil {
 		return err
 	}
@@ -98,13 +102,22 @@ func (e *missingError) Error() string {
 	if len(e.keys) > 1 {
 		noun = "secrets"
 	}
-	return fmt.Sprintf("environment %q needs %d %s that the %s store (%s) does not hold: %s",
-		e.env.Name, len(e.keys), noun, e.store.Name(), e.store.Location(), strings.Join(e.keys, ", "))
+	in := storeDesc(e.store) + " does not hold"
+	if a, ok := e.store.(*keystore.Auto); ok {
+		if keys, _ := a.Keyring.Keys(); len(keys) > 0 {
+			in = fmt.Sprintf("neither the keyring nor the file store (%s) holds", a.File.Location())
+		}
+	}
+	return fmt.Sprintf("environment %q needs %d %s that %s: %s", e.env.Name, len(e.keys), noun, in, strings.Join(e.keys, ", "))
 }
 
 func (e *missingError) Hint() string {
-	return fmt.Sprintf("store each with 'secrun secrets set KEY', or remove it from the definition at %s",
+	hint := fmt.Sprintf("store each with 'secrun secrets set KEY', or remove it from the definition at %s",
 		where(e.env.File, e.env.Line))
+	if a, ok := e.store.(*keystore.Auto); ok && a.Trouble() != nil {
+		hint = fmt.Sprintf("the keyring index lists some of them, but %v\n", a.Trouble()) + hint
+	}
+	return hint
 }
 
 // lookupEnv loads every definition file and returns the named environment.
@@ -153,15 +166,66 @@ func checkSecrets(env *envdef.Env) error {
 	return nil
 }
 
-// store opens the store that --store selects.
+// storeKind returns the store to use: --store, else SECRUN_STORE (kong puts both in
+// g.Store), else the store setting of config.toml, else auto.
+func (g *globals) storeKind() (string, error) {
+	if g.Store != "" {
+		if !slices.Contains(config.Stores, g.Store) {
+			return "", &usageError{msg: fmt.Sprintf("--store (or SECRUN_STORE) must be one of %s, not %+q",
+				strings.Join(config.Stores, ", "), g.Store), hint: "see 'secrun --help'"}
+		}
+		return g.Store, nil
+	}
+	c, err := config.Load()
+	if err != nil {
+		return "", err
+	}
+	if c.Store != "" {
+		g.verbosef("store %q set in %s", c.Store, c.File)
+		return c.Store, nil
+	}
+	return "auto", nil
+}
+
+// store opens the store that --store, SECRUN_STORE or config.toml selects.
 func (g *globals) store() (keystore.Store, error) {
+	kind, err := g.storeKind()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := keystore.DataDir()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the data directory: %w", err)
 	}
-	s := keystore.NewFile(dir)
+	var s keystore.Store
+	switch kind {
+	case "file":
+		s = keystore.NewFile(dir)
+	case "keyring":
+		s = keystore.NewKeyring(dir)
+	default:
+		a := keystore.NewAuto(dir)
+		a.Verbosef = g.verbosef
+		s = a
+	}
 	g.verbosef("%s store: %s", s.Name(), s.Location())
 	return s, nil
+}
+
+// sourceOf names the store that holds key, after an operation on it: for the auto store,
+// the store it used.
+func sourceOf(s keystore.Store, key string) string {
+	if a, ok := s.(*keystore.Auto); ok && a.Source(key) != "" {
+		return a.Source(key)
+	}
+	return s.Name()
+}
+
+// closeStore releases a store's keyring connection, if it has one.
+func closeStore(s keystore.Store) {
+	if c, ok := s.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // where formats a file position for messages.

@@ -28,6 +28,8 @@ type secretsCmd struct {
 	List      listCmd      `cmd:"" aliases:"ls" help:"List stored keys; values stay hidden unless --values."`
 	Delete    deleteCmd    `cmd:"" aliases:"rm" help:"Delete one secret."`
 	DeleteAll deleteAllCmd `cmd:"" name:"delete-all" help:"Delete every secret in the store."`
+	Move      moveCmd      `cmd:"" aliases:"mv" help:"Move secrets between the keyring and the file store."`
+	Doctor    doctorCmd    `cmd:"" help:"Check the keyring against its index, and repair with --repair."`
 }
 
 // mask stands for a hidden value; it is the same whatever the value's length.
@@ -119,16 +121,26 @@ func (c *setCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	if sc.IsZero() && kind == keystore.KindString {
-		err = store.Set(c.Key, value, c.Overwrite)
-	} else if scoped, serr := scopedStore(store); serr != nil {
-		return serr
-	} else {
+	defer closeStore(store)
+	switch {
+	case !sc.IsZero():
+		scoped, serr := scopedStore(store)
+		if serr != nil {
+			return serr
+		}
 		err = scoped.Put(keystore.Entry{Key: c.Key, Scope: sc, Kind: kind, Value: value}, c.Overwrite)
+	case kind == keystore.KindString:
+		err = store.Set(c.Key, value, c.Overwrite)
+	default:
+		kinded, ok := store.(keystore.Kinded)
+		if !ok {
+			return &usageError{msg: fmt.Sprintf("the %s store keeps no file secrets", store.Name()), hint: "use --store file for them"}
+		}
+		err = kinded.SetKind(c.Key, value, kind, c.Overwrite)
 	}
 	if err != nil {
 		if errors.Is(err, keystore.ErrExists) {
-			return fmt.Errorf("secret %q%s already exists; use --overwrite to replace it", c.Key, inScope(sc))
+			return &existsError{key: c.Key, scope: sc, err: err}
 		}
 		return err
 	}
@@ -136,7 +148,7 @@ func (c *setCmd) Run(g *globals) error {
 	if kind == keystore.KindFile {
 		what = fmt.Sprintf(" (%d bytes from %s)", len(value), c.FromFile)
 	}
-	fmt.Fprintf(g.stderr, "secrun: stored secret %q%s%s in the %s store\n", c.Key, inScope(sc), what, store.Name())
+	fmt.Fprintf(g.stderr, "secrun: stored secret %q%s%s in the %s store\n", c.Key, inScope(sc), what, sourceOf(store, c.Key))
 	return nil
 }
 
@@ -152,14 +164,14 @@ func inScope(s keystore.Scope) string {
 // either sense of kB (PanDA's limit).
 const defaultMaxSize = "1000K"
 
-// scopedStore returns store as a keystore.Scoped, or an error saying that it keeps neither
-// scoped nor file secrets.
+// scopedStore returns store as a keystore.Scoped, or an error saying that it keeps no scoped
+// secrets (the keyring: under auto, scoped secrets go to the file store).
 func scopedStore(store keystore.Store) (keystore.Scoped, error) {
 	if sc, ok := store.(keystore.Scoped); ok {
 		return sc, nil
 	}
-	return nil, &usageError{msg: fmt.Sprintf("the %s store keeps neither scoped nor file secrets", store.Name()),
-		hint: "use --store file for them"}
+	return nil, &usageError{msg: fmt.Sprintf("the %s store keeps no scoped secrets (--project, --domain)", store.Name()),
+		hint: "scoped secrets live in the file store: use --store file, or --store auto, which keeps them there"}
 }
 
 // readLimited reads the file at path, refusing one larger than the limit that size gives.
@@ -285,6 +297,7 @@ func (c *getCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	var v []byte
 	if sc.IsZero() {
 		v, err = store.Get(c.Key)
@@ -318,7 +331,8 @@ func (c *listCmd) Help() string {
 	return "Examples:\n  secrun secrets list\n  secrun secrets list --project climate    # only secrets scoped to project climate\n" +
 		"  secrun secrets list --values --full\n  secrun secrets list --json | jq -r '.[].key'\n\n" +
 		"SCOPE is project/domain (* for any; - for unscoped). SIZE is shown for file secrets only:\n" +
-		"the length of a password is worth hiding."
+		"the length of a password is worth hiding. STORE is file or keyring; a VALUE of '! ...' marks\n" +
+		"a secret whose keyring item and index disagree ('secrun secrets doctor' repairs them)."
 }
 
 // listed is one row of 'secrets list --json'.
@@ -333,6 +347,7 @@ type listed struct {
 	Updated time.Time `json:"updated"`
 	Value   *string   `json:"value,omitempty"`        // with --values, when the value is UTF-8
 	Base64  []byte    `json:"value_base64,omitempty"` // with --values, when it is not
+	Problem string    `json:"problem,omitempty"`      // how the keyring and its index disagree
 }
 
 func (c *listCmd) Run(g *globals) error {
@@ -340,26 +355,34 @@ func (c *listCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	all, err := store.List()
 	if err != nil {
 		return err
 	}
 	var entries []keystore.Entry
+	problems := 0
 	for _, e := range all {
 		if (c.Project == "" || e.Scope.Project == c.Project) && (c.Domain == "" || e.Scope.Domain == c.Domain) {
 			entries = append(entries, e)
+			if e.Problem != "" {
+				problems++
+			}
 		}
+	}
+	if problems > 0 {
+		defer fmt.Fprintf(g.stderr, "secrun: %d listed secrets are marked: 'secrun secrets doctor' reports and repairs them\n", problems)
 	}
 	if c.JSON {
 		rows := make([]listed, 0, len(entries))
 		for _, e := range entries {
 			r := listed{Key: e.Key, Project: e.Scope.Project, Domain: e.Scope.Domain, Kind: e.Kind.String(),
-				Store: store.Name(), Created: e.Created, Updated: e.Updated}
-			if e.Kind == keystore.KindFile {
+				Store: e.Store, Created: e.Created, Updated: e.Updated, Problem: e.Problem}
+			if e.Kind == keystore.KindFile && e.Value != nil {
 				r.Size = len(e.Value)
 			}
 			switch v := string(e.Value); {
-			case !c.Values:
+			case !c.Values || e.Problem != "":
 			case utf8.ValidString(v):
 				r.Value = &v
 			default:
@@ -372,7 +395,7 @@ func (c *listCmd) Run(g *globals) error {
 		return enc.Encode(rows)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store (%s)\n", store.Name(), store.Location())
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store))
 		return nil
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
@@ -382,12 +405,18 @@ func (c *listCmd) Run(g *globals) error {
 		if c.Values {
 			v = shown(e.Value, c.Full)
 		}
+		updated := e.Updated.Local().Format("2006-01-02 15:04")
+		if e.Updated.IsZero() {
+			updated = "-"
+		}
 		size := "-"
-		if e.Kind == keystore.KindFile {
+		if e.Kind == keystore.KindFile && e.Value != nil {
 			size = strconv.Itoa(len(e.Value))
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, e.Scope, e.Kind, size, store.Name(),
-			e.Updated.Local().Format("2006-01-02 15:04"), v)
+		if e.Problem != "" {
+			v = "! " + e.Problem
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, e.Scope, e.Kind, size, e.Store, updated, v)
 	}
 	return w.Flush()
 }
@@ -423,6 +452,7 @@ func (c *deleteCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	if sc.IsZero() {
 		err = store.Delete(c.Key)
 	} else if scoped, serr := scopedStore(store); serr != nil {
@@ -433,7 +463,7 @@ func (c *deleteCmd) Run(g *globals) error {
 	if err != nil {
 		return withSuggestions(store, c.Key, sc, err)
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted secret %q%s from the %s store\n", c.Key, inScope(sc), store.Name())
+	fmt.Fprintf(g.stderr, "secrun: deleted secret %q%s from the %s store\n", c.Key, inScope(sc), sourceOf(store, c.Key))
 	return nil
 }
 
@@ -446,12 +476,14 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	defer closeStore(store)
 	entries, err := store.List()
 	if err != nil {
 		return err
 	}
+	entries = slices.DeleteFunc(entries, func(e keystore.Entry) bool { return e.Problem == keystore.ProblemUnindexed })
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to delete\n", store.Name())
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeWords(store))
 		return nil
 	}
 	if !c.Yes {
@@ -459,8 +491,8 @@ func (c *deleteAllCmd) Run(g *globals) error {
 			return &usageError{msg: fmt.Sprintf("refusing to delete all %d secrets without confirmation", len(entries)),
 				hint: "add --yes to confirm when stdin is not a terminal"}
 		}
-		fmt.Fprintf(g.stderr, "Delete all %d secrets from the %s store (%s)? Type 'yes' to confirm: ",
-			len(entries), store.Name(), store.Location())
+		fmt.Fprintf(g.stderr, "Delete all %d secrets from %s? Type 'yes' to confirm: ",
+			len(entries), storeDesc(store))
 		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return errors.New("not confirmed; nothing deleted")
@@ -470,7 +502,7 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from the %s store\n", n, store.Name())
+	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeWords(store))
 	return nil
 }
 
@@ -479,7 +511,11 @@ func withSuggestions(store keystore.Store, key string, sc keystore.Scope, err er
 	if !errors.Is(err, keystore.ErrNotFound) {
 		return err
 	}
-	msg := fmt.Sprintf("secret %q%s does not exist in the %s store", key, inScope(sc), store.Name())
+	in := storeWords(store)
+	if _, auto := store.(*keystore.Auto); auto && !sc.IsZero() {
+		in = "the file store" // where auto keeps scoped secrets
+	}
+	msg := fmt.Sprintf("secret %q%s does not exist in %s", key, inScope(sc), in)
 	entries, lerr := store.List()
 	if lerr != nil {
 		return errors.New(msg)
@@ -489,7 +525,7 @@ func withSuggestions(store keystore.Store, key string, sc keystore.Scope, err er
 		if !slices.Contains(keys, e.Key) {
 			keys = append(keys, e.Key)
 		}
-		if e.Key == key {
+		if e.Key == key && !slices.Contains(scopes, e.Scope.String()) {
 			scopes = append(scopes, e.Scope.String())
 		}
 	}

@@ -1,0 +1,124 @@
+// Package config reads secrun's settings file, config.toml in the user's configuration
+// directory ($XDG_CONFIG_HOME/secrun/config.toml, default ~/.config/secrun/config.toml). Today
+// it holds one setting, the default store. It knows nothing of environment definitions (see
+// envdef) or of the stores themselves (see keystore).
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Stores are the values the store setting takes, as --store and SECRUN_STORE do.
+var Stores = []string{"auto", "file", "keyring"}
+
+// Config is the content of config.toml.
+type Config struct {
+	// File is the path that was read, or would be read.
+	File string
+	// Store is "auto", "file", "keyring", or "" when the file does not set it.
+	Store string
+}
+
+// Path returns the path of config.toml: $XDG_CONFIG_HOME/secrun/config.toml when
+// XDG_CONFIG_HOME is an absolute path, else secrun/config.toml in os.UserConfigDir().
+func Path() (string, error) {
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "secrun", "config.toml"), nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the configuration directory: %w", err)
+	}
+	return filepath.Join(d, "secrun", "config.toml"), nil
+}
+
+// Load reads config.toml. A missing file is an empty configuration.
+func Load() (*Config, error) {
+	path, err := Path()
+	if err != nil {
+		return &Config{}, nil // no configuration directory: nothing configured
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Config{File: path}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse reads the content of a config.toml.
+func Parse(path string, data []byte) (*Config, error) {
+	c := &Config{File: path}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch v := raw[k]; k {
+		case "store":
+			s, ok := v.(string)
+			if !ok || !slices.Contains(Stores, s) {
+				return nil, &Error{File: path, Line: keyLine(data, k),
+					Msg: fmt.Sprintf("store must be one of %s", strings.Join(Stores, ", ")),
+					Fix: `write store = "auto", "file" or "keyring"`}
+			}
+			c.Store = s
+		default:
+			return nil, &Error{File: path, Line: keyLine(data, k), Msg: fmt.Sprintf("unknown setting %q", k),
+				Fix: "the settings are: store"}
+		}
+	}
+	return c, nil
+}
+
+// keyLine returns the line where key is set, or 0.
+func keyLine(data []byte, key string) int {
+	re := regexp.MustCompile(`^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		if re.MatchString(sc.Text()) {
+			return n
+		}
+	}
+	return 0
+}
+
+// Error is a mistake in config.toml, with the file and line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+	Fix  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Hint says how to fix it.
+func (e *Error) Hint() string { return e.Fix }

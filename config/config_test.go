@@ -1,0 +1,53 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name, in, store, err string
+	}{
+		{"empty", "", "", ""},
+		{"comment only", "# nothing\n", "", ""},
+		{"file", `store = "file"`, "file", ""},
+		{"keyring", "# x\nstore = \"keyring\"\n", "keyring", ""},
+		{"bad value", "\nstore = \"vault\"", "", "c.toml:2: store must be one of auto, file, keyring"},
+		{"bad type", "store = 1", "", "c.toml:1: store must be one of"},
+		{"unknown key", "stor = \"file\"", "", `c.toml:1: unknown setting "stor"`},
+		{"syntax", "store = ", "", "c.toml:1: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("c.toml", []byte(tt.in))
+			if tt.err != "" {
+				var ce *Error
+				if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("Parse = %v, want an *Error starting %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || c.Store != tt.store {
+				t.Fatalf("Parse = %+v, %v; want store %q", c, err, tt.store)
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	c, err := Load()
+	if err != nil || c.Store != "" || c.File != filepath.Join(dir, "secrun", "config.toml") {
+		t.Fatalf("Load without a file = %+v, %v", c, err)
+	}
+	os.MkdirAll(filepath.Join(dir, "secrun"), 0o700)
+	os.WriteFile(c.File, []byte(`store = "file"`), 0o600)
+	if c, err := Load(); err != nil || c.Store != "file" {
+		t.Fatalf("Load = %+v, %v", c, err)
+	}
+}

@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/secrun/secrun/keystore"
+)
+
+// existsError is a write to a key that exists, without --overwrite.
+type existsError struct {
+	key   string
+	scope keystore.Scope
+	err   error
+}
+
+func (e *existsError) Error() string {
+	return fmt.Sprintf("secret %q%s already exists; use --overwrite to replace it", e.key, inScope(e.scope))
+}
+func (e *existsError) Unwrap() error { return e.err }
+
+// storeWords names a store for messages ("the file store"). The auto store names the stores
+// it looked in: the keyring only when its index lists any secret.
+func storeWords(s keystore.Store) string {
+	if a, ok := s.(*keystore.Auto); ok {
+		if keys, _ := a.Keyring.Keys(); len(keys) > 0 {
+			return "the keyring or the file store"
+		}
+		return "the file store"
+	}
+	return "the " + s.Name() + " store"
+}
+
+// storeDesc is storeWords with the location: the path of the file store, the keyring and
+// its index.
+func storeDesc(s keystore.Store) string {
+	if a, ok := s.(*keystore.Auto); ok {
+		if keys, _ := a.Keyring.Keys(); len(keys) == 0 {
+			return "the file store (" + a.File.Location() + ")"
+		}
+		return "the keyring (" + a.Keyring.Location() + ") or the file store (" + a.File.Location() + ")"
+	}
+	return storeWords(s) + " (" + s.Location() + ")"
+}
+
+type moveCmd struct {
+	Key       string `arg:"" optional:"" help:"The key to move (or --all)."`
+	To        string `required:"" enum:"file,keyring" placeholder:"file|keyring" help:"Where to move it: file or keyring. The source is the other store."`
+	All       bool   `help:"Move every secret of the other store."`
+	Overwrite bool   `help:"Replace a secret of the same key in the destination."`
+}
+
+func (c *moveCmd) Help() string {
+	return `The value is written to the destination first; the source entry is removed only after that
+write succeeded. The kind (a --from-file secret or a string) moves with the value; creation and
+update times start anew in the destination. Scoped secrets (--project, --domain) stay in the file
+store, since the keyring keeps no scopes.
+
+Examples:
+  secrun secrets move API_TOKEN --to file    # from the keyring, e.g. for a cluster's compute nodes
+  secrun secrets move --all --to keyring     # everything in the file store into the keyring`
+}
+
+func (c *moveCmd) Run(g *globals) error {
+	if (c.Key == "") == !c.All {
+		return &usageError{msg: "give one KEY or --all", hint: "see 'secrun secrets move --help'"}
+	}
+	if c.Key != "" {
+		if err := keystore.ValidateKey(c.Key); err != nil {
+			return err
+		}
+	}
+	dir, err := keystore.DataDir()
+	if err != nil {
+		return fmt.Errorf("cannot find the data directory: %w", err)
+	}
+	file, ring := keystore.NewFile(dir), keystore.NewKeyring(dir)
+	defer ring.Close()
+	var from, to keystore.Store = ring, file
+	if c.To == "keyring" {
+		from, to = file, ring
+		if err := ring.Available(); err != nil {
+			return err
+		}
+	}
+	keys := []string{c.Key}
+	if c.All {
+		if keys, err = storeKeys(from); err != nil {
+			return err
+		}
+		if from == file {
+			if all, err := file.List(); err == nil && len(all) > len(keys) {
+				fmt.Fprintf(g.stderr, "secrun: %d scoped secrets stay in the file store (the keyring keeps no scopes)\n", len(all)-len(keys))
+				if len(keys) == 0 {
+					return nil
+				}
+			}
+		}
+		if len(keys) == 0 {
+			fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to move\n", from.Name())
+			return nil
+		}
+	} else if err := checkMove(c.Key, from, to); err != nil {
+		return err
+	}
+	failed := 0
+	for _, k := range keys {
+		if err := keystore.Move(k, from, to, c.Overwrite); err != nil {
+			if errors.Is(err, keystore.ErrExists) {
+				err = fmt.Errorf("secret %q is in both stores; add --overwrite to replace the %s store's copy: %w", k, to.Name(), err)
+			}
+			if !c.All {
+				return err
+			}
+			failed++
+			fmt.Fprintf(g.stderr, "secrun: error: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(g.stderr, "secrun: moved secret %q from the %s store to the %s store\n", k, from.Name(), to.Name())
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d secrets were not moved; they stay in the %s store", failed, len(keys), from.Name())
+	}
+	return nil
+}
+
+// checkMove explains a key that is not in the source store.
+func checkMove(key string, from, to keystore.Store) error {
+	keys, err := storeKeys(from)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k == key {
+			return nil
+		}
+	}
+	if there, _ := storeKeys(to); contains(there, key) {
+		return &usageError{msg: fmt.Sprintf("secret %q is already in the %s store, and not in the %s store", key, to.Name(), from.Name()),
+			hint: "nothing to move"}
+	}
+	if from.Name() == "file" && hasScoped(from, key) {
+		return &usageError{msg: fmt.Sprintf("secret %q is in the file store in a scope only; the keyring keeps no scoped secrets", key),
+			hint: "scoped secrets stay in the file store, which a run under --store auto reads as well"}
+	}
+	return withSuggestions(from, key, keystore.Scope{}, &keystore.KeyError{Key: key, Err: keystore.ErrNotFound})
+}
+
+// storeKeys lists a store's keys of unscoped secrets, the only ones that can move (the keyring
+// keeps no scopes); the keyring's come from its index, with no keyring call.
+func storeKeys(s keystore.Store) ([]string, error) {
+	if k, ok := s.(*keystore.Keyring); ok {
+		return k.Keys()
+	}
+	entries, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, e := range entries {
+		if e.Scope.IsZero() {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys, nil
+}
+
+// hasScoped reports whether the store holds key in some scope.
+func hasScoped(s keystore.Store, key string) bool {
+	entries, err := s.List()
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Key == key && !e.Scope.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type doctorCmd struct {
+	Repair bool `help:"Repair what can be repaired: drop index entries whose keyring item is gone, index items the index lacks, delete leftover parts."`
+}
+
+func (c *doctorCmd) Help() string {
+	return `secrun keeps an index of the secrets it puts in the OS keyring, because a keyring cannot be
+listed. An item deleted behind secrun's back (with secret-tool, Keychain Access or the
+Credential Manager) leaves an index entry without its item. doctor reports such disagreements
+on stdout and exits 1 when it found any; with --repair it makes the index and the keyring agree.
+It also reports secrets held by both stores (runs use the keyring's copy).
+
+Examples:
+  secrun secrets doctor
+  secrun secrets doctor --repair`
+}
+
+func (c *doctorCmd) Run(g *globals) error {
+	dir, err := keystore.DataDir()
+	if err != nil {
+		return fmt.Errorf("cannot find the data directory: %w", err)
+	}
+	file, ring := keystore.NewFile(dir), keystore.NewKeyring(dir)
+	defer ring.Close()
+	inFile, err := storeKeys(file)
+	if err != nil {
+		return err
+	}
+	indexed, err := ring.Keys()
+	if err != nil {
+		return err
+	}
+	if err := ring.Available(); err != nil {
+		if len(indexed) > 0 {
+			return fmt.Errorf("cannot check the %d secrets of the keyring index %s: %w", len(indexed), ring.IndexPath(), err)
+		}
+		g.verbosef("%v", err)
+		fmt.Fprintf(g.stderr, "secrun: no keyring here and its index is empty; the file store holds %d secrets; nothing to check\n", len(inFile))
+		return nil
+	}
+	findings, err := ring.Check(c.Repair)
+	if err != nil {
+		return err
+	}
+	for _, k := range indexed {
+		if contains(inFile, k) {
+			findings = append(findings, keystore.Finding{Key: k,
+				Problem: "in both the keyring and the file store; runs use the keyring's copy (delete one: secrun --store file secrets delete " + k + ")"})
+		}
+	}
+	left, fixable := 0, 0
+	for _, f := range findings {
+		switch {
+		case f.Repaired:
+			fmt.Printf("%s: %s; repaired: %s\n", f.Key, f.Problem, f.Repair)
+		case f.Repair != "":
+			fmt.Printf("%s: %s; --repair would %s\n", f.Key, f.Problem, f.Repair)
+			left++
+			fixable++
+		default:
+			fmt.Printf("%s: %s\n", f.Key, f.Problem)
+			left++
+		}
+	}
+	switch {
+	case len(findings) == 0:
+		fmt.Fprintf(g.stderr, "secrun: the keyring and its index agree (%d secrets in the keyring, %d in the file store)\n", len(indexed), len(inFile))
+		return nil
+	case left == 0:
+		fmt.Fprintf(g.stderr, "secrun: repaired %d problems\n", len(findings))
+		return nil
+	case fixable > 0:
+		return &codedError{msg: fmt.Sprintf("%d problems found; 'secrun secrets doctor --repair' repairs %d of them", left, fixable), code: 1}
+	}
+	return &codedError{msg: fmt.Sprintf("%d problems found that secrun does not repair by itself", left), code: 1}
+}
