@@ -1,8 +1,10 @@
 package keystore
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -35,4 +37,79 @@ func BenchmarkDecode100(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// storeSeeds are store texts that parseStore takes, and some that it leaves to encoding/json.
+var storeSeeds = []string{
+	`{"format":"secrun-store","version":1,"secrets":[]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNjcjN0","created":"2026-01-02T03:04:05.000000006Z","updated":"2026-01-02T03:04:05Z"}]}`,
+	" {\n\t\"secrets\" : [ { \"value\" : \"\" , \"key\" : \"a/b.c-d\" } ] ,\r\n \"version\" : 1 , \"format\" : \"secrun-store\" } \n",
+	`{"format":"secrun-store","version":1}`,
+	`{}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNjcjN0","created":"2026-01-02T03:04:05+01:00"}]}`,
+	// Left to encoding/json:
+	`{"format":"secrun-store","version":1,"secrets":null}`,
+	`{"Format":"secrun-store","version":1,"secrets":[]}`,
+	`{"format":"secrun-store","version":1,"version":2,"secrets":[]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","key":"B"}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"\u0041","value":"czNj"}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"!!"}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","created":"yesterday"}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":null}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","extra":true}]}`,
+	`{"format":"secrun-store","version":01,"secrets":[]}`,
+	`{"format":"secrun-store","version":1.0,"secrets":[]}`,
+	`{"format":"secrun-store","version":-1,"secrets":[]}`,
+	`{"format":"secrun-store","version":99999999999999999999,"secrets":[]}`,
+	`{"format":"secrun-store","version":1,"secrets":[]} x`,
+	`{"format":"secrun-store","version":1,"secrets":[],}`,
+	`{"format":"secrun-store","version":1,"secrets":[{"key":"é"}]}`,
+	`{"format":"secrun-store","version":1,"secrets":[`,
+	"\ufeff{}", `[]`, ``, `null`,
+}
+
+// checkParseStore fails when parseStore takes data and reads it otherwise than encoding/json.
+func checkParseStore(t *testing.T, data []byte) bool {
+	t.Helper()
+	got, ok := parseStore(data)
+	if !ok {
+		return false
+	}
+	var want fileDoc
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatalf("parseStore took %q, which encoding/json refuses: %v", data, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("parseStore(%q) =\n%+v\nencoding/json gives\n%+v", data, got, want)
+	}
+	return true
+}
+
+func TestParseStoreMatchesJSON(t *testing.T) {
+	taken := 0
+	for _, s := range storeSeeds {
+		if checkParseStore(t, []byte(s)) {
+			taken++
+		}
+	}
+	if taken != 6 {
+		t.Errorf("parseStore took %d of the seeds, want the first 6", taken)
+	}
+}
+
+// TestParseStoreTakesWrittenStores: the file that write makes takes the fast path.
+func TestParseStoreTakesWrittenStores(t *testing.T) {
+	s := newStore(t)
+	mustSet(t, s, "A", "s3cr3t")
+	mustSet(t, s, "b/c.d-e", "\x00\xff binary \"quoted\" \\ é")
+	if !checkParseStore(t, readFile(t, s.Location())) {
+		t.Errorf("parseStore refused a store that write made:\n%s", readFile(t, s.Location()))
+	}
+}
+
+func FuzzParseStore(f *testing.F) {
+	for _, s := range storeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkParseStore(t, data) })
 }

@@ -1,0 +1,182 @@
+package keystore
+
+import (
+	"encoding/base64"
+	"time"
+)
+
+// parseStore reads a store file without reflection, because every launch reads the store and
+// encoding/json costs more than the rest of the launch's own work. It takes only the shape
+// that write produces: one object with the members format, version and secrets; each secret
+// an object with key, value, created and updated; every member at most once, in any order,
+// with any JSON spacing; strings of printable ASCII without escapes; the version a plain
+// integer. For anything else (escapes, null, unknown or repeated members, other types, bad
+// base64 or times, a syntax error) it returns false and decode asks encoding/json, which has
+// the last word on what the file means and on the message when it is corrupt. Where
+// parseStore accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
+func parseStore(data []byte) (fileDoc, bool) {
+	r := &jsonReader{data: data}
+	var doc fileDoc
+	var seen [3]bool
+	ok := r.object(func(name []byte) bool {
+		switch string(name) {
+		case "format":
+			s, ok := r.str()
+			doc.Format = string(s)
+			return once(&seen[0]) && ok
+		case "version":
+			var ok bool
+			doc.Version, ok = r.smallInt()
+			return once(&seen[1]) && ok
+		case "secrets":
+			doc.Secrets = []fileEntry{} // as encoding/json makes it for []
+			return once(&seen[2]) && r.array(func() bool {
+				e, ok := r.entry()
+				doc.Secrets = append(doc.Secrets, e)
+				return ok
+			})
+		}
+		return false
+	})
+	r.space()
+	if !ok || r.i != len(data) {
+		return fileDoc{}, false
+	}
+	return doc, true
+}
+
+// entry reads one secret.
+func (r *jsonReader) entry() (fileEntry, bool) {
+	var e fileEntry
+	var seen [4]bool
+	ok := r.object(func(name []byte) bool {
+		switch string(name) {
+		case "key":
+			s, ok := r.str()
+			e.Key = string(s)
+			return once(&seen[0]) && ok
+		case "value":
+			s, ok := r.str()
+			// What encoding/json does for a []byte.
+			e.Value = make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+			n, err := base64.StdEncoding.Decode(e.Value, s)
+			e.Value = e.Value[:n]
+			return once(&seen[1]) && ok && err == nil
+		case "created":
+			return once(&seen[2]) && r.time(&e.Created)
+		case "updated":
+			return once(&seen[3]) && r.time(&e.Updated)
+		}
+		return false
+	})
+	return e, ok
+}
+
+// once reports whether a member is seen for the first time.
+func once(seen *bool) bool {
+	first := !*seen
+	*seen = true
+	return first
+}
+
+// jsonReader is a cursor over a JSON text.
+type jsonReader struct {
+	data []byte
+	i    int
+}
+
+func (r *jsonReader) space() {
+	for r.i < len(r.data) && (r.data[r.i] == ' ' || r.data[r.i] == '\t' || r.data[r.i] == '\n' || r.data[r.i] == '\r') {
+		r.i++
+	}
+}
+
+// skip reads the byte c after optional space.
+func (r *jsonReader) skip(c byte) bool {
+	r.space()
+	if r.i < len(r.data) && r.data[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// object reads an object, calling member after each member name to read its value.
+func (r *jsonReader) object(member func(name []byte) bool) bool {
+	if !r.skip('{') {
+		return false
+	}
+	if r.skip('}') {
+		return true
+	}
+	for {
+		name, ok := r.str()
+		if !ok || !r.skip(':') || !member(name) {
+			return false
+		}
+		if r.skip('}') {
+			return true
+		}
+		if !r.skip(',') {
+			return false
+		}
+	}
+}
+
+// array reads an array, calling elem to read each element.
+func (r *jsonReader) array(elem func() bool) bool {
+	if !r.skip('[') {
+		return false
+	}
+	if r.skip(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if r.skip(']') {
+			return true
+		}
+		if !r.skip(',') {
+			return false
+		}
+	}
+}
+
+// str reads a string of printable ASCII without escapes and returns its contents, which
+// alias the input.
+func (r *jsonReader) str() ([]byte, bool) {
+	if !r.skip('"') {
+		return nil, false
+	}
+	start := r.i
+	for ; r.i < len(r.data); r.i++ {
+		switch c := r.data[r.i]; {
+		case c == '"':
+			r.i++
+			return r.data[start : r.i-1], true
+		case c < 0x20 || c >= 0x80 || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// time reads a string into t the way encoding/json does: it hands the string, quotes
+// included, to t.UnmarshalJSON.
+func (r *jsonReader) time(t *time.Time) bool {
+	s, ok := r.str()
+	return ok && t.UnmarshalJSON(r.data[r.i-len(s)-2:r.i]) == nil
+}
+
+// smallInt reads a non-negative integer of at most nine digits, without a leading zero.
+func (r *jsonReader) smallInt() (int, bool) {
+	r.space()
+	start, n := r.i, 0
+	for ; r.i < len(r.data) && r.data[r.i] >= '0' && r.data[r.i] <= '9'; r.i++ {
+		n = n*10 + int(r.data[r.i]-'0')
+	}
+	digits := r.i - start
+	return n, digits > 0 && digits <= 9 && (digits == 1 || r.data[start] != '0')
+}
