@@ -151,17 +151,23 @@ func (r *jsonReader) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := r.i
-	for ; r.i < len(r.data); r.i++ {
-		switch c := r.data[r.i]; {
-		case c == '"':
-			r.i++
-			return r.data[start : r.i-1], true
-		case c < 0x20 || c >= 0x80 || c == '\\':
-			return nil, false
-		}
+	for r.i < len(r.data) && plain[r.data[r.i]] {
+		r.i++
 	}
-	return nil, false
+	if r.i == len(r.data) || r.data[r.i] != '"' {
+		return nil, false
+	}
+	r.i++
+	return r.data[start : r.i-1], true
 }
+
+// plain marks the bytes that str takes inside a string: printable ASCII except '"' and '\'.
+var plain = func() (t [256]bool) {
+	for c := ' '; c <= '~'; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // time reads a string into t the way encoding/json does: it hands the string, quotes
 // included, to t.UnmarshalJSON.
