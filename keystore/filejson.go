@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"bytes"
 	"encoding/base64"
 	"time"
 )
@@ -29,7 +30,8 @@ func parseStore(data []byte) (fileDoc, bool) {
 			doc.Version, ok = r.smallInt()
 			return once(&seen[1]) && ok
 		case "secrets":
-			doc.Secrets = []fileEntry{} // as encoding/json makes it for []
+			// Non-nil even for [], as encoding/json makes it; sized for the file as write makes it.
+			doc.Secrets = make([]fileEntry, 0, bytes.Count(data, []byte(`"key"`)))
 			return once(&seen[2]) && r.array(func() bool {
 				e, ok := r.entry()
 				doc.Secrets = append(doc.Secrets, e)
