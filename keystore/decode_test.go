@@ -47,6 +47,7 @@ var storeSeeds = []string{
 	`{"format":"secrun-store","version":1}`,
 	`{}`,
 	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNjcjN0","created":"2026-01-02T03:04:05+01:00"}]}`,
+	`{"format":"secrun-store","version":2,"secrets":[{"key":"A","project":"p","domain":"d.e","kind":"file","value":""}]}`,
 	// Left to encoding/json:
 	`{"format":"secrun-store","version":1,"secrets":null}`,
 	`{"Format":"secrun-store","version":1,"secrets":[]}`,
@@ -57,6 +58,9 @@ var storeSeeds = []string{
 	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","created":"yesterday"}]}`,
 	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":null}]}`,
 	`{"format":"secrun-store","version":1,"secrets":[{"key":"A","extra":true}]}`,
+	`{"format":"secrun-store","version":2,"secrets":[{"key":"A","project":"p","project":"q"}]}`,
+	`{"format":"secrun-store","version":2,"secrets":[{"key":"A","kind":null}]}`,
+	`{"format":"secrun-store","version":2,"secrets":[{"key":"A","domain":7}]}`,
 	`{"format":"secrun-store","version":01,"secrets":[]}`,
 	`{"format":"secrun-store","version":1.0,"secrets":[]}`,
 	`{"format":"secrun-store","version":-1,"secrets":[]}`,
@@ -92,8 +96,8 @@ func TestParseStoreMatchesJSON(t *testing.T) {
 			taken++
 		}
 	}
-	if taken != 6 {
-		t.Errorf("parseStore took %d of the seeds, want the first 6", taken)
+	if taken != 7 {
+		t.Errorf("parseStore took %d of the seeds, want the first 7", taken)
 	}
 }
 
@@ -102,6 +106,9 @@ func TestParseStoreTakesWrittenStores(t *testing.T) {
 	s := newStore(t)
 	mustSet(t, s, "A", "s3cr3t")
 	mustSet(t, s, "b/c.d-e", "\x00\xff binary \"quoted\" \\ é")
+	if err := s.Put(Entry{Key: "A", Scope: Scope{Project: "p", Domain: "d"}, Kind: KindFile, Value: []byte("x")}, false); err != nil {
+		t.Fatal(err)
+	}
 	if !checkParseStore(t, readFile(t, s.Location())) {
 		t.Errorf("parseStore refused a store that write made:\n%s", readFile(t, s.Location()))
 	}

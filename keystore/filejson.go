@@ -9,30 +9,26 @@ import (
 // parseStore reads a store file without reflection, because every launch reads the store and
 // encoding/json costs more than the rest of the launch's own work. It takes only the shape
 // that write produces: one object with the members format, version and secrets; each secret
-// an object with key, value, created and updated; every member at most once, in any order,
-// with any JSON spacing; strings of printable ASCII without escapes; the version a plain
-// integer. For anything else (escapes, null, unknown or repeated members, other types, bad
-// base64 or times, a syntax error) it returns false and decode asks encoding/json, which has
-// the last word on what the file means and on the message when it is corrupt. Where
-// parseStore accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
+// an object with the members of fileEntry; every member at most once, in any order, with any
+// JSON spacing; strings of printable ASCII without escapes; the version a plain integer. For
+// anything else (escapes, null, unknown or repeated members, other types, bad base64 or
+// times, a syntax error) it returns false and decode asks encoding/json, which has the last
+// word on what the file means and on the message when it is corrupt. Where parseStore
+// accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
 func parseStore(data []byte) (fileDoc, bool) {
 	r := &jsonReader{data: data}
 	var doc fileDoc
-	var seen [3]bool
+	var seen members
 	ok := r.object(func(name []byte) bool {
 		switch string(name) {
 		case "format":
-			s, ok := r.str()
-			doc.Format = string(s)
-			return once(&seen[0]) && ok
+			return seen.once(0) && r.text(&doc.Format)
 		case "version":
-			var ok bool
-			doc.Version, ok = r.smallInt()
-			return once(&seen[1]) && ok
+			return seen.once(1) && r.smallInt(&doc.Version)
 		case "secrets":
 			// Non-nil even for [], as encoding/json makes it; sized for the file as write makes it.
 			doc.Secrets = make([]fileEntry, 0, bytes.Count(data, []byte(`"key"`)))
-			return once(&seen[2]) && r.array(func() bool {
+			return seen.once(2) && r.array(func() bool {
 				e, ok := r.entry()
 				doc.Secrets = append(doc.Secrets, e)
 				return ok
@@ -47,37 +43,39 @@ func parseStore(data []byte) (fileDoc, bool) {
 	return doc, true
 }
 
-// entry reads one secret.
+// entry reads one secret: the members of fileEntry, by their JSON names.
 func (r *jsonReader) entry() (fileEntry, bool) {
 	var e fileEntry
-	var seen [4]bool
+	var seen members
 	ok := r.object(func(name []byte) bool {
 		switch string(name) {
 		case "key":
-			s, ok := r.str()
-			e.Key = string(s)
-			return once(&seen[0]) && ok
+			return seen.once(0) && r.text(&e.Key)
+		case "project":
+			return seen.once(1) && r.text(&e.Project)
+		case "domain":
+			return seen.once(2) && r.text(&e.Domain)
+		case "kind":
+			return seen.once(3) && r.text((*string)(&e.Kind))
 		case "value":
-			s, ok := r.str()
-			// What encoding/json does for a []byte.
-			e.Value = make([]byte, base64.StdEncoding.DecodedLen(len(s)))
-			n, err := base64.StdEncoding.Decode(e.Value, s)
-			e.Value = e.Value[:n]
-			return once(&seen[1]) && ok && err == nil
+			return seen.once(4) && r.base64(&e.Value)
 		case "created":
-			return once(&seen[2]) && r.time(&e.Created)
+			return seen.once(5) && r.time(&e.Created)
 		case "updated":
-			return once(&seen[3]) && r.time(&e.Updated)
+			return seen.once(6) && r.time(&e.Updated)
 		}
 		return false
 	})
 	return e, ok
 }
 
-// once reports whether a member is seen for the first time.
-func once(seen *bool) bool {
-	first := !*seen
-	*seen = true
+// members records which members of an object were read, by number.
+type members uint32
+
+// once reports whether member i is read for the first time.
+func (m *members) once(i int) bool {
+	first := *m&(1<<i) == 0
+	*m |= 1 << i
 	return first
 }
 
@@ -171,6 +169,22 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// text reads a string into s.
+func (r *jsonReader) text(s *string) bool {
+	b, ok := r.str()
+	*s = string(b)
+	return ok
+}
+
+// base64 reads a string into b the way encoding/json reads a []byte.
+func (r *jsonReader) base64(b *[]byte) bool {
+	s, ok := r.str()
+	*b = make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(*b, s)
+	*b = (*b)[:n]
+	return ok && err == nil
+}
+
 // time reads a string into t the way encoding/json does: it hands the string, quotes
 // included, to t.UnmarshalJSON.
 func (r *jsonReader) time(t *time.Time) bool {
@@ -179,12 +193,12 @@ func (r *jsonReader) time(t *time.Time) bool {
 }
 
 // smallInt reads a non-negative integer of at most nine digits, without a leading zero.
-func (r *jsonReader) smallInt() (int, bool) {
+func (r *jsonReader) smallInt(n *int) bool {
 	r.space()
-	start, n := r.i, 0
-	for ; r.i < len(r.data) && r.data[r.i] >= '0' && r.data[r.i] <= '9'; r.i++ {
-		n = n*10 + int(r.data[r.i]-'0')
+	start := r.i
+	for *n = 0; r.i < len(r.data) && r.data[r.i] >= '0' && r.data[r.i] <= '9'; r.i++ {
+		*n = *n*10 + int(r.data[r.i]-'0')
 	}
 	digits := r.i - start
-	return n, digits > 0 && digits <= 9 && (digits == 1 || r.data[start] != '0')
+	return digits > 0 && digits <= 9 && (digits == 1 || r.data[start] != '0')
 }
