@@ -17,11 +17,13 @@ var (
 )
 
 func init() {
-	if info, ok := debug.ReadBuildInfo(); ok && version == "" {
-		version = info.Main.Version
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && commit == "" {
-				commit = s.Value
+	if version == "" { // not a release build; reading the build info costs every launch
+		if info, ok := debug.ReadBuildInfo(); ok {
+			version = info.Main.Version
+			for _, s := range info.Settings {
+				if s.Key == "vcs.revision" && commit == "" {
+					commit = s.Value
+				}
 			}
 		}
 	}

@@ -100,9 +100,12 @@ func ValidVarName(s string) bool {
 // it is a valid name, else the key with '-', '.' and '/' replaced by '_'.
 // ok is false when even that is not a valid name.
 func VarName(key string) (string, bool) {
-	v := strings.NewReplacer("-", "_", ".", "_", "/", "_").Replace(key)
+	v := varNameReplacer.Replace(key)
 	return v, ValidVarName(v)
 }
+
+// varNameReplacer is built once: building a Replacer costs more than using it.
+var varNameReplacer = strings.NewReplacer("-", "_", ".", "_", "/", "_")
 
 // ValidFileName reports whether s may name a file in the private directory: one path
 // element of 1-255 bytes, not "." or "..", 'with no '/', '\\', ':', NUL, other control character or invalid UTF-8,

@@ -1,20 +1,12 @@
 package envdef
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // BurntSushi/toml does not report where a key was written, so error messages
 // get their line numbers from this small scanner over the raw text. It only
 // guesses: it knows the three array-of-tables headers of the schema and lines
 // of the form `key = ...`. Every lookup that cannot be answered falls back to
 // the line of the enclosing header, or to 0 (unknown); none of them panics.
-
-// headerRE matches a table header line such as `[[env.executables]]` or
-// `[env.specifiers]`, with an optional trailing comment. Group 1 is the
-// opening bracket(s), group 2 the dotted name.
-var headerRE = regexp.MustCompile(`^(\[\[?)\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
 
 // lineIndex is the scanned text of one file.
 type lineIndex struct {
@@ -43,9 +35,8 @@ func scanLines(data []byte) *lineIndex {
 			continue // blank: part of a string
 		}
 		ix.lines[i] = l
-		if m := headerRE.FindStringSubmatch(l); m != nil {
-			name := strings.ReplaceAll(m[2], " ", "") // `[[ env . executables ]]`
-			ix.header[i] = m[1] + name + strings.Repeat("]", len(m[1]))
+		if h := header(l); h != "" {
+			ix.header[i] = h
 			continue
 		}
 		for _, d := range []string{`"""`, `'''`} {
@@ -57,6 +48,37 @@ func scanLines(data []byte) *lineIndex {
 	}
 	return ix
 }
+
+// header returns the normalised header that line l holds, such as "[[env.executables]]" for
+// `[[ env . executables ]]  # comment`, or "" when l is not a table header. l is one line.
+// It matches what the regular expression
+//
+//	^(\[\[?)\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$
+//
+// matches (TestHeaderMatchesRegexp checks it), without compiling one at every start.
+func header(l string) string {
+	open := "["
+	if strings.HasPrefix(l, "[[") {
+		open = "[["
+	} else if !strings.HasPrefix(l, "[") {
+		return ""
+	}
+	inner, rest, ok := strings.Cut(l[len(open):], "]")
+	name := strings.Trim(inner, spaceChars)
+	if !ok || strings.Trim(name, headerNameChars) != "" || name == "" && !strings.Contains(inner, " ") {
+		return ""
+	}
+	rest = strings.TrimLeft(strings.TrimPrefix(rest, "]"), spaceChars)
+	if rest != "" && rest[0] != '#' {
+		return ""
+	}
+	return open + strings.ReplaceAll(name, " ", "") + strings.Repeat("]", len(open))
+}
+
+const (
+	spaceChars      = " \t\n\f\r" // what \s matches in a Go regular expression
+	headerNameChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-\"' "
+)
 
 // whole is the span of the entire file.
 func (ix *lineIndex) whole() span { return span{0, len(ix.lines) + 1} }
@@ -123,11 +145,28 @@ func (ix *lineIndex) keyLine(sp span, key string) int {
 // stringLine returns the first line at or after from (and inside sp) that
 // holds s as a quoted TOML string, else from.
 func (ix *lineIndex) stringLine(sp span, from int, s string) int {
-	for n := max(from, 1); n < sp.end && n <= len(ix.lines); n++ {
-		l := ix.lines[n-1]
-		if strings.Contains(l, `"`+s+`"`) || strings.Contains(l, `'`+s+`'`) {
-			return n
+	return ix.stringAt(sp, place{line: from}, s).line
+}
+
+// place is a position in the text: a 1-based line and a byte offset in that trimmed line.
+type place struct{ line, col int }
+
+// stringAt returns the place just after the first quoted TOML string s at or after from
+// (and inside sp), else from. Searching on from where the last match ended keeps a long
+// line of secrets linear to scan.
+func (ix *lineIndex) stringAt(sp span, from place, s string) place {
+	col := from.col
+	for n := max(from.line, 1); n < sp.end && n <= len(ix.lines); n++ {
+		line := ix.lines[n-1]
+		col = min(col, len(line))
+		i := strings.Index(line[col:], `"`+s+`"`)
+		if j := strings.Index(line[col:], `'`+s+`'`); j >= 0 && (i < 0 || j < i) {
+			i = j
 		}
+		if i >= 0 {
+			return place{line: n, col: col + i + len(s) + 2}
+		}
+		col = 0
 	}
 	return from
 }

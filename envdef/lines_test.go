@@ -2,6 +2,8 @@ package envdef
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +91,71 @@ func TestLookupsOutOfRange(t *testing.T) {
 		ix.stringLine(sp, sp.start, "a")
 		ix.body(sp)
 		ix.children(sp, "[[env]]", 2)
+	}
+}
+
+// headerRE is the specification of header: the regular expression the scanner used to
+// compile at every start.
+var headerRE = regexp.MustCompile(`^(\[\[?)\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
+
+// headerByRE is what header returns, computed with headerRE.
+func headerByRE(l string) string {
+	m := headerRE.FindStringSubmatch(l)
+	if m == nil {
+		return ""
+	}
+	return m[1] + strings.ReplaceAll(m[2], " ", "") + strings.Repeat("]", len(m[1]))
+}
+
+var headerSeeds = []string{
+	"[[env]]", "[env]", "[[env]", "[env]]", "[[env]]]", "[ [env]]", "[[ env . executables ]]",
+	"[[env.executables.instances]] # x", "[env.specifiers]#", `["quoted".key]`, "[a\tb]", "[\ta\t]",
+	"[ ]", "[\t \t]", "[\t\t]", "[]", "[[]]", "[a] x", "[a]\t# c", "[a#b]", "[[a]] ]", "[é]", "[a]#\xff",
+	"", "[", "[[", "name = 1", "x [a]", "[a-b_c.d'e\"]", "[a] \f", "[[a b]]",
+}
+
+func TestHeaderMatchesRegexp(t *testing.T) {
+	for _, l := range headerSeeds {
+		if got, want := header(l), headerByRE(l); got != want {
+			t.Errorf("header(%q) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+func FuzzHeader(f *testing.F) {
+	for _, l := range headerSeeds {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, l string) {
+		if strings.Contains(l, "\n") {
+			return // header sees one line at a time
+		}
+		if got, want := header(l), headerByRE(l); got != want {
+			t.Errorf("header(%q) = %q, want %q", l, got, want)
+		}
+	})
+}
+
+// TestStringAt: each search starts where the last match ended, so a key that also
+// appears earlier on the line (here as a variable name) is found in its own place.
+func TestStringAt(t *testing.T) {
+	ix := scanLines([]byte(`secrets = [{ as_env_var = "B", key = "A" }, 'B',
+  "C", "B"]`))
+	sp := ix.whole()
+	a := ix.stringAt(sp, place{line: 1}, "A")
+	b := ix.stringAt(sp, a, "B")
+	c := ix.stringAt(sp, b, "C")
+	b2 := ix.stringAt(sp, c, "B")
+	if want := (place{1, 40}); a != want {
+		t.Errorf("A at %v, want %v", a, want)
+	}
+	if want := (place{1, 47}); b != want {
+		t.Errorf("B at %v, want %v", b, want)
+	}
+	if c.line != 2 || b2.line != 2 || b2.col <= c.col {
+		t.Errorf("C at %v and then B at %v, want both on line 2, in that order", c, b2)
+	}
+	if got := ix.stringAt(sp, b2, "A"); got != b2 {
+		t.Errorf("A after the end at %v, want the start %v", got, b2)
 	}
 }

@@ -167,13 +167,13 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 }
 
 // secrets checks the secrets array of e, whose [[env]] span is sp. A secret's
-// line is the first line at or after the previous one that holds its key as a
-// quoted string.
+// line is the line of the first quoted string equal to its key that comes after
+// the previous secret's key.
 func (p *parser) secrets(e *Env, v any, sp span) error {
 	if v == nil {
 		return nil
 	}
-	at := p.ix.keyLine(p.ix.body(sp), "secrets")
+	at := place{line: p.ix.keyLine(p.ix.body(sp), "secrets")}
 	list, ok := v.([]any)
 	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
 		for _, t := range tables {
@@ -181,11 +181,15 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		}
 	}
 	if !ok {
-		return p.fail(at, e.Name, "", "secrets must be an array, not %s", typeName(v))
+		return p.fail(at.line, e.Name, "", "secrets must be an array, not %s", typeName(v))
 	}
-	byKey := map[string]Secret{}
-	byVar := map[string]Secret{}
-	byFile := map[string]Secret{}
+	// Each secret by key, variable and file name, as its index in e.Secrets.
+	byKey := make(map[string]int, len(list))
+	byVar := make(map[string]int, len(list))
+	byFile := map[string]int{}
+	if len(list) > 0 {
+		e.Secrets = make([]Secret, 0, len(list))
+	}
 	for i, item := range list {
 		var s Secret
 		var tbl map[string]any
@@ -196,16 +200,16 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 			tbl = item
 			s.Key, _ = item["key"].(string)
 		default:
-			return p.fail(at, e.Name, "", "secret #%d must be a string or a table, not %s", i+1, typeName(item))
+			return p.fail(at.line, e.Name, "", "secret #%d must be a string or a table, not %s", i+1, typeName(item))
 		}
-		s.Line = p.ix.stringLine(sp, at, s.Key)
-		at = s.Line
-		name := secretName(s.Key, i)
+		at = p.ix.stringAt(sp, at, s.Key)
+		s.Line = at.line
+		name := func() string { return secretName(s.Key, i) } // only messages need it
 		var asVar, file any
 		if tbl != nil {
 			if k := unknownKey(tbl, secretKeys...); k != "" {
 				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file and optional",
-					"secret %s: unknown key %q", name, k)
+					"secret %s: unknown key %q", name(), k)
 			}
 			for _, k := range []string{"json", "optional"} {
 				switch b := tbl[k].(type) {
@@ -217,24 +221,24 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 						s.Optional = b
 					}
 				default:
-					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name, k, typeName(b))
+					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, typeName(b))
 				}
 			}
 			file = tbl["file"]
 			switch k := tbl["key"].(type) {
 			case nil:
-				return p.fail(s.Line, e.Name, "", "secret %s has no key", name)
+				return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
 			case string:
 			default:
-				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name, typeName(k))
+				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), typeName(k))
 			}
 			asVar = tbl["as_env_var"]
 		}
 		if s.Key == "" {
-			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name)
+			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
 		}
 		if prev, dup := byKey[s.Key]; dup {
-			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name, firstAt(prev.Line))
+			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name(), firstAt(e.Secrets[prev].Line))
 		}
 		switch f := file.(type) {
 		case nil:
@@ -244,19 +248,19 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 			}
 		case string:
 			if !ValidFileName(f) {
-				return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name, f)
+				return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
 			}
 			s.File = f
 		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name, typeName(f))
+			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), typeName(f))
 		}
 		switch {
 		case s.JSON && s.File != "":
 			return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
-				"secret %s: json and file cannot be used together", name)
+				"secret %s: json and file cannot be used together", name())
 		case s.JSON && asVar != nil:
 			return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
-				"secret %s: as_env_var cannot be used with json = true", name)
+				"secret %s: as_env_var cannot be used with json = true", name())
 		}
 		switch a := asVar.(type) {
 		case nil:
@@ -270,28 +274,28 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 					even = fmt.Sprintf(" (not even as %q)", s.Var)
 				}
 				return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
-					"secret %s is not a valid variable name%s", name, even)
+					"secret %s is not a valid variable name%s", name(), even)
 			}
 		case string:
 			if !ValidVarName(a) {
 				return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
-					"secret %s: as_env_var %q is not a valid variable name", name, a)
+					"secret %s: as_env_var %q is not a valid variable name", name(), a)
 			}
 			s.Var, s.Renamed = a, true
 		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name, typeName(a))
+			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), typeName(a))
 		}
 		if s.File != "" {
 			s.Var += "_FILE"
 			if s.File == e.Bundle {
 				return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
-					"secret %s: file %q is also the name of the bundle", name, s.File)
+					"secret %s: file %q is also the name of the bundle", name(), s.File)
 			}
 			if prev, dup := byFile[s.File]; dup {
 				return p.fail(s.Line, e.Name, "name one of the files with file = \"NAME\"",
-					"secrets %q and %q both become file %q", prev.Key, s.Key, s.File)
+					"secrets %q and %q both become file %q", e.Secrets[prev].Key, s.Key, s.File)
 			}
-			byFile[s.File] = s
+			byFile[s.File] = len(e.Secrets)
 		}
 		folded := s.Var
 		if foldVars {
@@ -299,11 +303,11 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		}
 		if prev, dup := byVar[folded]; dup && s.Var != "" {
 			return p.fail(s.Line, e.Name, "give one of them another name with as_env_var",
-				"secrets %q and %q both become variable %q", prev.Key, s.Key, s.Var)
+				"secrets %q and %q both become variable %q", e.Secrets[prev].Key, s.Key, s.Var)
 		}
-		byKey[s.Key] = s
+		byKey[s.Key] = len(e.Secrets)
 		if s.Var != "" {
-			byVar[folded] = s
+			byVar[folded] = len(e.Secrets)
 		}
 		e.Secrets = append(e.Secrets, s)
 	}

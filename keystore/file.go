@@ -256,8 +256,12 @@ func (f *File) load() ([]fileEntry, error) {
 
 // decode parses a store file and checks that it is one.
 func decode(path string, data []byte) ([]fileEntry, error) {
-	var doc fileDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
+	doc, ok := parseStore(data) // the file as write makes it, read without reflection
+	var err error
+	if !ok {
+		err = json.Unmarshal(data, &doc)
+	}
+	if err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			// Report the offset only: the message of a SyntaxError quotes a character of the

@@ -1,0 +1,29 @@
+//go:build unix
+
+// Command withdeps is bench/minimal plus the package initialisation of secrun's own
+// dependencies (kong and BurntSushi/toml, and what they import), which every secrun start
+// pays before main. bench/launch.sh times it to show the floor that those dependencies set.
+package main
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+
+	_ "github.com/BurntSushi/toml"
+	_ "github.com/alecthomas/kong"
+)
+
+func main() {
+	data, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		os.Exit(125)
+	}
+	path, err := exec.LookPath(os.Args[2])
+	if err != nil {
+		os.Exit(127)
+	}
+	env := append(os.Environ(), "BASELINE="+string(data[:min(len(data), 16)]))
+	err = syscall.Exec(path, os.Args[2:], env)
+	os.Exit(126)
+}

@@ -1,0 +1,50 @@
+package envdef
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// benchDefs is a definition file like the one bench/launch.sh writes: three environments
+// with 1, 10 and 100 secrets.
+func benchDefs() []byte {
+	var b strings.Builder
+	for _, n := range []int{1, 10, 100} {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("%q", fmt.Sprintf("BENCH_%d", i+1))
+		}
+		fmt.Fprintf(&b, "[[env]]\nname = \"e%d\"\nsecrets = [%s]\n\n", n, strings.Join(keys, ", "))
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkParse parses the launch benchmark's definitions, which every 'secrun -e E -- cmd'
+// does before anything else.
+func BenchmarkParse(b *testing.B) {
+	data := benchDefs()
+	for b.Loop() {
+		if _, err := Parse("envs.toml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseFull parses the example with every kind of table.
+func BenchmarkParseFull(b *testing.B) {
+	data := []byte(fullExample)
+	for b.Loop() {
+		if _, err := Parse("envs.toml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScanLines is the line scanner alone.
+func BenchmarkScanLines(b *testing.B) {
+	data := append(benchDefs(), fullExample...)
+	for b.Loop() {
+		scanLines(data)
+	}
+}

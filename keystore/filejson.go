@@ -1,0 +1,204 @@
+package keystore
+
+import (
+	"bytes"
+	"encoding/base64"
+	"time"
+)
+
+// parseStore reads a store file without reflection, because every launch reads the store and
+// encoding/json costs more than the rest of the launch's own work. It takes only the shape
+// that write produces: one object with the members format, version and secrets; each secret
+// an object with the members of fileEntry; every member at most once, in any order, with any
+// JSON spacing; strings of printable ASCII without escapes; the version a plain integer. For
+// anything else (escapes, null, unknown or repeated members, other types, bad base64 or
+// times, a syntax error) it returns false and decode asks encoding/json, which has the last
+// word on what the file means and on the message when it is corrupt. Where parseStore
+// accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
+func parseStore(data []byte) (fileDoc, bool) {
+	r := &jsonReader{data: data}
+	var doc fileDoc
+	var seen members
+	ok := r.object(func(name []byte) bool {
+		switch string(name) {
+		case "format":
+			return seen.once(0) && r.text(&doc.Format)
+		case "version":
+			return seen.once(1) && r.smallInt(&doc.Version)
+		case "secrets":
+			// Non-nil even for [], as encoding/json makes it; sized for the file as write makes it.
+			doc.Secrets = make([]fileEntry, 0, bytes.Count(data, []byte(`"key"`)))
+			return seen.once(2) && r.array(func() bool {
+				e, ok := r.entry()
+				doc.Secrets = append(doc.Secrets, e)
+				return ok
+			})
+		}
+		return false
+	})
+	r.space()
+	if !ok || r.i != len(data) {
+		return fileDoc{}, false
+	}
+	return doc, true
+}
+
+// entry reads one secret: the members of fileEntry, by their JSON names.
+func (r *jsonReader) entry() (fileEntry, bool) {
+	var e fileEntry
+	var seen members
+	ok := r.object(func(name []byte) bool {
+		switch string(name) {
+		case "key":
+			return seen.once(0) && r.text(&e.Key)
+		case "project":
+			return seen.once(1) && r.text(&e.Project)
+		case "domain":
+			return seen.once(2) && r.text(&e.Domain)
+		case "kind":
+			return seen.once(3) && r.text((*string)(&e.Kind))
+		case "value":
+			return seen.once(4) && r.base64(&e.Value)
+		case "created":
+			return seen.once(5) && r.time(&e.Created)
+		case "updated":
+			return seen.once(6) && r.time(&e.Updated)
+		}
+		return false
+	})
+	return e, ok
+}
+
+// members records which members of an object were read, by number.
+type members uint32
+
+// once reports whether member i is read for the first time.
+func (m *members) once(i int) bool {
+	first := *m&(1<<i) == 0
+	*m |= 1 << i
+	return first
+}
+
+// jsonReader is a cursor over a JSON text.
+type jsonReader struct {
+	data []byte
+	i    int
+}
+
+func (r *jsonReader) space() {
+	for r.i < len(r.data) && (r.data[r.i] == ' ' || r.data[r.i] == '\t' || r.data[r.i] == '\n' || r.data[r.i] == '\r') {
+		r.i++
+	}
+}
+
+// skip reads the byte c after optional space.
+func (r *jsonReader) skip(c byte) bool {
+	r.space()
+	if r.i < len(r.data) && r.data[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// object reads an object, calling member after each member name to read its value.
+func (r *jsonReader) object(member func(name []byte) bool) bool {
+	if !r.skip('{') {
+		return false
+	}
+	if r.skip('}') {
+		return true
+	}
+	for {
+		name, ok := r.str()
+		if !ok || !r.skip(':') || !member(name) {
+			return false
+		}
+		if r.skip('}') {
+			return true
+		}
+		if !r.skip(',') {
+			return false
+		}
+	}
+}
+
+// array reads an array, calling elem to read each element.
+func (r *jsonReader) array(elem func() bool) bool {
+	if !r.skip('[') {
+		return false
+	}
+	if r.skip(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if r.skip(']') {
+			return true
+		}
+		if !r.skip(',') {
+			return false
+		}
+	}
+}
+
+// str reads a string of printable ASCII without escapes and returns its contents, which
+// alias the input.
+func (r *jsonReader) str() ([]byte, bool) {
+	if !r.skip('"') {
+		return nil, false
+	}
+	start := r.i
+	for r.i < len(r.data) && plain[r.data[r.i]] {
+		r.i++
+	}
+	if r.i == len(r.data) || r.data[r.i] != '"' {
+		return nil, false
+	}
+	r.i++
+	return r.data[start : r.i-1], true
+}
+
+// plain marks the bytes that str takes inside a string: printable ASCII except '"' and '\'.
+var plain = func() (t [256]bool) {
+	for c := ' '; c <= '~'; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// text reads a string into s.
+func (r *jsonReader) text(s *string) bool {
+	b, ok := r.str()
+	*s = string(b)
+	return ok
+}
+
+// base64 reads a string into b the way encoding/json reads a []byte.
+func (r *jsonReader) base64(b *[]byte) bool {
+	s, ok := r.str()
+	*b = make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(*b, s)
+	*b = (*b)[:n]
+	return ok && err == nil
+}
+
+// time reads a string into t the way encoding/json does: it hands the string, quotes
+// included, to t.UnmarshalJSON.
+func (r *jsonReader) time(t *time.Time) bool {
+	s, ok := r.str()
+	return ok && t.UnmarshalJSON(r.data[r.i-len(s)-2:r.i]) == nil
+}
+
+// smallInt reads a non-negative integer of at most nine digits, without a leading zero.
+func (r *jsonReader) smallInt(n *int) bool {
+	r.space()
+	start := r.i
+	for *n = 0; r.i < len(r.data) && r.data[r.i] >= '0' && r.data[r.i] <= '9'; r.i++ {
+		*n = *n*10 + int(r.data[r.i]-'0')
+	}
+	digits := r.i - start
+	return digits > 0 && digits <= 9 && (digits == 1 || r.data[start] != '0')
+}
