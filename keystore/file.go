@@ -347,7 +347,7 @@ func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, 
 
 // write replaces the store file atomically: a temp file in the same directory, written,
 // synced and renamed over the store. On error the old store is left as it was.
-func (f *File) write(entries []fileEntry) (err error) {
+func (f *File) write(entries []fileEntry) error {
 	slices.SortFunc(entries, func(a, b fileEntry) int {
 		return strings.Compare(a.Key+"\x00"+a.Project+"\x00"+a.Domain, b.Key+"\x00"+b.Project+"\x00"+b.Domain)
 	})
@@ -362,18 +362,30 @@ func (f *File) write(entries []fileEntry) (err error) {
 	if err != nil {
 		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
 	}
-	tmp, err := f.createTemp(f.dir, storeFile+".tmp-*") // mode 0600
-	if err != nil {
+	if err := writeAtomic(f.dir, storeFile, append(data, '\n'), f.createTemp); err != nil {
 		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+	}
+	return nil
+}
+
+// writeAtomic replaces dir/name with data: a temp file in dir (mode 0600, from createTemp),
+// written, synced and renamed over the old file, then the directory synced. A failure at any
+// step leaves the old file as it was, and the temp file removed.
+func writeAtomic(dir, name string, data []byte, createTemp func(dir, pattern string) (*os.File, error)) (err error) {
+	if createTemp == nil {
+		createTemp = os.CreateTemp
+	}
+	tmp, err := createTemp(dir, name+".tmp-*")
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
-			err = fmt.Errorf("save secret store %s: %w", f.Location(), err)
 		}
 	}()
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -382,10 +394,10 @@ func (f *File) write(entries []fileEntry) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), f.Location()); err != nil {
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	syncDir(f.dir)
+	syncDir(dir)
 	return nil
 }
 

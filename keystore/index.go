@@ -141,34 +141,9 @@ func (x *index) write(entries []indexEntry) (err error) {
 	if err != nil {
 		return fmt.Errorf("save keyring index %s: %w", x.path(), err)
 	}
-	createTemp := x.createTemp
-	if createTemp == nil {
-		createTemp = os.CreateTemp
-	}
-	tmp, err := createTemp(x.dir, indexFile+".tmp-*")
-	if err != nil {
+	if err := writeAtomic(x.dir, indexFile, append(data, '\n'), x.createTemp); err != nil {
 		return fmt.Errorf("save keyring index %s: %w", x.path(), err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("save keyring index %s: %w", x.path(), err)
-		}
-	}()
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), x.path()); err != nil {
-		return err
-	}
-	syncDir(x.dir)
 	return nil
 }
 
