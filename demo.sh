@@ -24,6 +24,16 @@ cat > "$XDG_CONFIG_HOME/secrun/envs.toml" <<'TOML'
 name = "demo"
 setup = ["export GREETING=hello"]
 secrets = ["API_TOKEN", { key = "db-password", as_env_var = "DB_PASS" }]
+
+[[env.executables]]
+label = "solver"
+  [[env.executables.instances]]
+  command = "sh -c 'echo \"serial solver on $1, token of ${#API_TOKEN} characters\"' solver"
+  num_cores = 1
+  [[env.executables.instances]]
+  command = "sh -c 'echo \"<<num_cores>>-core solver on $1, token of ${#API_TOKEN} characters\"' solver"
+  num_cores = { start = 2, stop = 64 }
+  parallel_mode = "distributed"
 TOML
 say "cat \$XDG_CONFIG_HOME/secrun/envs.toml"
 cat "$XDG_CONFIG_HOME/secrun/envs.toml"
@@ -38,5 +48,11 @@ say "sh -c 'echo \"without secrun: API_TOKEN=\${API_TOKEN:-unset}\"'"
 sh -c 'echo "without secrun: API_TOKEN=${API_TOKEN:-unset}"'
 say 'ls -l $XDG_DATA_HOME/secrun'
 ls -l "$XDG_DATA_HOME/secrun"
+say 'secrun -e demo -- solver in.dat            # an executable label: the instance for 1 core'
+secrun -e demo -- solver in.dat
+say 'secrun -e demo -n 16 -- solver in.dat      # the instance for 16 cores'
+secrun -e demo -n 16 -- solver in.dat
+say 'secrun env show demo -n 16 | tail -4'
+secrun env show demo -n 16 | tail -4
 say 'secrun -e demo -- sh -c "exit 7"; echo "exit status $?"'
 set +e; secrun -e demo -- sh -c "exit 7"; echo "exit status $?"; set -e
