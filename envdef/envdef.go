@@ -1,7 +1,9 @@
 // Package envdef loads and validates secrun's environment definitions: the
 // [[env]] tables of TOML files that name the secrets, setup lines and
-// executable instances of an environment. It finds the files, parses them,
-// checks them and resolves overrides between files.
+// executable instances of an environment, and hpcFlow's YAML environment files,
+// read into the same model. It finds the files, parses them, checks them, resolves
+// overrides between files, picks among same-named environments by their specifiers,
+// and writes environments back as TOML (FormatTOML).
 //
 // It knows nothing of secret stores, of the command line or of how a child
 // process is started; secret keys are only names here, never values.
@@ -178,26 +180,136 @@ func (e *NotFoundError) Hint() string {
 	}
 }
 
-// Set is the merged result of loading definition files.
+// Set is the merged result of loading definition files. It may hold several environments of
+// one name that differ in their specifiers, as hpcFlow allows.
 type Set struct {
-	envs  map[string]*Env
+	envs  map[string][]*Env // by name, in the order first defined
 	files []string
 }
 
-// Envs returns the environments, sorted by name.
+// add puts e in s. An environment of the same name and the same specifiers from an earlier
+// file is replaced, and recorded in e.Overrides.
+func (s *Set) add(e *Env) {
+	list := s.envs[e.Name]
+	for i, old := range list {
+		if specsEqual(old.Specifiers, e.Specifiers) {
+			e.Overrides = append(append(e.Overrides, old.Overrides...), fmt.Sprintf("%s:%d", old.File, old.Line))
+			list[i] = e
+			return
+		}
+	}
+	s.envs[e.Name] = append(list, e)
+}
+
+// Envs returns the environments, sorted by name; same-named ones in the order first defined.
 func (s *Set) Envs() []*Env {
-	out := slices.Collect(maps.Values(s.envs))
-	slices.SortFunc(out, func(a, b *Env) int { return strings.Compare(a.Name, b.Name) })
+	var out []*Env
+	for _, name := range slices.Sorted(maps.Keys(s.envs)) {
+		out = append(out, s.envs[name]...)
+	}
 	return out
 }
 
-// Lookup returns the environment called name, or a *NotFoundError.
-func (s *Set) Lookup(name string) (*Env, error) {
-	if e, ok := s.envs[name]; ok {
-		return e, nil
+// Lookup returns the environment called name, or a *NotFoundError; when several share the
+// name it chooses as Pick does with no specifiers.
+func (s *Set) Lookup(name string) (*Env, error) { return s.Pick(name, nil) }
+
+// Pick returns the environment called name whose specifiers include every pair of spec.
+// When several do, the one whose specifiers are exactly spec wins; otherwise the choice is
+// ambiguous and Pick returns an *AmbiguousError. No environment of that name gives a
+// *NotFoundError, and none with those specifiers a *NoSpecError.
+func (s *Set) Pick(name string, spec map[string]string) (*Env, error) {
+	list, ok := s.envs[name]
+	if !ok {
+		known := slices.Sorted(maps.Keys(s.envs))
+		return nil, &NotFoundError{Name: name, Known: known, Files: s.Files()}
 	}
-	known := slices.Sorted(maps.Keys(s.envs))
-	return nil, &NotFoundError{Name: name, Known: known, Files: s.Files()}
+	var match []*Env
+	for _, e := range list {
+		if specsInclude(e.Specifiers, spec) {
+			match = append(match, e)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return nil, &NoSpecError{Name: name, Spec: spec, Candidates: list}
+	case 1:
+		return match[0], nil
+	}
+	for _, e := range match {
+		if len(e.Specifiers) == len(spec) { // it includes spec, so it is spec
+			return e, nil
+		}
+	}
+	return nil, &AmbiguousError{Name: name, Spec: spec, Candidates: match}
+}
+
+// specsInclude reports whether have holds every pair of want.
+func specsInclude(have, want map[string]string) bool {
+	for k, v := range want {
+		if h, ok := have[k]; !ok || h != v {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatSpecifiers formats specifiers as "k1=v1 k2=v2", sorted by key, or "" for none.
+func FormatSpecifiers(spec map[string]string) string {
+	parts := make([]string, 0, len(spec))
+	for _, k := range slices.Sorted(maps.Keys(spec)) {
+		parts = append(parts, k+"="+spec[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// candidates lists environments for a hint, one per line: "FILE:LINE (specifiers)".
+func candidates(envs []*Env) string {
+	lines := make([]string, len(envs))
+	for i, e := range envs {
+		spec := FormatSpecifiers(e.Specifiers)
+		if spec == "" {
+			spec = "no specifiers"
+		}
+		lines[i] = fmt.Sprintf("  %s:%d: %s", e.File, e.Line, spec)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// AmbiguousError says that several environments of one name match the requested specifiers.
+type AmbiguousError struct {
+	Name       string
+	Spec       map[string]string
+	Candidates []*Env
+}
+
+func (e *AmbiguousError) Error() string {
+	with := ""
+	if len(e.Spec) > 0 {
+		with = " with " + FormatSpecifiers(e.Spec)
+	}
+	return fmt.Sprintf("%d environments named %q match%s; pick one with --spec KEY=VALUE", len(e.Candidates), e.Name, with)
+}
+
+// Hint lists the candidates with where they are defined and their specifiers.
+func (e *AmbiguousError) Hint() string {
+	return "the candidates are:\n" + candidates(e.Candidates)
+}
+
+// NoSpecError says that environments of the name exist, but none has the requested specifiers.
+type NoSpecError struct {
+	Name       string
+	Spec       map[string]string
+	Candidates []*Env
+}
+
+func (e *NoSpecError) Error() string {
+	return fmt.Sprintf("no environment named %q has specifiers %s", e.Name, FormatSpecifiers(e.Spec))
+}
+
+// Hint lists the environments of that name and their specifiers.
+func (e *NoSpecError) Hint() string {
+	return "the environments of that name are:\n" + candidates(e.Candidates)
 }
 
 // Files returns the files actually read, in order.

@@ -12,7 +12,8 @@ import (
 )
 
 // DefaultFiles returns the definition files searched by default, in order:
-// /etc/secrun/envs.toml, /etc/secrun/envs.d/*.toml (sorted), then the same in
+// /etc/secrun/envs.toml, envs.yaml and envs.yml (hpcFlow's format; listed only if they
+// exist), /etc/secrun/envs.d/*.toml, *.yaml and *.yml (sorted by name), then the same in
 // <configdir>/secrun, where configdir is $XDG_CONFIG_HOME if it is set to an
 // absolute path, else os.UserConfigDir(). On Windows %ProgramData%\secrun takes
 // the place of /etc/secrun. Files in envs.d are listed only if they exist
@@ -32,10 +33,15 @@ func DefaultFiles() []string {
 	var files []string
 	for _, d := range dirs {
 		files = append(files, filepath.Join(d, "envs.toml"))
+		for _, y := range []string{"envs.yaml", "envs.yml"} {
+			if fi, err := os.Stat(filepath.Join(d, y)); err == nil && !fi.IsDir() {
+				files = append(files, filepath.Join(d, y))
+			}
+		}
 		ents, _ := os.ReadDir(filepath.Join(d, "envs.d")) // sorted by name; a missing dir gives none
 		for _, e := range ents {
 			n := e.Name()
-			if !e.IsDir() && strings.HasSuffix(n, ".toml") && !strings.HasPrefix(n, ".") {
+			if !e.IsDir() && (strings.HasSuffix(n, ".toml") || IsYAML(n)) && !strings.HasPrefix(n, ".") {
 				files = append(files, filepath.Join(d, "envs.d", n))
 			}
 		}
@@ -75,7 +81,7 @@ func userFileHint() string {
 // in defaults is skipped silently; a missing file in explicit (from --envs or
 // SECRUN_ENVS) is an error. A file named twice is read once.
 func Load(defaults, explicit []string) (*Set, error) {
-	s := &Set{envs: map[string]*Env{}}
+	s := &Set{envs: map[string][]*Env{}}
 	seen := map[string]bool{}
 	for i, f := range append(append([]string(nil), defaults...), explicit...) {
 		if seen[absPath(f)] {
@@ -94,18 +100,24 @@ func Load(defaults, explicit []string) (*Set, error) {
 		}
 		seen[absPath(f)] = true
 		s.files = append(s.files, f)
-		envs, err := Parse(f, data)
+		envs, err := ParseFile(f, data)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range envs {
-			if old, ok := s.envs[e.Name]; ok {
-				e.Overrides = append(append(e.Overrides, old.Overrides...), fmt.Sprintf("%s:%d", old.File, old.Line))
-			}
-			s.envs[e.Name] = e
+			s.add(e)
 		}
 	}
 	return s, nil
+}
+
+// ParseFile parses one definition file by its name: hpcFlow YAML for .yaml and .yml, else
+// secrun's TOML.
+func ParseFile(file string, data []byte) ([]*Env, error) {
+	if IsYAML(file) {
+		return ParseYAML(file, data)
+	}
+	return Parse(file, data)
 }
 
 // absPath names a file for de-duplication: the same file given relative and absolute is

@@ -49,17 +49,19 @@ func Parse(file string, data []byte) ([]*Env, error) {
 	}
 	spans := p.ix.children(all, "[[env]]", len(tables))
 	var envs []*Env
-	first := map[string]*Env{}
+	first := map[string][]*Env{} // same-named environments must differ in specifiers
 	for i, t := range tables {
 		e, err := p.env(t, spans[i], i)
 		if err != nil {
 			return nil, err
 		}
-		if prev, dup := first[e.Name]; dup {
-			return nil, p.fail(e.Line, e.Name, "rename or remove one of them",
-				"defined twice in this file%s", firstAt(prev.Line))
+		for _, prev := range first[e.Name] {
+			if specsEqual(prev.Specifiers, e.Specifiers) {
+				return nil, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
+					"defined twice in this file%s", firstAt(prev.Line))
+			}
 		}
-		first[e.Name] = e
+		first[e.Name] = append(first[e.Name], e)
 		envs = append(envs, e)
 	}
 	return envs, nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -15,8 +16,9 @@ import (
 
 // envCmd groups the commands that inspect environment definitions.
 type envCmd struct {
-	List envListCmd `cmd:"" aliases:"ls" help:"List the defined environments and where each is defined."`
-	Show envShowCmd `cmd:"" help:"Show an environment: setup, executables, and the variable each secret becomes."`
+	List    envListCmd    `cmd:"" aliases:"ls" help:"List the defined environments and where each is defined."`
+	Show    envShowCmd    `cmd:"" help:"Show an environment: setup, executables, and the variable each secret becomes."`
+	Convert envConvertCmd `cmd:"" help:"Print an hpcFlow YAML environment file as secrun TOML."`
 }
 
 type envListCmd struct{}
@@ -24,7 +26,9 @@ type envListCmd struct{}
 func (c *envListCmd) Help() string {
 	return "Definitions are read from /etc/secrun/envs.toml, /etc/secrun/envs.d/*.toml,\n" +
 		"$XDG_CONFIG_HOME/secrun/envs.toml, $XDG_CONFIG_HOME/secrun/envs.d/*.toml, then each --envs FILE\n" +
-		"and SECRUN_ENVS; a later file overrides an environment of the same name."
+		"and SECRUN_ENVS; a later file overrides an environment of the same name and specifiers.\n" +
+		"hpcFlow YAML files (envs.yaml, envs.yml, envs.d/*.yaml, *.yml, --envs FILE.yaml) are read too.\n" +
+		"Specifiers are shown in brackets after the name."
 }
 
 func (c *envListCmd) Run(g *globals) error {
@@ -44,7 +48,11 @@ func (c *envListCmd) Run(g *globals) error {
 		if len(e.Overrides) > 0 {
 			at += " (overrides " + strings.Join(e.Overrides, ", ") + ")"
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\n", e.Name, len(e.Secrets), at)
+		name := e.Name
+		if spec := envdef.FormatSpecifiers(e.Specifiers); spec != "" {
+			name += " [" + spec + "]"
+		}
+		fmt.Fprintf(w, "%s\t%d\t%s\n", name, len(e.Secrets), at)
 	}
 	return w.Flush()
 }
@@ -66,19 +74,20 @@ func lookupOrder(s keystore.Scope) string {
 }
 
 type envShowCmd struct {
-	Name         string `arg:"" help:"The environment to show."`
-	NumCores     int    `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
-	ParallelMode string `placeholder:"MODE" help:"Only consider instances with this parallel_mode."`
+	Name         string   `arg:"" help:"The environment to show."`
+	NumCores     int      `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
+	ParallelMode string   `placeholder:"MODE" help:"Only consider instances with this parallel_mode."`
+	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 }
 
 func (c *envShowCmd) Help() string {
 	return "Shows no secret values: only whether the store holds each one, and for each executable the\n" +
 		"instance a run would choose and the command line it would run.\n\n" +
-		"Examples:\n  secrun env show my_env\n  secrun env show my_env -n 64"
+		"Examples:\n  secrun env show my_env\n  secrun env show my_env -n 64\n  secrun env show lammps_env --spec version=1.2"
 }
 
 func (c *envShowCmd) Run(g *globals) error {
-	e, err := g.lookupEnv(c.Name)
+	e, err := g.lookupEnv(c.Name, c.Spec)
 	if err != nil {
 		return err
 	}
@@ -192,4 +201,34 @@ func quoteArgv(argv []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
+}
+
+type envConvertCmd struct {
+	File string `arg:"" type:"path" placeholder:"FILE.yaml" help:"An hpcFlow environment file."`
+}
+
+func (c *envConvertCmd) Help() string {
+	return "Reads the file as --envs would (every field checked; doc, setup_label and _hash_value are\n" +
+		"dropped) and prints the same environments as secrun TOML on stdout. A TOML file is printed in\n" +
+		"the same normal form.\n\n" +
+		"Examples:\n  secrun env convert ~/.local/share/hpcflow/envs.yaml > ~/.config/secrun/envs.d/hpcflow.toml"
+}
+
+func (c *envConvertCmd) Run(g *globals) error {
+	data, err := os.ReadFile(c.File)
+	if err != nil {
+		return fmt.Errorf("read environment definitions: %w", err)
+	}
+	envs, err := envdef.ParseFile(c.File, data)
+	if err != nil {
+		return err
+	}
+	for _, e := range envs {
+		if err := checkSecrets(e); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("# secrun environment definitions converted from %s by 'secrun env convert'\n\n", filepath.Base(c.File))
+	_, err = os.Stdout.Write(envdef.FormatTOML(envs))
+	return err
 }

@@ -68,6 +68,10 @@ func quickRun(args []string) (*root, bool) {
 			cli.Run.Env, ok = value()
 		case strings.HasPrefix(a, "-e") && !hasInline:
 			cli.Run.Env = a[2:]
+		case name == "--spec":
+			var v string
+			v, ok = value()
+			cli.Run.Spec = append(cli.Run.Spec, v)
 		case name == "--store":
 			cli.Store, ok = value()
 		case name == "--envs":

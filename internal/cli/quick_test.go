@@ -52,6 +52,9 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"--store keyring -n 4 -x solver --parallel-mode=distributed --no-forward -e E -- a", true},
 		{"run --store=keyring -e E -n8 --clean-env -- mpirun -np 8 solver", true},
 		{"--store keyring -e E -n four -- solver", false},
+		{"-e E --spec version=1.2 --spec=gcc=3,4 -- solver", true},
+		{"--spec v=1 -e E -n 2 -- solver", true},
+		{"-e E --spec -- solver", false},
 	}
 	for _, tt := range tests {
 		args := strings.Fields(tt.args)

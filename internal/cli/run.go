@@ -20,6 +20,7 @@ type runCmd struct {
 	NumCores     int      `short:"n" placeholder:"N" help:"Core count for choosing an executable's instance (default: SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
 	Executable   string   `short:"x" placeholder:"LABEL" help:"Run this executable of the environment; the words after -- become its arguments."`
 	ParallelMode string   `placeholder:"MODE" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
+	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 	NoForward    bool     `help:"Do not add the flags that pass the secrets' names on to MPI ranks or srun tasks."`
 	CleanEnv     bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
 	Command      []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program (or executable label) to run and its arguments, after --."`
@@ -31,6 +32,7 @@ func (r *runCmd) Help() string {
   secrun -e my_env -- ./solver in.dat
   secrun run -e my_env --clean-env -- python3 job.py
   secrun -e my_env -n 64 -- my_executable in.dat   (an executable label: its instance for 64 cores)
+  secrun -e lammps_env --spec version=1.2 -- lmp    (one of several lammps_env, by its specifiers)
   secrun -e my_env -- mpirun -np 8 ./solver        (secrets reach every rank: -x NAME is added)
   srun secrun -e my_env -- ./solver                (one secrun per task)
   #!/usr/bin/env -S secrun -e my_env -- python3     (first line of a script)
@@ -56,7 +58,7 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	env, err := g.lookupEnv(r.Env)
+	env, err := g.lookupEnv(r.Env, r.Spec)
 	if err != nil {
 		return err
 	}
@@ -120,13 +122,38 @@ func (e *missingError) Hint() string {
 	return hint
 }
 
-// lookupEnv loads every definition file and returns the named environment.
-func (g *globals) lookupEnv(name string) (*envdef.Env, error) {
+// lookupEnv loads every definition file and returns the named environment, picked among
+// same-named ones by the --spec KEY=VALUE pairs in spec.
+func (g *globals) lookupEnv(name string, spec []string) (*envdef.Env, error) {
+	want, err := parseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
 	set, err := g.definitions()
 	if err != nil {
 		return nil, err
 	}
-	return set.Lookup(name)
+	return set.Pick(name, want)
+}
+
+// parseSpec reads --spec KEY=VALUE pairs.
+func parseSpec(spec []string) (map[string]string, error) {
+	if len(spec) == 0 {
+		return nil, nil
+	}
+	want := make(map[string]string, len(spec))
+	for _, s := range spec {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return nil, &usageError{msg: fmt.Sprintf("--spec %q is not KEY=VALUE", s),
+				hint: "for example: --spec version=1.2 (repeat --spec for more specifiers)"}
+		}
+		if old, dup := want[k]; dup && old != v {
+			return nil, &usageError{msg: fmt.Sprintf("--spec gives %s twice, as %q and %q", k, old, v), hint: "give each specifier once"}
+		}
+		want[k] = v
+	}
+	return want, nil
 }
 
 // definitions loads the standard definition files and the explicit ones.

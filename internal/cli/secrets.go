@@ -30,6 +30,7 @@ type secretsCmd struct {
 	DeleteAll deleteAllCmd `cmd:"" name:"delete-all" help:"Delete every secret in the store."`
 	Move      moveCmd      `cmd:"" aliases:"mv" help:"Move secrets between the keyring and the file store."`
 	Doctor    doctorCmd    `cmd:"" help:"Check the keyring against its index, and repair with --repair."`
+	Import    importCmd    `cmd:"" help:"Import secrets from hpcFlow's secrets file or a flat JSON file."`
 }
 
 // mask stands for a hidden value; it is the same whatever the value's length.
