@@ -35,8 +35,12 @@ func TestScripts(t *testing.T) {
 			"randfile":  cmdRandfile,
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "keyring" {
+			switch cond {
+			case "keyring":
 				return os.Getenv("SECRUN_TEST_DBUS") != "", nil
+			case "bashcompletion":
+				_, err := os.Stat(bashCompletionLib)
+				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

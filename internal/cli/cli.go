@@ -22,11 +22,19 @@ const (
 	exitFailure = 125 // secrun itself failed: bad flags, bad definition, missing secret
 )
 
-var versionText = "secrun dev"
+var (
+	versionText = "secrun dev"
+	// manSource and manDate go into the manual page's footer.
+	manSource, manDate = "secrun dev", ""
+)
 
 // SetVersion records the version that --version prints; main calls it with linker-set values.
 func SetVersion(version, commit, date string) {
 	versionText = "secrun " + version
+	manSource, manDate = versionText, date
+	if len(manDate) > 10 {
+		manDate = manDate[:10] // the day of an RFC 3339 time
+	}
 	if commit != "" {
 		versionText += " (" + commit
 		if date != "" {
@@ -38,7 +46,7 @@ func SetVersion(version, commit, date string) {
 
 // globals are the flags that every command accepts.
 type globals struct {
-	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE"`
+	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
 	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
 	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
@@ -53,6 +61,10 @@ type root struct {
 	Run     runCmd     `cmd:"" help:"Run a command with an environment's secrets (the default: 'secrun -e ENV -- CMD')."`
 	Secrets secretsCmd `cmd:"" help:"Store, read, list and delete secrets."`
 	Env     envCmd     `cmd:"" help:"List and inspect environment definitions."`
+
+	Completion completionCmd `cmd:"" help:"Print a completion script for bash, zsh or fish."`
+	Complete   completeCmd   `cmd:"" name:"__complete" hidden:"" help:"What the completion scripts call at each Tab."`
+	Man        manCmd        `cmd:"" name:"__man" hidden:"" help:"Print the manual page secrun.1 (roff)."`
 }
 
 const description = `Run a command with the secrets that an environment definition names, in its environment only.

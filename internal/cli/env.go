@@ -21,6 +21,10 @@ type envCmd struct {
 	Convert envConvertCmd `cmd:"" help:"Print an hpcFlow YAML environment file as secrun TOML."`
 }
 
+func (c *envCmd) Help() string {
+	return "Examples:\n  secrun env list\n  secrun env show my_env\n  secrun --envs project.toml env list"
+}
+
 type envListCmd struct{}
 
 func (c *envListCmd) Help() string {
@@ -28,7 +32,8 @@ func (c *envListCmd) Help() string {
 		"$XDG_CONFIG_HOME/secrun/envs.toml, $XDG_CONFIG_HOME/secrun/envs.d/*.toml, then each --envs FILE\n" +
 		"and SECRUN_ENVS; a later file overrides an environment of the same name and specifiers.\n" +
 		"hpcFlow YAML files (envs.yaml, envs.yml, envs.d/*.yaml, *.yml, --envs FILE.yaml) are read too.\n" +
-		"Specifiers are shown in brackets after the name."
+		"Specifiers are shown in brackets after the name.\n\n" +
+		"Examples:\n  secrun env list\n  secrun --envs ./job-envs.yaml env list"
 }
 
 func (c *envListCmd) Run(g *globals) error {
@@ -74,9 +79,9 @@ func lookupOrder(s keystore.Scope) string {
 }
 
 type envShowCmd struct {
-	Name         string   `arg:"" help:"The environment to show."`
+	Name         string   `arg:"" predictor:"envs" help:"The environment to show."`
 	NumCores     int      `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
-	ParallelMode string   `placeholder:"MODE" help:"Only consider instances with this parallel_mode."`
+	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only consider instances with this parallel_mode."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 }
 

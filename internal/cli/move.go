@@ -44,7 +44,7 @@ func storeDesc(s keystore.Store) string {
 }
 
 type moveCmd struct {
-	Key       string `arg:"" optional:"" help:"The key to move (or --all)."`
+	Key       string `arg:"" optional:"" predictor:"keys" help:"The key to move (or --all)."`
 	To        string `required:"" enum:"file,keyring" placeholder:"file|keyring" help:"Where to move it: file or keyring. The source is the other store."`
 	All       bool   `help:"Move every secret of the other store."`
 	Overwrite bool   `help:"Replace a secret of the same key in the destination."`

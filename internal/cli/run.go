@@ -16,10 +16,10 @@ import (
 
 // runCmd runs a program with an environment's secrets.
 type runCmd struct {
-	Env          string   `short:"e" placeholder:"NAME" help:"The environment definition whose secrets the command gets."`
+	Env          string   `short:"e" placeholder:"NAME" predictor:"envs" help:"The environment definition whose secrets the command gets."`
 	NumCores     int      `short:"n" placeholder:"N" help:"Core count for choosing an executable's instance (default: SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
-	Executable   string   `short:"x" placeholder:"LABEL" help:"Run this executable of the environment; the words after -- become its arguments."`
-	ParallelMode string   `placeholder:"MODE" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
+	Executable   string   `short:"x" placeholder:"LABEL" predictor:"labels" help:"Run this executable of the environment; the words after -- become its arguments."`
+	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 	NoForward    bool     `help:"Do not add the flags that pass the secrets' names on to MPI ranks or srun tasks."`
 	CleanEnv     bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`

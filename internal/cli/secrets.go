@@ -33,6 +33,16 @@ type secretsCmd struct {
 	Import    importCmd    `cmd:"" help:"Import secrets from hpcFlow's secrets file or a flat JSON file."`
 }
 
+func (c *secretsCmd) Help() string {
+	return `Values are read from stdin or a hidden prompt and printed only by 'get' and 'list --values'.
+
+Examples:
+  secrun secrets set API_TOKEN
+  secrun secrets list
+  secrun secrets get API_TOKEN
+  secrun secrets delete API_TOKEN`
+}
+
 // mask stands for a hidden value; it is the same whatever the value's length.
 const mask = "********"
 
@@ -61,7 +71,7 @@ type setCmd struct {
 	Key       string  `arg:"" help:"Key: 1-256 letters, digits, _ - . /"`
 	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
 	Overwrite bool    `help:"Replace the value of an existing key."`
-	FromFile  string  `name:"from-file" placeholder:"PATH" help:"Store the bytes of a file, exactly (binary safe, no newline dropped)."`
+	FromFile  string  `name:"from-file" placeholder:"PATH" predictor:"files" help:"Store the bytes of a file, exactly (binary safe, no newline dropped)."`
 	MaxSize   string  `name:"max-size" placeholder:"SIZE" default:"${maxsize}" env:"SECRUN_MAX_FILE_SIZE" help:"The largest --from-file accepted: bytes, or with K or M (1024-based)."`
 	scopeFlags
 }
@@ -276,7 +286,7 @@ func trimNewline(b []byte) []byte {
 }
 
 type getCmd struct {
-	Key string `arg:"" help:"The key to print."`
+	Key string `arg:"" predictor:"keys" help:"The key to print."`
 	scopeFlags
 }
 
@@ -437,8 +447,14 @@ func shown(v []byte, full bool) string {
 }
 
 type deleteCmd struct {
-	Key string `arg:"" help:"The key to delete."`
+	Key string `arg:"" predictor:"keys" help:"The key to delete."`
 	scopeFlags
+}
+
+func (c *deleteCmd) Help() string {
+	return "Deletes the key from every store that holds it (under auto, both). A missing key is an error\n" +
+		"that suggests the closest existing keys.\n\n" +
+		"Examples:\n  secrun secrets delete API_TOKEN\n  secrun secrets delete --project climate DB_PASS   # only the entry scoped to climate"
 }
 
 func (c *deleteCmd) Run(g *globals) error {
@@ -470,6 +486,11 @@ func (c *deleteCmd) Run(g *globals) error {
 
 type deleteAllCmd struct {
 	Yes bool `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+}
+
+func (c *deleteAllCmd) Help() string {
+	return "Asks you to type yes on a terminal; elsewhere (a script, a pipe) it needs --yes.\n\n" +
+		"Examples:\n  secrun secrets delete-all\n  secrun secrets delete-all --yes"
 }
 
 func (c *deleteAllCmd) Run(g *globals) error {

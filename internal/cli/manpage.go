@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/internal/man"
+)
+
+// manCmd prints the manual page, generated from the same kong model as --help. The release
+// build writes it to secrun.1 (scripts/assets.sh).
+type manCmd struct{}
+
+func (c *manCmd) Run(ctx *kong.Context) error {
+	err := man.Write(os.Stdout, ctx.Model, man.Page{
+		Name:    "secrun",
+		Section: "1",
+		Date:    manDate,
+		Source:  manSource,
+		Manual:  "User Commands",
+		Short:   "run a command with secrets from a store in its environment",
+		Synopsis: []string{
+			"secrun [OPTIONS] -e ENV [-n N] -- COMMAND [ARGS...]",
+		},
+		Sections: manSections,
+	})
+	if err != nil {
+		return fmt.Errorf("cannot write the manual page: %w", err)
+	}
+	return nil
+}
+
+// manSections are the parts of the manual page that the command model does not hold.
+var manSections = []man.Section{
+	{Title: "Environment definitions", Body: `Environments are defined in TOML, read in this order, a later file overriding an environment of the same name: /etc/secrun/envs.toml, /etc/secrun/envs.d/*.toml, $XDG_CONFIG_HOME/secrun/envs.toml, $XDG_CONFIG_HOME/secrun/envs.d/*.toml, each --envs FILE, then each file in SECRUN_ENVS. An example:
+
+  [[env]]
+  name = "my_env"
+  setup = ["module load openmpi/4.1"]
+  secrets = ["API_TOKEN", { key = "db-password", as_env_var = "DB_PASS" }]
+
+The packages install a longer example as /etc/secrun/envs.toml.example. Definitions never hold values.`},
+	{Title: "Environment", Body: `SECRUN_STORE selects the store (auto, file or keyring), as --store does.
+
+SECRUN_ENVS is a list of definition files (':'-separated; ';' on Windows), read after the standard ones.
+
+SECRUN_MAX_FILE_SIZE is the default of 'secrets set --max-size'.
+
+SECRUN_DATA_DIR replaces the directory of the file store and the keyring index.
+
+XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR place secrun's files as the XDG base directory specification says.
+
+SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
+
+The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPTH, and, for file secrets, NAME_FILE and SECRUN_SECRETS_DIR.`},
+	{Title: "Files", Body: `  ~/.local/share/secrun/secrets.json    the file store (mode 0600)
+  ~/.local/share/secrun/keyring-index.json    key names of the keyring store
+  ~/.config/secrun/config.toml    settings (store = "auto", "file" or "keyring")
+  ~/.config/secrun/envs.toml    your environment definitions
+  /etc/secrun/envs.toml    site-wide environment definitions`},
+	{Title: "Exit status", Body: `The command's own status when it ran; 125 when secrun itself fails (bad flags, a bad definition, a missing secret); 126 when the command was found but cannot run; 127 when it was not found; 1 from 'secrets doctor' when it found disagreements.`},
+	{Title: "Security", Body: `secrun never prints a secret value in its messages, in --verbose output or in completions, and never puts one in argv. A variable given to the command is visible to the command and everything it starts, and to processes of the same user through /proc.`},
+	{Title: "See also", Body: `env(1), srun(1), mpirun(1). The README of secrun describes every behaviour in detail.`},
+}
