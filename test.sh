@@ -47,4 +47,14 @@ for os in linux darwin windows; do
 done
 echo
 
+step "release packages (scripts/release-check.sh)"
+if command -v goreleaser >/dev/null || [ -x "$HOME/go/bin/goreleaser" ]; then
+  scripts/release-check.sh >"${TMPDIR:-/tmp}/secrun-release-check.log" 2>&1 ||
+    { tail -40 "${TMPDIR:-/tmp}/secrun-release-check.log"; exit 1; }
+  grep -E '^(release-check|Package|Version|Architecture):? ' "${TMPDIR:-/tmp}/secrun-release-check.log"
+else
+  # Installing GoReleaser takes about 4 minutes here, so it is not part of every run.
+  echo "goreleaser not installed: skipped; run scripts/release-check.sh --install"
+fi
+
 step "all tests passed"

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/envdef"
 )
 
 // need returns the path of program, and skips the test when it is missing (TestTools fails
@@ -129,5 +131,17 @@ func TestSpackRecipe(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "ok Secrun") {
 		t.Fatalf("importing the recipe against a stub spack.package: %v\n%s", err, out)
+	}
+}
+
+// TestEnvsExample checks that contrib/envs.toml.example, which the packages install as
+// /etc/secrun/envs.toml.example, is a valid definition file.
+func TestEnvsExample(t *testing.T) {
+	set, err := envdef.Load(nil, []string{"../contrib/envs.toml.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Envs()) != 2 {
+		t.Errorf("want 2 environments in the example, have %d", len(set.Envs()))
 	}
 }

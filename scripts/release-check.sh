@@ -50,6 +50,7 @@ want_deb=(
   ./usr/share/fish/vendor_completions.d/secrun.fish
   ./etc/secrun/envs.toml.example
   ./usr/share/doc/secrun/copyright
+  ./usr/share/doc/secrun/README.md
 )
 for deb in "${debs[@]}"; do
   echo "== dpkg-deb -c $deb"
@@ -68,7 +69,8 @@ if command -v rpm >/dev/null; then
     listing=$(rpm -qlp "$r" 2>/dev/null)
     echo "$listing"
     for p in /usr/bin/secrun /usr/share/man/man1/secrun.1.gz /usr/share/bash-completion/completions/secrun \
-      /usr/share/zsh/site-functions/_secrun /usr/share/fish/vendor_completions.d/secrun.fish /etc/secrun/envs.toml.example; do
+      /usr/share/zsh/site-functions/_secrun /usr/share/fish/vendor_completions.d/secrun.fish /etc/secrun/envs.toml.example \
+      /usr/share/doc/secrun/README.md /usr/share/licenses/secrun/LICENSE; do
       grep -qx "$p" <<<"$listing" || fail "$r lacks $p"
     done
     rpm -qp --qf '%{NAME} %{VERSION} %{ARCH}\n' "$r" 2>/dev/null

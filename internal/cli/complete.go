@@ -33,7 +33,7 @@ The deb and rpm packages install all three.`
 }
 
 func (c *completionCmd) Run() error {
-	_, err := fmt.Fprint(os.Stdout, completionScripts[c.Shell])
+	_, err := fmt.Fprint(os.Stdout, completionScript(c.Shell))
 	if err != nil {
 		return fmt.Errorf("cannot write the %s completion script: %w", c.Shell, err)
 	}

@@ -1,13 +1,19 @@
 package cli
 
-// completionScripts are the scripts 'secrun completion SHELL' prints. Each passes the words
+// completionScript returns the script 'secrun completion SHELL' prints. Each passes the words
 // typed so far to 'secrun __complete --' and turns its answer (a directive line, then the
 // candidates) into the shell's own completions. Errors of secrun are dropped: a Tab never
-// prints anything.
-var completionScripts = map[string]string{
-	"bash": bashCompletion,
-	"zsh":  zshCompletion,
-	"fish": fishCompletion,
+// prints anything. (A switch, not a map: nothing here may cost the run path an init.)
+func completionScript(shell string) string {
+	switch shell {
+	case "bash":
+		return bashCompletion
+	case "zsh":
+		return zshCompletion
+	case "fish":
+		return fishCompletion
+	}
+	return ""
 }
 
 const bashCompletion = `# bash completion for secrun, from 'secrun completion bash'.
