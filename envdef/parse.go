@@ -15,7 +15,7 @@ import (
 // The keys allowed in each kind of table. Anything else is an error, so a
 // typo never silently drops a setting.
 var (
-	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle"}
+	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask"}
 	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
@@ -161,6 +161,13 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 		e.Bundle = v
 	default:
 		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", typeName(v))
+	}
+	switch v := t["mask"].(type) {
+	case nil:
+	case bool:
+		e.Mask = v
+	default:
+		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", typeName(v))
 	}
 	if err := p.secrets(e, t["secrets"], sp); err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ type Child struct {
 	Files []File
 	// DirVar, when Files are given, names the variable that gets the private directory's path.
 	DirVar string
+	// Mask, when not nil, makes secrun stay as the child's supervisor and pass the child's
+	// stdout and stderr through it (see Masker).
+	Mask *Masker
 }
 
 // File is one file for the private directory: Data is written to Name, and the variable

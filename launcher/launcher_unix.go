@@ -22,7 +22,7 @@ func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
 
 // Run starts the child. Without files it replaces secrun with the child (execve): signals,
 // exit status and the process tree are the child's own, and Run returns only when the exec
-// fails. With files, it writes them to a private directory, runs the child under supervision
+// fails. With files or a Mask, it writes the files to a private directory, runs the child under supervision
 // (see supervise), removes the directory and returns an *ExitError with the child's status.
 func Run(c Child) error {
 	argv := c.Argv
@@ -33,15 +33,20 @@ func Run(c Child) error {
 	if err != nil {
 		return err
 	}
-	if len(c.Files) > 0 {
-		d, env, err := withFiles(c)
-		if err != nil {
-			return err
+	if len(c.Files) > 0 || c.Mask != nil {
+		var d *PrivateDir
+		env := c.Env
+		if len(c.Files) > 0 {
+			if d, env, err = withFiles(c); err != nil {
+				return err
+			}
 		}
-		return supervise(path, argv, env, d)
+		return supervise(path, argv, env, d, c.Mask)
 	}
 	RemoveStale()
+	childLimits()
 	err = unix.Exec(path, argv, c.Env)
+	noCore()
 	if errors.Is(err, unix.ENOENT) {
 		// The file exists (LookPath saw it), so its interpreter is what is missing.
 		return &CannotRunError{Path: path, Err: errors.New("its interpreter (#! line) was not found")}

@@ -42,7 +42,8 @@ func isExecutable(fs.FileInfo) bool { return true }
 
 // Run starts the child, waits for it and returns an *ExitError with its status: Windows has no
 // exec. Ctrl-C reaches the child through the console; secrun ignores it while it waits. Files
-// are written to a private directory first and removed after the child ends.
+// are written to a private directory first and removed after the child ends. With a Mask, the
+// child's output goes through it.
 func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		return errors.New("setup lines need /bin/sh, which Windows does not have")
@@ -62,8 +63,16 @@ func Run(c Child) error {
 	}
 	cmd := exec.Command(path, c.Argv[1:]...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, os.Stdin, os.Stdout, os.Stderr
+	var filters []*Filter
+	if c.Mask != nil {
+		out, errOut := &Filter{M: c.Mask, W: os.Stdout}, &Filter{M: c.Mask, W: os.Stderr}
+		cmd.Stdout, cmd.Stderr, filters = out, errOut, []*Filter{out, errOut}
+	}
 	signal.Ignore(os.Interrupt)
 	err = cmd.Run()
+	for _, f := range filters {
+		f.Close() // Run waited for the copies; pass on what each held back
+	}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):

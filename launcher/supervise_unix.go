@@ -5,10 +5,12 @@ package launcher
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,9 +31,12 @@ var relayed = []os.Signal{
 var fromKeyboard = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGTSTP: true, unix.SIGWINCH: true}
 
 // supervise runs the child at path with argv and env as a child process, with the private
-// directory d that it removes however the child ends. It relays signals while the child
-// runs and returns an *ExitError with the child's status, or with the signal that killed it.
-func supervise(path string, argv, env []string, d *PrivateDir) error {
+// directory d (or nil) that it removes however the child ends. It relays signals while the
+// child runs and returns an *ExitError with the child's status, or with the signal that
+// killed it. With a Masker, the child's stdout and stderr are pipes that secrun reads, masks
+// and copies to its own; secrun then waits until both pipes are closed, which is when the
+// child and everything it started that holds them have exited or closed them.
+func supervise(path string, argv, env []string, d *PrivateDir, m *Masker) error {
 	defer d.Remove()
 	// Pdeathsig fires when the thread that started the child exits, not the process: keep this
 	// goroutine on its thread until secrun exits (it never unlocks).
@@ -42,11 +47,36 @@ func supervise(path string, argv, env []string, d *PrivateDir) error {
 
 	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		SysProcAttr: childAttr()}
-	if err := cmd.Start(); err != nil {
+	var copies sync.WaitGroup
+	if m != nil {
+		outs, err := maskOutputs(cmd, m, &copies)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, f := range outs {
+				f.Close()
+			}
+		}()
+	}
+	childLimits()
+	err := cmd.Start()
+	noCore()
+	if m != nil {
+		// The child holds the write ends now; secrun's copies must go, so that the reads
+		// end when the child's do.
+		cmd.Stdout.(*os.File).Close()
+		cmd.Stderr.(*os.File).Close()
+	}
+	if err != nil {
 		return &CannotRunError{Path: path, Err: err}
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		copies.Wait()
+		done <- err
+	}()
 	for {
 		select {
 		case sig := <-sigs:
@@ -58,6 +88,32 @@ func supervise(path string, argv, env []string, d *PrivateDir) error {
 			return exitStatus(cmd, err)
 		}
 	}
+}
+
+// maskOutputs gives cmd pipes for stdout and stderr and starts, for each, a copy through m to
+// secrun's own. It returns the read ends, for closing when secrun is done.
+func maskOutputs(cmd *exec.Cmd, m *Masker, copies *sync.WaitGroup) ([]*os.File, error) {
+	var reads []*os.File
+	for _, o := range []struct {
+		to  *os.File
+		set *io.Writer
+	}{{os.Stdout, &cmd.Stdout}, {os.Stderr, &cmd.Stderr}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			for _, f := range reads {
+				f.Close()
+			}
+			return nil, fmt.Errorf("a pipe for masking the command's output: %w", err)
+		}
+		reads = append(reads, r)
+		*o.set = w
+		copies.Add(1)
+		go func(to *os.File) {
+			defer copies.Done()
+			MaskCopy(to, r, m)
+		}(o.to)
+	}
+	return reads, nil
 }
 
 // relay passes sig on to the child. SIGTSTP then stops secrun too, as it would have stopped a

@@ -31,6 +31,23 @@ const maxVarLen = 128 * 1024
 type delivery struct {
 	vars  []launcher.Var
 	files []launcher.File
+	// values are the secrets' values and their JSON members' values, for masking.
+	values []keyValue
+	// read are the keys read and the store that gave each, for the audit log.
+	read []readKey
+}
+
+// keyValue is a value that came from the secret key.
+type keyValue struct {
+	key   string
+	value []byte
+}
+
+// readKey names a secret a run read and where it came from (never its value).
+type readKey struct {
+	Key   string `json:"key"`
+	Store string `json:"store"`
+	Scope string `json:"scope,omitempty"`
 }
 
 // dirVar is the variable that names the private directory, or "" when there are no files.
@@ -80,6 +97,12 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 		}
 		from := fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope))
 		v := e.Value
+		d.values = append(d.values, keyValue{s.Key, v})
+		rk := readKey{Key: s.Key, Store: e.Store}
+		if !e.Scope.IsZero() {
+			rk.Scope = e.Scope.String()
+		}
+		d.read = append(d.read, rk)
 		switch {
 		case s.File != "":
 			g.verbosef("secret %q -> file %s, $%s %s", s.Key, s.File, s.Var, from)
@@ -104,6 +127,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 					return nil, err
 				}
 				d.vars = append(d.vars, launcher.Var{Name: name, Value: m.value})
+				d.values = append(d.values, keyValue{s.Key, []byte(m.value)})
 				names = append(names, "$"+name)
 			}
 			g.verbosef("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)

@@ -51,6 +51,8 @@ func quickRun(args []string) (*root, bool) {
 			cli.Run.CleanEnv = true
 		case a == "--no-forward":
 			cli.Run.NoForward = true
+		case a == "--mask":
+			cli.Run.Mask = true
 		case a == "-n" || name == "--num-cores":
 			var v string
 			if v, ok = value(); ok {

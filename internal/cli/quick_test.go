@@ -21,6 +21,7 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		{"--env E -- cmd", true},
 		{"--env=E -- cmd -x --y", true},
 		{"-v --clean-env -e E -- cmd", true},
+		{"--mask -e E -- cmd", true},
 		{"--store file -e E -- cmd", true},
 		{"--store=auto -e E -- cmd", true},
 		{"--envs a.toml --envs=/b.toml -e E -- cmd", true},

@@ -23,6 +23,7 @@ type runCmd struct {
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 	NoForward    bool     `help:"Do not add the flags that pass the secrets' names on to MPI ranks or srun tasks."`
 	CleanEnv     bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
+	Mask         bool     `help:"Replace every secret value (of 4 bytes or more) in the command's stdout and stderr with <concealed by secrun>; also mask = true in the environment."`
 	Command      []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program (or executable label) to run and its arguments, after --."`
 }
 
@@ -70,6 +71,7 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	launcher.Harden() // from here on secrun's memory holds values
 	plan, err := deliveryPlan(g, env, store)
 	closeStore(store) // no keyring connection is handed to the command
 	if err != nil {
@@ -82,6 +84,10 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
 	argv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	var mask *launcher.Masker
+	if r.Mask || env.Mask {
+		mask = maskFor(g, plan)
+	}
 	g.verbosef("running: %s", quoteArgv(argv))
 	return launcher.Run(launcher.Child{
 		Argv:   argv,
@@ -89,7 +95,24 @@ func (r *runCmd) Run(g *globals) error {
 		Env:    childEnv,
 		Files:  plan.files,
 		DirVar: plan.dirVar(),
+		Mask:   mask,
 	})
+}
+
+// maskFor builds the Masker for a run's secrets: each value, each JSON member and each line of
+// a multi-line value, when it is at least launcher.MinMaskLen bytes. --verbose names the keys
+// whose values are too short to mask.
+func maskFor(g *globals, plan *delivery) *launcher.Masker {
+	var values [][]byte
+	for _, v := range plan.values {
+		values = append(values, v.value)
+		if len(launcher.MaskPatterns([][]byte{v.value})) == 0 {
+			g.verbosef("secret %q is shorter than %d bytes: its value is not masked", v.key, launcher.MinMaskLen)
+		}
+	}
+	m := launcher.NewMasker(launcher.MaskPatterns(values))
+	g.verbosef("masking the command's output (%d values)", len(values))
+	return m
 }
 
 // missingError lists every secret an environment needs that the store does not hold.
