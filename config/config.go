@@ -1,6 +1,6 @@
 // Package config reads secrun's settings file, config.toml in the user's configuration
-// directory ($XDG_CONFIG_HOME/secrun/config.toml, default ~/.config/secrun/config.toml). Today
-// it holds one setting, the default store. It knows nothing of environment definitions (see
+// directory ($XDG_CONFIG_HOME/secrun/config.toml, default ~/.config/secrun/config.toml): the
+// default store and whether runs are audited, and where the audit log lives. It knows nothing of environment definitions (see
 // envdef) or of the stores themselves (see keystore).
 package config
 
@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -28,6 +29,32 @@ type Config struct {
 	File string
 	// Store is "auto", "file", "keyring", or "" when the file does not set it.
 	Store string
+	// Audit is audit = true: every run appends a line to the audit log (see AuditPath).
+	Audit bool
+}
+
+// AuditPath returns the audit log's path: audit.jsonl in $XDG_STATE_HOME/secrun when
+// XDG_STATE_HOME is an absolute path, else in ~/.local/state/secrun (on macOS and Windows, in
+// secrun's configuration directory, which is per user and not roamed on Windows' LocalAppData).
+func AuditPath() (string, error) {
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "secrun", "audit.jsonl"), nil
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		d, err := os.UserConfigDir() // ~/Library/Application Support
+		if runtime.GOOS == "windows" {
+			d, err = os.UserCacheDir() // %LocalAppData%, beside the file store
+		}
+		if err != nil {
+			return "", fmt.Errorf("cannot find the state directory: %w", err)
+		}
+		return filepath.Join(d, "secrun", "audit.jsonl"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the state directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "secrun", "audit.jsonl"), nil
 }
 
 // Path returns the path of config.toml: $XDG_CONFIG_HOME/secrun/config.toml when
@@ -85,9 +112,16 @@ func Parse(path string, data []byte) (*Config, error) {
 					Fix: `write store = "auto", "file" or "keyring"`}
 			}
 			c.Store = s
+		case "audit":
+			b, ok := v.(bool)
+			if !ok {
+				return nil, &Error{File: path, Line: keyLine(data, k), Msg: "audit must be true or false",
+					Fix: "write audit = true to log every run (keys and stores, never values)"}
+			}
+			c.Audit = b
 		default:
 			return nil, &Error{File: path, Line: keyLine(data, k), Msg: fmt.Sprintf("unknown setting %q", k),
-				Fix: "the settings are: store"}
+				Fix: "the settings are: store, audit"}
 		}
 	}
 	return c, nil

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/launcher"
 )
 
@@ -52,6 +53,7 @@ type globals struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	stderr io.Writer
+	conf   *config.Config // config.toml, once read
 }
 
 // root is the whole grammar.

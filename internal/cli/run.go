@@ -88,6 +88,9 @@ func (r *runCmd) Run(g *globals) error {
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
 	}
+	if err := g.audit(env.Name, where(env.File, env.Line), p.label, argv[0], plan.read); err != nil {
+		return err
+	}
 	g.verbosef("running: %s", quoteArgv(argv))
 	return launcher.Run(launcher.Child{
 		Argv:   argv,
@@ -226,7 +229,7 @@ func (g *globals) storeKind() (string, error) {
 		}
 		return g.Store, nil
 	}
-	c, err := config.Load()
+	c, err := g.config()
 	if err != nil {
 		return "", err
 	}
@@ -235,6 +238,18 @@ func (g *globals) storeKind() (string, error) {
 		return c.Store, nil
 	}
 	return "auto", nil
+}
+
+// config reads config.toml once.
+func (g *globals) config() (*config.Config, error) {
+	if g.conf == nil {
+		c, err := config.Load()
+		if err != nil {
+			return nil, err
+		}
+		g.conf = c
+	}
+	return g.conf, nil
 }
 
 // store opens the store that --store, SECRUN_STORE or config.toml selects.
