@@ -18,11 +18,12 @@ import (
 type envCmd struct {
 	List    envListCmd    `cmd:"" aliases:"ls" help:"List the defined environments and where each is defined."`
 	Show    envShowCmd    `cmd:"" help:"Show an environment: setup, executables, and the variable each secret becomes."`
+	Check   envCheckCmd   `cmd:"" help:"Check every definition: errors, credentials in setup lines or commands, stored values in the text, missing secrets."`
 	Convert envConvertCmd `cmd:"" help:"Print an hpcFlow YAML environment file as secrun TOML."`
 }
 
 func (c *envCmd) Help() string {
-	return "Examples:\n  secrun env list\n  secrun env show my_env\n  secrun --envs project.toml env list"
+	return "Examples:\n  secrun env list\n  secrun env show my_env\n  secrun env check\n  secrun --envs project.toml env list"
 }
 
 type envListCmd struct{}

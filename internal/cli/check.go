@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/keystore"
+	"github.com/secrun/secrun/launcher"
+)
+
+// envCheckCmd is the definition linter.
+type envCheckCmd struct {
+	Name string `arg:"" optional:"" help:"Check only this environment (every file is still parsed and searched for stored values)."`
+}
+
+func (c *envCheckCmd) Help() string {
+	return `Reads every definition file, reports each error and warning with its file and line, and exits 1
+when there are errors (0 with warnings only). Errors: a file that does not parse or validate, a
+secret value from the store written in a definition file, and, with NAME, a required secret that no
+store holds. Warnings: a setup line or an instance command that looks like it holds a credential
+(export password=1234, $env:password = '1234', --token=..., AWS keys, private-key headers, ...),
+and, without NAME, secrets that no store holds. Messages name keys, never values.
+
+Examples:
+  secrun env check
+  secrun env check my_env`
+}
+
+// finding is one message of the linter.
+type finding struct {
+	file  string
+	line  int
+	error bool
+	env   string
+	msg   string
+}
+
+func (f finding) String() string {
+	level := "warning"
+	if f.error {
+		level = "error"
+	}
+	env := ""
+	if f.env != "" {
+		env = fmt.Sprintf("environment %q: ", f.env)
+	}
+	return fmt.Sprintf("%s: %s: %s%s", where(f.file, f.line), level, env, f.msg)
+}
+
+func (c *envCheckCmd) Run(g *globals) error {
+	var found []finding
+	add := func(f finding) { found = append(found, f) }
+	texts := map[string][]byte{}
+	var files []string
+	envs := map[string]*envdef.Env{}
+	defaults := envdef.DefaultFiles()
+	for i, f := range append(defaults, g.envFiles()...) {
+		if _, dup := texts[f]; dup {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			add(finding{file: f, error: true, msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+			continue
+		}
+		texts[f] = data
+		files = append(files, f)
+		parsed, err := envdef.Parse(f, data)
+		if err != nil {
+			var de *envdef.DefError
+			if errors.As(err, &de) {
+				add(finding{file: de.File, line: de.Line, error: true, env: de.Env, msg: de.Msg})
+			} else {
+				add(finding{file: f, error: true, msg: err.Error()})
+			}
+			continue
+		}
+		for _, e := range parsed {
+			if err := checkSecrets(e); err != nil {
+				add(finding{file: f, line: e.Line, error: true, msg: err.Error()})
+			}
+			envs[e.Name] = e
+		}
+	}
+	g.verbosef("definitions read from: %s", strings.Join(files, ", "))
+	var selected []*envdef.Env
+	for _, e := range envs {
+		if c.Name == "" || e.Name == c.Name {
+			selected = append(selected, e)
+		}
+	}
+	if c.Name != "" && len(selected) == 0 {
+		add(finding{error: true, file: "secrun", msg: fmt.Sprintf("no environment %q is defined (searched %s)",
+			c.Name, strings.Join(searched(g), ", "))})
+	}
+	slices.SortFunc(selected, func(a, b *envdef.Env) int { return strings.Compare(a.Name, b.Name) })
+	for _, e := range selected {
+		for _, l := range e.Setup {
+			if why, ok := envdef.Exposed(l); ok {
+				add(finding{file: e.File, line: lineOf(texts[e.File], l, e.Line), env: e.Name,
+					msg: "setup line " + why + "; store it with 'secrun secrets set' and name it in secrets"})
+			}
+		}
+		for _, x := range e.Executables {
+			for _, in := range x.Instances {
+				if why, ok := envdef.Exposed(in.Command); ok {
+					add(finding{file: e.File, line: in.Line, env: e.Name,
+						msg: fmt.Sprintf("executable %q: command %s; store it with 'secrun secrets set' and name it in secrets", x.Label, why)})
+				}
+			}
+		}
+	}
+	found = append(found, c.storeFindings(g, selected, files, texts)...)
+
+	slices.SortStableFunc(found, func(a, b finding) int {
+		if a.file != b.file {
+			return strings.Compare(a.file, b.file)
+		}
+		return a.line - b.line
+	})
+	errs, warns := 0, 0
+	for _, f := range found {
+		fmt.Println(f)
+		if f.error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	fmt.Fprintf(g.stderr, "secrun: checked %d environments in %d files: %d errors, %d warnings\n",
+		len(selected), len(files), errs, warns)
+	if errs > 0 {
+		return &checkFailed{errs: errs}
+	}
+	return nil
+}
+
+// storeFindings reads the whole store once: a value written in a definition file is an
+// error (which names the key, never the value), and each selected environment's secrets
+// that no store holds are reported (errors when one environment was asked for).
+func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []string, texts map[string][]byte) []finding {
+	store, err := g.store()
+	if err != nil {
+		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot open the store: %v", err)}}
+	}
+	defer closeStore(store)
+	entries, err := store.List()
+	if err != nil {
+		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot read the store (%s): %v", storeDesc(store), err)}}
+	}
+	var out []finding
+	byKey := map[string][]keystore.Entry{}
+	for _, e := range entries {
+		byKey[e.Key] = append(byKey[e.Key], e)
+		if e.Value == nil {
+			continue
+		}
+		for _, f := range files {
+			for _, p := range launcher.MaskPatterns([][]byte{e.Value}) {
+				if i := bytes.Index(texts[f], p); i >= 0 {
+					out = append(out, finding{file: f, line: 1 + bytes.Count(texts[f][:i], []byte("\n")), error: true,
+						msg: fmt.Sprintf("the value of secret %q (%s store) is written here; remove it, and consider it exposed: replace it and store the new one", e.Key, e.Store)})
+					break
+				}
+			}
+		}
+	}
+	for _, env := range selected {
+		var missing []string
+		for _, s := range env.Secrets {
+			if _, ok := keystore.Resolve(byKey[s.Key], envScope(env)); !ok && !s.Optional {
+				missing = append(missing, s.Key)
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, finding{file: env.File, line: env.Line, env: env.Name, error: c.Name != "",
+				msg: fmt.Sprintf("%s holds no %s; store with 'secrun secrets set KEY'", storeDesc(store), strings.Join(missing, ", "))})
+		}
+	}
+	return out
+}
+
+// lineOf returns the line of data, from line from on, that holds text, or from.
+func lineOf(data []byte, text string, from int) int {
+	lines := bytes.Split(data, []byte("\n"))
+	for i := max(from-1, 0); i < len(lines); i++ {
+		if bytes.Contains(lines[i], []byte(text)) {
+			return i + 1
+		}
+	}
+	return from
+}
+
+// unwrapPath drops the *fs.PathError wrapper, whose path the message already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// checkFailed is env check's result when it found errors: exit status 1, as a linter.
+type checkFailed struct{ errs int }
+
+func (e *checkFailed) Error() string {
+	return fmt.Sprintf("env check found %d errors", e.errs)
+}
+func (e *checkFailed) ExitCode() int { return 1 }
+func (e *checkFailed) Hint() string  { return "each is listed above with its file and line" }
