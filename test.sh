@@ -29,14 +29,22 @@ go test -count=1 ./...
 
 step "go test -race (packages with concurrency)"
 if go env CC >/dev/null 2>&1 && command -v "$(go env CC)" >/dev/null; then
-  go test -count=1 -race ./keystore/ ./launcher/
+  go test -count=1 -race -short ./keystore/ ./launcher/
 else
   echo "no C compiler: the race detector needs cgo" >&2
   [ "${CI:-}" = true ] && exit 1
 fi
 
 step "fuzz (bounded)"
-go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=10s -fuzzminimizetime=50x ./envdef/
+# Each target starts from its seed corpus (f.Add and testdata/fuzz) and runs a few seconds.
+fuzz() { go test -run='^$' -fuzz="^$2\$" -fuzztime="$3" -fuzzminimizetime=50x "./$1/"; }
+fuzz envdef FuzzParse 10s
+fuzz envdef FuzzSplitWords 4s
+fuzz envdef FuzzInstanceArgv 4s
+fuzz keystore FuzzParseStore 4s
+fuzz keystore FuzzValidateKey 4s
+fuzz internal/cli FuzzShebangArgs 4s
+fuzz launcher FuzzMask 8s
 
 step "cross-builds"
 for os in linux darwin windows; do
