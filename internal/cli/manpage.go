@@ -49,17 +49,18 @@ SECRUN_MAX_FILE_SIZE is the default of 'secrets set --max-size'.
 
 SECRUN_DATA_DIR replaces the directory of the file store and the keyring index.
 
-XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR place secrun's files as the XDG base directory specification says.
+XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR place secrun's files as the XDG base directory specification says.
 
 SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
 
 The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPTH, and, for file secrets, NAME_FILE and SECRUN_SECRETS_DIR.`},
 	{Title: "Files", Body: `  ~/.local/share/secrun/secrets.json    the file store (mode 0600)
   ~/.local/share/secrun/keyring-index.json    key names of the keyring store
-  ~/.config/secrun/config.toml    settings (store = "auto", "file" or "keyring")
+  ~/.config/secrun/config.toml    settings (store = "auto", "file" or "keyring"; audit = true)
+  ~/.local/state/secrun/audit.jsonl    the audit log, one JSON line per run (keys, never values)
   ~/.config/secrun/envs.toml    your environment definitions
   /etc/secrun/envs.toml    site-wide environment definitions`},
-	{Title: "Exit status", Body: `The command's own status when it ran; 125 when secrun itself fails (bad flags, a bad definition, a missing secret); 126 when the command was found but cannot run; 127 when it was not found; 1 from 'secrets doctor' when it found disagreements.`},
-	{Title: "Security", Body: `secrun never prints a secret value in its messages, in --verbose output or in completions, and never puts one in argv. A variable given to the command is visible to the command and everything it starts, and to processes of the same user through /proc.`},
+	{Title: "Exit status", Body: `The command's own status when it ran; 125 when secrun itself fails (bad flags, a bad definition, a missing secret); 126 when the command was found but cannot run; 127 when it was not found; 1 from 'secrets doctor' when it found disagreements, and from 'env check' when it found errors.`},
+	{Title: "Security", Body: `secrun never prints a secret value in its messages, in --verbose output or in completions, and never puts one in argv. A variable given to the command is visible to the command and everything it starts, and to processes of the same user through /proc. While secrun holds values it cannot dump core and, on Linux, is not dumpable; the command gets the user's own core limit. --mask replaces values of 4 bytes or more in the command's output with <concealed by secrun>.`},
 	{Title: "See also", Body: `env(1), srun(1), mpirun(1). The README of secrun describes every behaviour in detail.`},
 }
