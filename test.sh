@@ -40,7 +40,7 @@ step "fuzz (bounded)"
 # of inputs (a few seconds each here). A count, not a time: with -fuzztime=4s the fuzzer
 # sometimes fails with "context deadline exceeded" when the time runs out mid-input.
 fuzz() { go test -run='^$' -fuzz="^$2\$" -fuzztime="$3" -fuzzminimizetime=50x "./$1/"; }
-fuzz envdef FuzzParse 10s
+fuzz envdef FuzzParse 100000x
 fuzz envdef FuzzSplitWords 60000x
 fuzz envdef FuzzInstanceArgv 60000x
 fuzz keystore FuzzParseStore 30000x
