@@ -233,25 +233,36 @@ func indexOf(entries []fileEntry, key string, s Scope) int {
 
 // load reads the store without a lock. An absent store file is an empty store.
 func (f *File) load() ([]fileEntry, error) {
-	path := f.Location()
+	data, err := readPrivate(f.dir, storeFile, "secret store")
+	if err != nil || data == nil {
+		return nil, err
+	}
+	return decode(f.Location(), data)
+}
+
+// readPrivate reads dir/name after checking that the file and its directory are the user's
+// own and closed to others (those errors say how to fix them). An absent file gives nil, nil;
+// what names the file in other errors.
+func readPrivate(dir, name, what string) ([]byte, error) {
+	path := filepath.Join(dir, name)
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read secret store: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	if err := checkFile(path, fi); err != nil {
 		return nil, err
 	}
-	if err := f.checkDir(); err != nil {
+	if err := (&File{dir: dir}).checkDir(); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read secret store: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	return decode(path, data)
+	return data, nil
 }
 
 // decode parses a store file and checks that it is one.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,24 +51,11 @@ func (x *index) path() string { return filepath.Join(x.dir, indexFile) }
 
 // load reads the index without a lock. An absent index is an empty one.
 func (x *index) load() ([]indexEntry, error) {
+	data, err := readPrivate(x.dir, indexFile, "keyring index")
+	if err != nil || data == nil {
+		return nil, err
+	}
 	path := x.path()
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read keyring index: %w", err)
-	}
-	if err := checkFile(path, fi); err != nil {
-		return nil, err
-	}
-	if err := (&File{dir: x.dir}).checkDir(); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read keyring index: %w", err)
-	}
 	var doc indexDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		var syn *json.SyntaxError

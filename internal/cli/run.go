@@ -91,7 +91,9 @@ func (r *runCmd) Run(g *globals) error {
 	if err := g.audit(env.Name, where(env.File, env.Line), p.label, argv[0], plan.read); err != nil {
 		return err
 	}
-	g.verbosef("running: %s", quoteArgv(argv))
+	if g.Verbose {
+		g.verbosef("running: %s", quoteArgv(argv))
+	}
 	return launcher.Run(launcher.Child{
 		Argv:   argv,
 		Setup:  env.Setup,
