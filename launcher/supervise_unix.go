@@ -25,10 +25,10 @@ var relayed = []os.Signal{
 	unix.SIGWINCH, unix.SIGCONT, unix.SIGTSTP,
 }
 
-// fromKeyboard are the signals that a terminal sends to its whole foreground process group,
-// which the child shares with secrun: when secrun is in the foreground, the child already has
-// them, and relaying would deliver them twice.
-var fromKeyboard = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGTSTP: true, unix.SIGWINCH: true}
+// fromTerminal are the signals that a terminal sends to its whole foreground process group
+// (^C, ^\, ^Z and a window size change). When the child is in that group it already has them,
+// and relaying would deliver them twice.
+var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGTSTP: true, unix.SIGWINCH: true}
 
 // supervise runs the child at path with argv and env as a child process, with the private
 // directory d (or nil) that it removes however the child ends. It relays signals while the
@@ -120,7 +120,7 @@ func maskOutputs(cmd *exec.Cmd, m *Masker, copies *sync.WaitGroup) ([]*os.File, 
 // process without a handler, so that the shell sees the job stop; SIGCONT, relayed, resumes
 // the child with it.
 func relay(p *os.Process, sig os.Signal) {
-	if !fromKeyboard[sig] || !inForeground() {
+	if !fromTerminal[sig] || !childInForeground(p.Pid) {
 		p.Signal(sig) // an error means the child is gone, which Wait is about to report
 	}
 	if sig == unix.SIGTSTP {
@@ -128,15 +128,22 @@ func relay(p *os.Process, sig os.Signal) {
 	}
 }
 
-// inForeground reports whether secrun's process group is the foreground group of the
-// terminal on stdin, stdout or stderr.
-func inForeground() bool {
-	for fd := range 3 {
-		if pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil {
-			return pgrp == unix.Getpgrp()
-		}
+// childInForeground reports whether the terminal has already signalled the child: secrun's
+// process group is the foreground group of secrun's controlling terminal (whatever stdin,
+// stdout and stderr are), and the child is still in that group (a child that moved to a group
+// of its own, with setsid or setpgid, gets nothing from the terminal).
+func childInForeground(child int) bool {
+	tty, err := unix.Open("/dev/tty", unix.O_RDONLY|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false // no controlling terminal
 	}
-	return false
+	defer unix.Close(tty)
+	fg, err := unix.IoctlGetInt(tty, unix.TIOCGPGRP)
+	if err != nil || fg != unix.Getpgrp() {
+		return false
+	}
+	pgrp, err := unix.Getpgid(child)
+	return err == nil && pgrp == fg
 }
 
 // exitStatus turns the result of Wait into an *ExitError.
