@@ -354,3 +354,32 @@ func TestTTYInterruptRelayedToOwnSession(t *testing.T) {
 		t.Errorf("private directory %s is still there", dir)
 	}
 }
+
+// A signal sent to secrun's whole process group (kill -TERM -PGID, as a shell's `kill %1`, or
+// timeout(1), do) reaches the child directly and through secrun: secrun cannot tell it from a
+// signal sent to secrun alone (see the README). What matters holds either way: the child's own
+// exit status comes back and the directory is removed.
+func TestGroupSignal(t *testing.T) {
+	s := newSandbox(t)
+	c := s.cmd("-e", "e", "--", "sh", "-c", `echo "$SECRUN_SECRETS_DIR" > dir.txt; echo $$ > pid.tmp; mv pid.tmp child.pid
+trap "echo term >> term.txt; exit 42" TERM; while :; do sleep 1; done`)
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child := waitInt(t, filepath.Join(s.dir, "child.pid"))
+	if pg, _ := syscall.Getpgid(child); pg != c.Process.Pid {
+		t.Fatalf("the child is in group %d, not in secrun's %d", pg, c.Process.Pid)
+	}
+	dir := waitFile(t, filepath.Join(s.dir, "dir.txt"))
+	syscall.Kill(-c.Process.Pid, syscall.SIGTERM)
+	if ws := waitStatus(t, c); ws.Signaled() || ws.ExitStatus() != 42 {
+		t.Errorf("secrun ended with %v, want exit 42", ws)
+	}
+	if got := waitFile(t, filepath.Join(s.dir, "term.txt")); !strings.HasPrefix(got, "term") {
+		t.Errorf("the child did not get TERM")
+	}
+	if !gone(dir) {
+		t.Errorf("private directory %s is still there", dir)
+	}
+}
