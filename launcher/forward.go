@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -67,8 +68,12 @@ func (f *Forwarder) flavour(cmd string, names []string) Flavour {
 	if err != nil {
 		return byNameOnly(filepath.Base(cmd))
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
+	// Only a symlink at the end can change the name; most commands are not one, and
+	// EvalSymlinks would stat every directory on the way.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
 	}
 	switch fl := byName(filepath.Base(path)); fl {
 	case "probe":

@@ -95,7 +95,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			}
 			continue
 		}
-		from := fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope))
+		from := storeNote(e)
 		v := e.Value
 		d.values = append(d.values, keyValue{s.Key, v})
 		rk := readKey{Key: s.Key, Store: e.Store}
@@ -120,7 +120,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 					return nil, &secretError{env: env, s: s, msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.name), short(name)),
 						hint: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
 				}
-				if err := vars.add(name, fmt.Sprintf("member %+q of secret %q", short(m.name), s.Key), s); err != nil {
+				if err := vars.add(name, varSource{key: s.Key, member: m.name}, s); err != nil {
 					return nil, err
 				}
 				if err := checkValue(env, s, name, m.value); err != nil {
@@ -139,7 +139,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			d.vars = append(d.vars, launcher.Var{Name: s.Var, Value: string(v)})
 		}
 		if s.Var != "" {
-			if err := vars.add(s.Var, fmt.Sprintf("secret %q", s.Key), s); err != nil {
+			if err := vars.add(s.Var, varSource{key: s.Key}, s); err != nil {
 				return nil, err
 			}
 		}
@@ -211,15 +211,31 @@ func scopeNote(s keystore.Scope) string {
 	return ", scope " + s.String()
 }
 
+// storeNote describes where an entry came from, "(file store, scope P/D)", for --verbose. It is
+// formatted only when printed.
+type storeNote keystore.Entry
+
+func (e storeNote) String() string { return fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope)) }
+
+// varSource is what sets a variable, a secret or a member of a JSON secret, for messages.
+type varSource struct{ key, member string }
+
+func (v varSource) String() string {
+	if v.member != "" {
+		return fmt.Sprintf("member %+q of secret %q", short(v.member), v.key)
+	}
+	return fmt.Sprintf("secret %q", v.key)
+}
+
 // varSet finds variables that two sources would set.
 type varSet struct {
 	env  *envdef.Env
-	from map[string]string // folded name -> its source, for messages
+	from map[string]varSource // folded name -> its source, for messages
 }
 
-func (vs *varSet) add(name, source string, s envdef.Secret) error {
+func (vs *varSet) add(name string, source varSource, s envdef.Secret) error {
 	if vs.from == nil {
-		vs.from = map[string]string{}
+		vs.from = map[string]varSource{}
 	}
 	folded := name
 	if runtime.GOOS == "windows" {

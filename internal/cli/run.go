@@ -275,7 +275,9 @@ func (g *globals) store() (keystore.Store, error) {
 		a.Verbosef = g.verbosef
 		s = a
 	}
-	g.verbosef("%s store: %s", s.Name(), s.Location())
+	if g.Verbose { // Location is built only to be printed
+		g.verbosef("%s store: %s", s.Name(), s.Location())
+	}
 	return s, nil
 }
 
