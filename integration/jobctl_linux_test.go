@@ -128,14 +128,18 @@ func (tm *term) status(want int) {
 }
 
 // launch writes script to child.sh, after a prelude in which the child writes its private
-// directory, its pid and secrun's pid, and types line, which runs secrun with `sh ./child.sh`.
-// It returns once the child has written them.
+// directory, and types line, which runs secrun with `sh ./child.sh`. It returns once the child
+// has run `ready`, which writes its pid and secrun's: at the start of script, unless script
+// has a line `ready` of its own (after its traps, so that no signal comes before them).
 func (tm *term) launch(line, script string) (secrun, child int, dir string) {
 	tm.t.Helper()
 	prelude := `echo "$SECRUN_SECRETS_DIR" > dir.txt; test -r "$tls_FILE" || exit 99
 if test -t 0 && test -t 1; then echo yes > tty.txt; fi
-echo $PPID > secrun.pid; echo $$ > pid.tmp; mv pid.tmp child.pid
+ready() { echo $PPID > secrun.pid; echo $$ > pid.tmp; mv pid.tmp child.pid; }
 `
+	if !regexp.MustCompile(`(?m)^ready$`).MatchString(script) {
+		script = "ready\n" + script
+	}
 	if err := os.WriteFile(filepath.Join(tm.s.dir, "child.sh"), []byte(prelude+script+"\n"), 0o600); err != nil {
 		tm.t.Fatal(err)
 	}
@@ -208,6 +212,7 @@ onint() { n=$((n+1)); echo $n > int.txt; }
 onwinch() { w=$((w+1)); stty size < /dev/tty > winch.txt; }
 onusr1() { echo "int=$n winch=$w" > final.txt; exit 0; }
 trap onint INT; trap onwinch WINCH; trap onusr1 USR1
+ready
 while :; do sleep 1; done`
 
 // freeze stops secrun, so that a signal it would relay reaches the child only after the child
@@ -346,7 +351,9 @@ func TestTTYInterruptRelayedToOwnSession(t *testing.T) {
 	}
 	s := newSandbox(t)
 	tm := newTerm(t, s)
-	secrun, _, dir := tm.launch(`"$SECRUN" -e e -- setsid sh ./child.sh`, `trap "exit 5" INT; while :; do sleep 1; done`)
+	secrun, _, dir := tm.launch(`"$SECRUN" -e e -- setsid sh ./child.sh`, `trap "exit 5" INT
+ready
+while :; do sleep 1; done`)
 	tm.send("\x03")
 	waitFor(t, "secrun to end", ended(secrun))
 	tm.status(5)
@@ -361,8 +368,9 @@ func TestTTYInterruptRelayedToOwnSession(t *testing.T) {
 // exit status comes back and the directory is removed.
 func TestGroupSignal(t *testing.T) {
 	s := newSandbox(t)
-	c := s.cmd("-e", "e", "--", "sh", "-c", `echo "$SECRUN_SECRETS_DIR" > dir.txt; echo $$ > pid.tmp; mv pid.tmp child.pid
-trap "echo term >> term.txt; exit 42" TERM; while :; do sleep 1; done`)
+	// The trap comes first: a TERM before it would kill the shell before it could answer.
+	c := s.cmd("-e", "e", "--", "sh", "-c", `trap "echo term >> term.txt; exit 42" TERM
+echo "$SECRUN_SECRETS_DIR" > dir.txt; echo $$ > pid.tmp; mv pid.tmp child.pid; while :; do sleep 1; done`)
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)

@@ -94,10 +94,15 @@ func (s *sandbox) cmd(args ...string) *exec.Cmd {
 }
 
 // start runs secrun with a child shell script. The script runs after the child has written
-// its private directory to dir.txt and its pid to child.pid; start returns once both exist.
+// its private directory to dir.txt; start returns once the child has also run `ready`, which
+// writes its pid to child.pid: first, unless script calls `ready;` itself (after its traps,
+// so that no signal comes before them).
 func (s *sandbox) start(script string) (*exec.Cmd, int, string) {
 	s.t.Helper()
-	prelude := `echo "$SECRUN_SECRETS_DIR" > dir.txt; test -r "$tls_FILE" || exit 99; echo $$ > pid.tmp; mv pid.tmp child.pid; `
+	prelude := `echo "$SECRUN_SECRETS_DIR" > dir.txt; test -r "$tls_FILE" || exit 99; ready() { echo $$ > pid.tmp; mv pid.tmp child.pid; }; `
+	if !strings.Contains(script, "ready;") {
+		script = "ready; " + script
+	}
 	c := s.cmd("-e", "e", "--", "sh", "-c", prelude+script)
 	var stderr bytes.Buffer
 	c.Stderr = &stderr
@@ -166,7 +171,7 @@ func TestSupervisedSignalToSecrun(t *testing.T) {
 
 func TestSupervisedChildTrapsTerm(t *testing.T) {
 	s := newSandbox(t)
-	c, _, dir := s.start(`trap 'kill $!; exit 42' TERM; sleep 60 & wait`)
+	c, _, dir := s.start(`trap 'kill $!; exit 42' TERM; ready; sleep 60 & wait`)
 	c.Process.Signal(syscall.SIGTERM)
 	if ws := waitStatus(t, c); ws.Signaled() || ws.ExitStatus() != 42 {
 		t.Errorf("secrun ended with %v, want exit 42", ws)
@@ -178,7 +183,7 @@ func TestSupervisedChildTrapsTerm(t *testing.T) {
 
 func TestSupervisedRelaysUSR1(t *testing.T) {
 	s := newSandbox(t)
-	c, _, _ := s.start(`trap 'echo got > usr1.txt; kill $!; exit 0' USR1; sleep 60 & wait`)
+	c, _, _ := s.start(`trap 'echo got > usr1.txt; kill $!; exit 0' USR1; ready; sleep 60 & wait`)
 	c.Process.Signal(syscall.SIGUSR1)
 	if ws := waitStatus(t, c); ws.ExitStatus() != 0 {
 		t.Errorf("secrun ended with %v, want exit 0", ws)

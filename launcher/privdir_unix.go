@@ -110,12 +110,6 @@ func RemoveStale() {
 		if unix.Lstat(parent, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
 			continue
 		}
-		if st.Nlink == 2 {
-			// tmpfs, ext4 and xfs count a directory's subdirectories in its links: 2 means it
-			// holds none, and private directories are all it can hold. Filesystems that do not
-			// count (btrfs says 1) are read.
-			continue
-		}
 		entries, err := os.ReadDir(parent)
 		if err != nil {
 			continue

@@ -95,7 +95,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			}
 			continue
 		}
-		from := storeNote(e)
+		from := storeNote{e.Store, e.Scope}
 		v := e.Value
 		d.values = append(d.values, keyValue{s.Key, v})
 		rk := readKey{Key: s.Key, Store: e.Store}
@@ -211,11 +211,14 @@ func scopeNote(s keystore.Scope) string {
 	return ", scope " + s.String()
 }
 
-// storeNote describes where an entry came from, "(file store, scope P/D)", for --verbose. It is
-// formatted only when printed.
-type storeNote keystore.Entry
+// storeNote says where an entry came from, "(file store, scope P/D)", for --verbose. It is
+// formatted only when printed, and holds no value.
+type storeNote struct {
+	store string
+	scope keystore.Scope
+}
 
-func (e storeNote) String() string { return fmt.Sprintf("(%s store%s)", e.Store, scopeNote(e.Scope)) }
+func (n storeNote) String() string { return fmt.Sprintf("(%s store%s)", n.store, scopeNote(n.scope)) }
 
 // varSource is what sets a variable, a secret or a member of a JSON secret, for messages.
 type varSource struct{ key, member string }
