@@ -6,12 +6,7 @@
 # this for 1, 10 and 100 secrets in the file store, and then times the supervised path (10
 # secrets, one delivered as a file) against the exec path. Nothing here is asserted: it reports.
 #
-# The machine may be shared, and its load changes from second to second. So the commands are
-# timed in many short rounds: each round runs hyperfine on all four, in an order that rotates
-# from round to round, and gives one median per command. The table shows the median over the
-# rounds of those medians, and for each ratio the median of the per-round ratios with, in
-# brackets, their lower and upper quartiles: the spread that the machine's load causes.
-# ROUNDS (default 20) and RUNS (hyperfine runs per command and round, default 30) tune it.
+# The timing method (rotating rounds, medians and quartiles) is in bench/lib.sh.
 #
 # Then, on a private Secret Service (testenv/keyring.sh), 10 secrets in the keyring against the
 # same 10 in the file store, and against bench/gokeyring, which fetches them with go-keyring's
@@ -20,68 +15,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-20} runs=${RUNS:-30}
 
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 hyperfine >/dev/null
-  else
-    echo "bench/launch.sh needs hyperfine (apt-get install hyperfine)" >&2; exit 1
-  fi
-fi
-
+. bench/lib.sh
+need_hyperfine
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# As .goreleaser.yaml builds releases: no cgo, -trimpath, -s -w and a stamped version.
-export CGO_ENABLED=0
-go build -trimpath -ldflags='-s -w -X main.version=0.0.0-bench -X main.commit=bench -X main.date=2000-01-01T00:00:00Z' -o "$work/secrun" .
-go build -trimpath -ldflags='-s -w' -o "$work/minimal" ./bench/minimal
-go build -trimpath -ldflags='-s -w' -o "$work/withdeps" ./bench/withdeps
-go build -trimpath -ldflags='-s -w' -o "$work/gokeyring" ./bench/gokeyring
-
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-unset SECRUN_DATA_DIR SECRUN_ENVS SECRUN_STORE SECRUN_KEYRING_SERVICE SECRUN_KEYRING_PART_SIZE DBUS_SESSION_BUS_ADDRESS
-mkdir -p "$XDG_CONFIG_HOME/secrun"
-defs="$XDG_CONFIG_HOME/secrun/envs.toml"
-: > "$defs"
-for i in $(seq 100); do
-  printf 'v%02d-%s' "$i" "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/value$i"
-  "$work/secrun" secrets set "BENCH_$i" < "$work/value$i" 2>/dev/null
-done
-store="$XDG_DATA_HOME/secrun/secrets.json"
-
-declare -A vars
-for n in 1 10 100; do
-  keys="" vars[$n]=""
-  for i in $(seq "$n"); do
-    keys="$keys\"BENCH_$i\", "
-    vars[$n]="${vars[$n]} BENCH_$i=$(cat "$work/value$i")"
-  done
-  printf '[[env]]\nname = "e%d"\nsecrets = [%s]\n\n' "$n" "${keys%, }" >> "$defs"
-done
+build_secrun "$work/secrun"
+build_baseline "$work/minimal" ./bench/minimal
+build_baseline "$work/withdeps" ./bench/withdeps
+build_baseline "$work/gokeyring" ./bench/gokeyring
+bench_home
 # the same 10 secrets with one delivered as a file: secrun supervises the child
 keys=""
 for i in $(seq 2 10); do keys="$keys\"BENCH_$i\", "; done
 printf '[[env]]\nname = "f10"\nsecrets = [%s{ key = "BENCH_1", file = true }]\n\n' "$keys" >> "$defs"
-export XDG_RUNTIME_DIR="$work/run"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of $runs runs"
-# time_rounds N NAME CMD NAME CMD ...: ROUNDS hyperfine rounds of the named commands, in an order
-# that rotates, each adding "N ROUND NAME MEDIAN_MS" lines to medians.txt.
-time_rounds() {
-  local n=$1 r k i; shift
-  local -a names=() cmds=() args
-  while [ $# -gt 0 ]; do names+=("$1") cmds+=("$2"); shift 2; done
-  for r in $(seq "$rounds"); do
-    args=()
-    for k in "${!names[@]}"; do
-      i=$(((k + r) % ${#names[@]}))
-      args+=(-n "${names[$i]}" "${cmds[$i]}")
-    done
-    hyperfine -N --style none --warmup 5 --runs "$runs" --export-csv "$work/round.csv" "${args[@]}" \
-      >/dev/null 2>"$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
-    awk -F, -v n="$n" -v r="$r" 'NR > 1 { printf "%s %s %s %.4f\n", n, r, $1, $4 * 1000 }' "$work/round.csv" >> "$work/medians.txt"
-  done
-}
 for n in 1 10 100; do
   time_rounds "$n" secrun "$work/secrun -e e$n -- /bin/true" env "env${vars[$n]} /bin/true" \
     minimal "$work/minimal $store /bin/true" withdeps "$work/withdeps $store /bin/true"
@@ -89,18 +37,7 @@ done
 # The supervised path (a private directory, fork, wait, cleanup) against the exec path.
 time_rounds sup exec "$work/secrun -e e10 -- /bin/true" supervised "$work/secrun -e f10 -- /bin/true"
 
-awk '
-  { ms[$1, $2, $3] = $4; rounds[$2] = 1 }
-  function med(a, k,   i, j, t) {  # median of a[1..k]; sorts a
-    for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-    return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
-  }
-  function col(n, name,   r, k, a) { k = 0; for (r in rounds) a[++k] = ms[n, r, name]; return med(a, k) }
-  function ratio(n, x, y,   r, k, a, m) {
-    k = 0; for (r in rounds) a[++k] = ms[n, r, x] / ms[n, r, y]
-    m = med(a, k)
-    return sprintf("%.2f (%.2f-%.2f)", m, a[int((k-1)/4)+1], a[k-int((k-1)/4)])
-  }
+awk "$round_stats"'
   END {
     printf "%-7s %9s %7s %10s %11s  %-17s %-17s %-17s\n", "secrets", "secrun ms", "env ms", "minimal ms", "withdeps ms",
       "secrun/env", "secrun/minimal", "withdeps/minimal"
