@@ -22,9 +22,11 @@ type envCheckCmd struct {
 
 func (c *envCheckCmd) Help() string {
 	return `Reads every definition file, reports each error and warning with its file and line, and exits 1
-when there are errors (0 with warnings only). Errors: a file that does not parse or validate, a
-secret value from the store written in a definition file, and, with NAME, a required secret that no
-store holds. Warnings: a setup line or an instance command that looks like it holds a credential
+when there are errors (0 with warnings only). Errors: a file that does not parse or validate, or
+that a run would refuse (others can write it or a directory above it; not a regular file; over
+1 MiB; nested too deep), with the chmod that fixes it; a secret value from the store, or a member
+value of a json = true secret, written in a definition file (at each line that holds it); and,
+with NAME, a required secret that no store holds. Warnings: a setup line or an instance command that looks like it holds a credential
 (export password=1234, $env:password = '1234', --token=..., AWS keys, private-key headers, ...),
 and, without NAME, secrets that no store holds. Messages name keys, never values.
 
