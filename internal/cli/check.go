@@ -62,9 +62,9 @@ func (c *envCheckCmd) Run(g *globals) error {
 	texts := map[string][]byte{}
 	var files []string
 	envs := map[string]*envdef.Env{}
-	c0, err := g.config()
-	if err != nil {
-		add(configFinding(err))
+	c0, confErr := g.config()
+	if confErr != nil {
+		add(configFinding(confErr))
 		c0 = &config.Config{}
 	}
 	jsonKeys := map[string]bool{} // keys read with json = true in any file
@@ -126,7 +126,9 @@ func (c *envCheckCmd) Run(g *globals) error {
 			}
 		}
 	}
-	found = append(found, c.storeFindings(g, selected, files, texts, jsonKeys)...)
+	if confErr == nil { // without config.toml secrun does not know which store to read
+		found = append(found, c.storeFindings(g, selected, files, texts, jsonKeys)...)
+	}
 
 	slices.SortStableFunc(found, func(a, b finding) int {
 		if a.file != b.file {
