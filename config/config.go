@@ -1,7 +1,8 @@
 // Package config reads secrun's settings file, config.toml in the user's configuration
 // directory ($XDG_CONFIG_HOME/secrun/config.toml, default ~/.config/secrun/config.toml): the
-// default store and whether runs are audited, and where the audit log lives. It knows nothing of environment definitions (see
-// envdef) or of the stores themselves (see keystore).
+// default store, whether runs are audited and where the audit log lives, and the groups
+// trusted to write definition files. It knows nothing of what environment definitions hold
+// (see envdef) or of the stores themselves (see keystore).
 package config
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -18,6 +20,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/secrun/secrun/internal/fileperm"
+	"github.com/secrun/secrun/internal/tomldepth"
 )
 
 // Stores are the values the store setting takes, as --store and SECRUN_STORE do.
@@ -31,7 +35,13 @@ type Config struct {
 	Store string
 	// Audit is audit = true: every run appends a line to the audit log (see AuditPath).
 	Audit bool
+	// Trust is trusted_groups = ["GROUP", ...]: definition files and the directories above
+	// them may be writable by, and owned by members of, these groups.
+	Trust fileperm.Trust
 }
+
+// MaxDepth is how deeply config.toml may nest; its settings are flat.
+const MaxDepth = 4
 
 // AuditPath returns the audit log's path: audit.jsonl in $XDG_STATE_HOME/secrun when
 // XDG_STATE_HOME is an absolute path, else in ~/.local/state/secrun (on macOS and Windows, in
@@ -70,15 +80,21 @@ func Path() (string, error) {
 	return filepath.Join(d, "secrun", "config.toml"), nil
 }
 
-// Load reads config.toml. A missing file is an empty configuration.
+// Load reads config.toml, which must pass the rule of definition files without any trusted
+// group (see fileperm.ReadTrusted), and is at most 1 MiB. A missing file is an empty
+// configuration.
 func Load() (*Config, error) {
 	path, err := Path()
 	if err != nil {
 		return &Config{}, nil // no configuration directory: nothing configured
 	}
-	data, err := os.ReadFile(path)
+	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{})
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{File: path}, nil
+	}
+	var fe *fileperm.Error
+	if errors.As(err, &fe) {
+		return nil, &Error{File: path, Msg: "refusing to read settings: " + fe.Error(), Fix: fe.Hint(), Err: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read settings: %w", err)
@@ -89,6 +105,10 @@ func Load() (*Config, error) {
 // Parse reads the content of a config.toml.
 func Parse(path string, data []byte) (*Config, error) {
 	c := &Config{File: path}
+	if line := tomldepth.Line(data, MaxDepth); line > 0 {
+		return nil, &Error{File: path, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
+			Fix: "the settings are flat: store, audit, trusted_groups"}
+	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
@@ -119,12 +139,39 @@ func Parse(path string, data []byte) (*Config, error) {
 					Fix: "write audit = true to log every run (keys and stores, never values)"}
 			}
 			c.Audit = b
+		case "trusted_groups":
+			groups, err := groupList(v)
+			if err != nil {
+				return nil, &Error{File: path, Line: keyLine(data, k), Msg: "trusted_groups: " + err.Error(),
+					Fix: `write trusted_groups = ["GROUP", ...], naming groups whose members may write your definition files`}
+			}
+			c.Trust.Groups = groups
 		default:
 			return nil, &Error{File: path, Line: keyLine(data, k), Msg: fmt.Sprintf("unknown setting %q", k),
-				Fix: "the settings are: store, audit"}
+				Fix: "the settings are: store, audit, trusted_groups"}
 		}
 	}
 	return c, nil
+}
+
+// groupList reads trusted_groups: a list of names of existing groups.
+func groupList(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("must be a list of group names")
+	}
+	var groups []string
+	for _, g := range list {
+		name, ok := g.(string)
+		if !ok || name == "" {
+			return nil, errors.New("must be a list of group names")
+		}
+		if _, err := user.LookupGroup(name); err != nil {
+			return nil, fmt.Errorf("there is no group %q", name)
+		}
+		groups = append(groups, name)
+	}
+	return groups, nil
 }
 
 // keyLine returns the line where key is set, or 0.
@@ -145,6 +192,7 @@ type Error struct {
 	Line int
 	Msg  string
 	Fix  string
+	Err  error // the underlying error, if any
 }
 
 func (e *Error) Error() string {
@@ -156,3 +204,6 @@ func (e *Error) Error() string {
 
 // Hint says how to fix it.
 func (e *Error) Hint() string { return e.Fix }
+
+// Unwrap returns the underlying error, such as a *fileperm.Error.
+func (e *Error) Unwrap() error { return e.Err }

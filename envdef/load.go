@@ -2,13 +2,14 @@ package envdef
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/secrun/secrun/internal/fileperm"
 )
 
 // DefaultFiles returns the definition files searched by default, in order:
@@ -77,26 +78,22 @@ func userFileHint() string {
 
 // Load reads defaults, then explicit, and merges their environments: an
 // environment in a later file replaces one of the same name from an earlier
-// file, and the replaced definitions are recorded in Overrides. A missing file
-// in defaults is skipped silently; a missing file in explicit (from --envs or
-// SECRUN_ENVS) is an error. A file named twice is read once.
-func Load(defaults, explicit []string) (*Set, error) {
+// file, and the replaced definitions are recorded in Overrides. Each file is read with
+// ReadFile, trusting t. A missing file in defaults is skipped silently; a missing file in
+// explicit (from --envs or SECRUN_ENVS) is an error. A file named twice is read once.
+func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
 	s := &Set{envs: map[string][]*Env{}}
 	seen := map[string]bool{}
 	for i, f := range append(append([]string(nil), defaults...), explicit...) {
 		if seen[absPath(f)] {
 			continue
 		}
-		data, err := os.ReadFile(f)
+		data, err := ReadFile(f, t)
 		if err != nil {
 			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, &DefError{File: f, Msg: "environment definition file does not exist", Err: err,
-					Fix: "check the path given with --envs or SECRUN_ENVS"}
-			}
-			return nil, fmt.Errorf("read environment definitions: %w", err)
+			return nil, err
 		}
 		seen[absPath(f)] = true
 		s.files = append(s.files, f)

@@ -1,6 +1,8 @@
 package envdef
 
 import (
+	"github.com/secrun/secrun/internal/fileperm"
+
 	"errors"
 	"io/fs"
 	"os"
@@ -39,7 +41,7 @@ func TestLoadOverrides(t *testing.T) {
 	missing := filepath.Join(dir, "missing.toml")
 	extra := write(t, dir, "extra.toml", "\n\n[[env]]\nname = \"shared\"\nsetup = [\"extra\"]\n[[env]]\nname = \"b_extra\"\n")
 
-	s, err := Load([]string{site, missing, user}, []string{extra})
+	s, err := Load([]string{site, missing, user}, []string{extra}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestLoadDefaultsThenExplicit(t *testing.T) {
 	a := write(t, dir, "a.toml", "[[env]]\nname = \"e\"\nsetup = [\"a\"]\n")
 	b := write(t, dir, "b.toml", "[[env]]\nname = \"e\"\nsetup = [\"b\"]\n")
 	// explicit files are read after every default, whatever the order of arguments
-	s, err := Load([]string{b}, []string{a})
+	s, err := Load([]string{b}, []string{a}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestLoadDefaultsThenExplicit(t *testing.T) {
 
 func TestLoadFileNamedTwice(t *testing.T) {
 	a := write(t, t.TempDir(), "a.toml", "[[env]]\nname = \"e\"\n")
-	s, err := Load([]string{a}, []string{a, filepath.Join(filepath.Dir(a), ".", "a.toml")})
+	s, err := Load([]string{a}, []string{a, filepath.Join(filepath.Dir(a), ".", "a.toml")}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func TestLoadFileNamedTwice(t *testing.T) {
 
 func TestLoadMissingExplicit(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.toml")
-	_, err := Load(nil, []string{missing})
+	_, err := Load(nil, []string{missing}, fileperm.Trust{})
 	if err == nil {
 		t.Fatal("Load succeeded, want an error for the missing explicit file")
 	}
@@ -105,7 +107,7 @@ func TestLoadMissingExplicit(t *testing.T) {
 }
 
 func TestLoadNothing(t *testing.T) {
-	s, err := Load([]string{filepath.Join(t.TempDir(), "none.toml")}, nil)
+	s, err := Load([]string{filepath.Join(t.TempDir(), "none.toml")}, nil, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +120,12 @@ func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := write(t, dir, "good.toml", "[[env]]\nname = \"e\"\n")
 	bad := write(t, dir, "bad.toml", "[[env]]\nname = \"e\"\nbogus = 1\n")
-	_, err := Load([]string{good, bad}, nil)
+	_, err := Load([]string{good, bad}, nil, fileperm.Trust{})
 	if want := bad + `:3: environment "e": unknown key "bogus"`; err == nil || err.Error() != want {
 		t.Errorf("bad default: error = %v, want %s", err, want)
 	}
 	// A default that exists but cannot be read as a file is an error, not skipped.
-	_, err = Load([]string{dir}, nil)
+	_, err = Load([]string{dir}, nil, fileperm.Trust{})
 	if err == nil || !strings.Contains(err.Error(), dir) {
 		t.Errorf("directory as default: error = %v, want one naming %s", err, dir)
 	}
@@ -144,7 +146,7 @@ func TestLookupNotFound(t *testing.T) {
 		{nil, nil, "no definition files were found; create " + filepath.Join(dir, "cfg", "secrun", "envs.toml") + " or pass --envs FILE"},
 	}
 	for _, tt := range tests {
-		s, err := Load(tt.files, nil)
+		s, err := Load(tt.files, nil, fileperm.Trust{})
 		if err != nil {
 			t.Fatal(err)
 		}

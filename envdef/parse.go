@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/secrun/secrun/internal/tomldepth"
 )
 
 // The keys allowed in each kind of table. Anything else is an error, so a
@@ -29,6 +30,10 @@ var foldVars = runtime.GOOS == "windows"
 // Parse parses and validates the definitions in one file. file is used only
 // in messages and in Env.File. Errors are *DefError values.
 func Parse(file string, data []byte) ([]*Env, error) {
+	if line := tomldepth.Line(data, MaxDepth); line > 0 {
+		return nil, &DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
+			Fix: "flatten the tables: definitions need a few levels at most"}
+	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		var pe toml.ParseError
@@ -254,6 +259,10 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		case bool:
 			if f {
 				s.File = strings.ReplaceAll(s.Key, "/", "_")
+				if !ValidFileName(s.File) {
+					return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
+						"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
+				}
 			}
 		case string:
 			if !ValidFileName(f) {

@@ -44,6 +44,10 @@ func ParseYAML(file string, data []byte) ([]*Env, error) {
 		return nil, &DefError{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
 	}
 	y := &yparser{file: file}
+	if n := yamlTooDeep(&doc, 0); n != nil {
+		return nil, y.fail(n, "", "flatten the lists and maps: definitions need a few levels at most",
+			"nested deeper than %d levels", MaxDepth)
+	}
 	if len(doc.Content) == 0 {
 		return nil, nil // an empty file defines nothing
 	}

@@ -1,6 +1,8 @@
 package envdef
 
 import (
+	"github.com/secrun/secrun/internal/fileperm"
+
 	"errors"
 	"reflect"
 	"strconv"
@@ -219,7 +221,7 @@ func TestPick(t *testing.T) {
 	y := write(t, dir, "envs.yaml", hpcFlowEnvs)
 	toml := write(t, dir, "more.toml", "[[env]]\nname = \"lammps_env\"\nspecifiers = { lammps_version = \"3\" }\n"+
 		"[[env]]\nname = \"lammps_env\"\nspecifiers = { lammps_version = \"2\" }\nsetup = [\"override\"]\n")
-	s, err := Load(nil, []string{y, toml})
+	s, err := Load(nil, []string{y, toml}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func TestPick(t *testing.T) {
 	}
 	// One environment with specifiers and one without: no --spec picks the plain one.
 	plain := write(t, dir, "plain.toml", "[[env]]\nname = \"p\"\n[[env]]\nname = \"p\"\nspecifiers = { v = \"1\" }\n")
-	s, err = Load(nil, []string{plain})
+	s, err = Load(nil, []string{plain}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}

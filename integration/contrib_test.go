@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"github.com/secrun/secrun/internal/fileperm"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,7 +138,7 @@ func TestSpackRecipe(t *testing.T) {
 // TestEnvsExample checks that contrib/envs.toml.example, which the packages install as
 // /etc/secrun/envs.toml.example, is a valid definition file.
 func TestEnvsExample(t *testing.T) {
-	set, err := envdef.Load(nil, []string{"../contrib/envs.toml.example"})
+	set, err := envdef.Load(nil, []string{"../contrib/envs.toml.example"}, fileperm.Trust{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,11 +34,17 @@ func TestScripts(t *testing.T) {
 			"status":    cmdStatus,
 			"nodaemons": cmdNoDaemons,
 			"randfile":  cmdRandfile,
+			"sysuser":   cmdSysUser,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "keyring":
 				return os.Getenv("SECRUN_TEST_DBUS") != "", nil
+			case "sysusers": // sysuser can create users and groups; a failure under CI=true
+				if os.Geteuid() != 0 && os.Getenv("CI") == "true" {
+					return false, errors.New("the scripts with a second user need root (useradd, groupadd)")
+				}
+				return os.Geteuid() == 0, nil
 			case "bashcompletion":
 				_, err := os.Stat(bashCompletionLib)
 				return err == nil, nil
@@ -143,6 +150,28 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// sysuserCount makes the names of sysuser's users and groups unique within the test binary.
+var sysuserCount atomic.Int32
+
+// cmdSysUser creates a throwaway user (without a home directory) or group, removed when the
+// script ends, and sets VAR to its name: 'sysuser user|group VAR'. It needs root; scripts
+// that use it start with '[!sysusers] skip'.
+func cmdSysUser(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || args[0] != "user" && args[0] != "group" {
+		ts.Fatalf("usage: sysuser user|group VAR")
+	}
+	name := fmt.Sprintf("srt%d_%d", os.Getpid(), sysuserCount.Add(1))
+	add, del := exec.Command("groupadd", name), "groupdel"
+	if args[0] == "user" {
+		add, del = exec.Command("useradd", "-M", "-s", "/usr/sbin/nologin", name), "userdel"
+	}
+	if out, err := add.CombinedOutput(); err != nil {
+		ts.Fatalf("%s: %v: %s", add, err, out)
+	}
+	ts.Defer(func() { exec.Command(del, name).Run() })
+	ts.Setenv(args[1], name)
 }
 
 // cmdRandfile writes SIZE pseudo-random bytes (the same ones every run) to FILE:

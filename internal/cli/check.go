@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -21,9 +22,11 @@ type envCheckCmd struct {
 
 func (c *envCheckCmd) Help() string {
 	return `Reads every definition file, reports each error and warning with its file and line, and exits 1
-when there are errors (0 with warnings only). Errors: a file that does not parse or validate, a
-secret value from the store written in a definition file, and, with NAME, a required secret that no
-store holds. Warnings: a setup line or an instance command that looks like it holds a credential
+when there are errors (0 with warnings only). Errors: a file that does not parse or validate, or
+that a run would refuse (others can write it or a directory above it; not a regular file; over
+1 MiB; nested too deep), with the chmod that fixes it; a secret value from the store, or a member
+value of a json = true secret, written in a definition file (at each line that holds it); and,
+with NAME, a required secret that no store holds. Warnings: a setup line or an instance command that looks like it holds a credential
 (export password=1234, $env:password = '1234', --token=..., AWS keys, private-key headers, ...),
 and, without NAME, secrets that no store holds. Messages name keys, never values.
 
@@ -59,34 +62,38 @@ func (c *envCheckCmd) Run(g *globals) error {
 	texts := map[string][]byte{}
 	var files []string
 	envs := map[string]*envdef.Env{}
+	c0, confErr := g.config()
+	if confErr != nil {
+		add(configFinding(confErr))
+		c0 = &config.Config{}
+	}
+	jsonKeys := map[string]bool{} // keys read with json = true in any file
 	defaults := envdef.DefaultFiles()
 	for i, f := range append(defaults, g.envFiles()...) {
 		if _, dup := texts[f]; dup {
 			continue
 		}
-		data, err := os.ReadFile(f)
+		data, err := envdef.ReadFile(f, c0.Trust)
 		if err != nil {
 			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			add(finding{file: f, error: true, msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+			add(defFinding(f, err))
 			continue
 		}
 		texts[f] = data
 		files = append(files, f)
-		parsed, err := envdef.Parse(f, data)
+		parsed, err := envdef.ParseFile(f, data)
 		if err != nil {
-			var de *envdef.DefError
-			if errors.As(err, &de) {
-				add(finding{file: de.File, line: de.Line, error: true, env: de.Env, msg: de.Msg})
-			} else {
-				add(finding{file: f, error: true, msg: err.Error()})
-			}
+			add(defFinding(f, err))
 			continue
 		}
 		for _, e := range parsed {
 			if err := checkSecrets(e); err != nil {
 				add(finding{file: f, line: e.Line, error: true, msg: err.Error()})
+			}
+			for _, s := range e.Secrets {
+				jsonKeys[s.Key] = jsonKeys[s.Key] || s.JSON
 			}
 			envs[e.Name] = e
 		}
@@ -119,7 +126,9 @@ func (c *envCheckCmd) Run(g *globals) error {
 			}
 		}
 	}
-	found = append(found, c.storeFindings(g, selected, files, texts)...)
+	if confErr == nil { // without config.toml secrun does not know which store to read
+		found = append(found, c.storeFindings(g, selected, files, texts, jsonKeys)...)
+	}
 
 	slices.SortStableFunc(found, func(a, b finding) int {
 		if a.file != b.file {
@@ -145,9 +154,11 @@ func (c *envCheckCmd) Run(g *globals) error {
 }
 
 // storeFindings reads the whole store once: a value written in a definition file is an
-// error (which names the key, never the value), and each selected environment's secrets
-// that no store holds are reported (errors when one environment was asked for).
-func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []string, texts map[string][]byte) []finding {
+// error at each line that holds it (which names the key, never the value), and so is the
+// value of a member of a secret that some definition reads with json = true; and each
+// selected environment's secrets that no store holds are reported (errors when one
+// environment was asked for).
+func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []string, texts map[string][]byte, jsonKeys map[string]bool) []finding {
 	store, err := g.store()
 	if err != nil {
 		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot open the store: %v", err)}}
@@ -164,12 +175,38 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 		if e.Value == nil {
 			continue
 		}
+		what := map[string]string{} // pattern -> what it is the value of
+		for _, p := range launcher.MaskPatterns([][]byte{e.Value}) {
+			what[string(p)] = fmt.Sprintf("the value of secret %q", e.Key)
+		}
+		if jsonKeys[e.Key] {
+			members, _ := jsonMembers(e.Value) // a value that is no object has no members
+			for _, m := range members {
+				for _, p := range launcher.MaskPatterns([][]byte{[]byte(m.value)}) {
+					if _, ok := what[string(p)]; !ok {
+						what[string(p)] = fmt.Sprintf("the value of member %q of secret %q", m.name, e.Key)
+					}
+				}
+			}
+		}
 		for _, f := range files {
-			for _, p := range launcher.MaskPatterns([][]byte{e.Value}) {
-				if i := bytes.Index(texts[f], p); i >= 0 {
-					out = append(out, finding{file: f, line: 1 + bytes.Count(texts[f][:i], []byte("\n")), error: true,
-						msg: fmt.Sprintf("the value of secret %q (%s store) is written here; remove it, and consider it exposed: replace it and store the new one", e.Key, e.Store)})
-					break
+			reported := map[int]bool{} // lines of f already reported for this secret
+			for p, w := range what {
+				text := texts[f]
+				for off := 0; ; {
+					i := bytes.Index(text[off:], []byte(p))
+					if i < 0 {
+						break
+					}
+					off += i
+					line := 1 + bytes.Count(text[:off], []byte("\n"))
+					off += len(p)
+					if reported[line] {
+						continue
+					}
+					reported[line] = true
+					out = append(out, finding{file: f, line: line, error: true,
+						msg: fmt.Sprintf("%s (%s store) is written here; remove it, and consider it exposed: replace it and store the new one", w, e.Store)})
 				}
 			}
 		}
@@ -187,6 +224,32 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 		}
 	}
 	return out
+}
+
+// defFinding turns an error reading or parsing the definition file f into a finding.
+func defFinding(f string, err error) finding {
+	var de *envdef.DefError
+	if errors.As(err, &de) {
+		msg := de.Msg
+		if fe := (*fileperm.Error)(nil); errors.As(err, &fe) {
+			msg += " (" + de.Fix + ")"
+		}
+		return finding{file: de.File, line: de.Line, error: true, env: de.Env, msg: msg}
+	}
+	return finding{file: f, error: true, msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
+}
+
+// configFinding turns an error reading config.toml into a finding.
+func configFinding(err error) finding {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		msg := ce.Msg
+		if fe := (*fileperm.Error)(nil); errors.As(err, &fe) {
+			msg += " (" + ce.Fix + ")"
+		}
+		return finding{file: ce.File, line: ce.Line, error: true, msg: msg}
+	}
+	return finding{file: "secrun", error: true, msg: err.Error()}
 }
 
 // lineOf returns the line of data, from line from on, that holds text, or from.

@@ -128,6 +128,7 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 		kong.Name("secrun"),
 		kong.Description(description),
 		kong.Vars{"version": versionText, "maxsize": defaultMaxSize},
+		kong.NamedMapper("cores", coresMapper),
 		kong.Writers(os.Stdout, os.Stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)

@@ -316,7 +316,11 @@ func summary(help string) string {
 // completionSet loads the definitions a run would see, with the --envs files typed so far.
 func completionSet(files []string) *envdef.Set {
 	g := &globals{Envs: files}
-	set, err := envdef.Load(envdef.DefaultFiles(), g.envFiles())
+	c, err := g.config()
+	if err != nil {
+		return nil
+	}
+	set, err := envdef.Load(envdef.DefaultFiles(), g.envFiles(), c.Trust)
 	if err != nil {
 		return nil
 	}

@@ -81,7 +81,7 @@ func lookupOrder(s keystore.Scope) string {
 
 type envShowCmd struct {
 	Name         string   `arg:"" predictor:"envs" help:"The environment to show."`
-	NumCores     int      `short:"n" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
+	NumCores     int      `short:"n" type:"cores" placeholder:"N" help:"Show the instance each executable would run for N cores (default: as a run would choose)."`
 	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only consider instances with this parallel_mode."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 }

@@ -56,10 +56,11 @@ SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n
 The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPTH, and, for file secrets, NAME_FILE and SECRUN_SECRETS_DIR.`},
 	{Title: "Files", Body: `  ~/.local/share/secrun/secrets.json    the file store (mode 0600)
   ~/.local/share/secrun/keyring-index.json    key names of the keyring store
-  ~/.config/secrun/config.toml    settings (store = "auto", "file" or "keyring"; audit = true)
+  ~/.config/secrun/config.toml    settings (store = "auto", "file" or "keyring"; audit = true; trusted_groups = ["GROUP"])
   ~/.local/state/secrun/audit.jsonl    the audit log, one JSON line per run (keys, never values)
   ~/.config/secrun/envs.toml    your environment definitions
-  /etc/secrun/envs.toml    site-wide environment definitions`},
+  /etc/secrun/envs.toml    site-wide environment definitions
+Definition files and config.toml are refused when anyone but the user or root can write them or a directory above them (a group named in trusted_groups excepted), when they are not regular files, or when they are over 1 MiB.`},
 	{Title: "Exit status", Body: `The command's own status when it ran; 125 when secrun itself fails (bad flags, a bad definition, a missing secret); 126 when the command was found but cannot run; 127 when it was not found; 1 from 'secrets doctor' when it found disagreements, and from 'env check' when it found errors.`},
 	{Title: "Security", Body: `secrun never prints a secret value in its messages, in --verbose output or in completions, and never puts one in argv. A variable given to the command is visible to the command and everything it starts, and to processes of the same user through /proc. While secrun holds values it cannot dump core and, on Linux, is not dumpable; the command gets the user's own core limit. --mask replaces values of 4 bytes or more in the command's output with <concealed by secrun>.`},
 	{Title: "See also", Body: `env(1), srun(1), mpirun(1). The README of secrun describes every behaviour in detail.`},

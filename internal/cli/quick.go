@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,8 +92,24 @@ func quickRun(args []string) (*root, bool) {
 	return nil, false
 }
 
-// count parses a core count as kong's int mapper does; anything else goes to kong.
+// count parses a core count in decimal, as schedulers write counts: "010" is ten, not
+// octal eight. Anything else goes to kong, whose "cores" mapper (coresMapper) uses count.
 func count(s string) (int, bool) {
-	n, err := strconv.ParseInt(s, 0, 0)
+	n, err := strconv.ParseInt(s, 10, 0)
 	return int(n), err == nil
 }
+
+// coresMapper decodes -n/--num-cores with count, in place of kong's int mapper, which reads
+// a leading 0 as octal and 0x as hexadecimal.
+var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.Value) error {
+	var s string
+	if err := ctx.Scan.PopValueInto("count", &s); err != nil {
+		return err
+	}
+	n, ok := count(s)
+	if !ok {
+		return fmt.Errorf("expected a decimal core count but got %q", s)
+	}
+	target.SetInt(int64(n))
+	return nil
+})

@@ -1,0 +1,54 @@
+package envdef
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/secrun/secrun/internal/fileperm"
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxFileSize is the largest definition file secrun reads, 1 MiB.
+const MaxFileSize = 1 << 20
+
+// MaxDepth is the deepest nesting a definition file may have: open [ and { and the dots of a
+// dotted key in TOML (a.b.c = 1 nests two deep), nested lists and maps in YAML. Real
+// definitions nest three or four deep; the TOML library's time and memory grow with the
+// square of the depth, so deeper text is refused before the library sees it.
+const MaxDepth = 32
+
+// ReadFile reads a definition file as every command does: a regular file of at most
+// MaxFileSize bytes that only its owner (the user or root) can write, in directories that
+// only the user or root can write, all the way up, widened by t for shared layouts (see
+// fileperm.ReadTrusted). Problems are *DefError values that say how to fix them; a missing
+// file gives an error that wraps fs.ErrNotExist.
+func ReadFile(file string, t fileperm.Trust) ([]byte, error) {
+	data, err := fileperm.ReadTrusted(file, MaxFileSize, t)
+	var fe *fileperm.Error
+	switch {
+	case errors.As(err, &fe):
+		return nil, &DefError{File: file, Msg: "refusing to read environment definitions: " + fe.Error(), Fix: fe.Hint(), Err: err}
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &DefError{File: file, Msg: "environment definition file does not exist", Err: err,
+			Fix: "check the path given with --envs or SECRUN_ENVS"}
+	case err != nil:
+		return nil, fmt.Errorf("read environment definitions: %w", err)
+	}
+	return data, nil
+}
+
+// yamlTooDeep returns the first node of n nested deeper than MaxDepth, or nil. The YAML
+// library refuses nesting deeper than 10000 and excessive aliasing itself, in time linear
+// in the text; this applies secrun's own limit, with the node's line.
+func yamlTooDeep(n *yaml.Node, depth int) *yaml.Node {
+	if depth > MaxDepth {
+		return n
+	}
+	for _, c := range n.Content {
+		if d := yamlTooDeep(c, depth+1); d != nil {
+			return d
+		}
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+//go:build unix
+
+package fileperm
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+func openNonBlocking(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// problem applies r to fi. With trusted (from ReadTrusted) it also accepts a sticky
+// directory of the user or root that others can write to, a file or directory writable by
+// a trusted group or the user's private group, and any owner for a trusted group.
+func (r Rule) problem(fi fs.FileInfo, trusted map[uint32]bool) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	euid := uint32(os.Geteuid())
+	ownerOK := st.Uid == euid || r.RootOK && st.Uid == 0
+	if bad := fi.Mode().Perm() & r.Mask; bad != 0 {
+		switch {
+		case trusted != nil && fi.IsDir() && fi.Mode()&fs.ModeSticky != 0 && ownerOK:
+		case trusted != nil && bad&0o002 == 0 && (trusted[st.Gid] || privateGroup(st.Gid)):
+		case r.Mask&0o044 != 0:
+			return fmt.Sprintf("mode %04o gives group or others access", fi.Mode().Perm())
+		default:
+			return fmt.Sprintf("mode %04o lets %s write to it", fi.Mode().Perm(), who(bad))
+		}
+	}
+	switch {
+	case ownerOK || trusted[st.Gid]:
+	case r.RootOK:
+		return fmt.Sprintf("it is owned by %s, not by you (uid %d) or root", userName(st.Uid), euid)
+	default:
+		return fmt.Sprintf("it is owned by uid %d, but secrun runs as uid %d", st.Uid, euid)
+	}
+	return ""
+}
+
+func who(bad fs.FileMode) string {
+	switch {
+	case bad&0o020 == 0:
+		return "others"
+	case bad&0o002 == 0:
+		return "its group"
+	}
+	return "group and others"
+}
+
+// checkTree checks the file (fi from its descriptor) and the directories above it.
+func checkTree(path string, fi fs.FileInfo, t Trust) error {
+	trusted := map[uint32]bool{}
+	for _, name := range t.Groups {
+		if g, err := user.LookupGroup(name); err == nil {
+			if gid, err := strconv.ParseUint(g.Gid, 10, 32); err == nil {
+				trusted[uint32(gid)] = true
+			}
+		}
+	}
+	if p := NoWrites.problem(fi, trusted); p != "" {
+		return &Error{Path: path, At: path, Problem: p, Fix: fix(path, fi)}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	dirs := parents(abs)
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		dirs = append(dirs, parents(real)...)
+	}
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		dfi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if p := NoWrites.problem(dfi, trusted); p != "" {
+			return &Error{Path: path, At: d, Problem: p, Fix: fix(d, dfi)}
+		}
+	}
+	return nil
+}
+
+// fix says how to repair the file or directory at path, with stat fi.
+func fix(path string, fi fs.FileInfo) string {
+	st := fi.Sys().(*syscall.Stat_t)
+	if fi.Mode().Perm()&0o022 != 0 {
+		h := "run: chmod go-w " + Quote(path)
+		if fi.Mode().Perm()&0o002 == 0 {
+			h += fmt.Sprintf(", or, if everyone in group %s may choose what your runs do, name it in trusted_groups in secrun's config.toml", groupName(st.Gid))
+		}
+		return h
+	}
+	return fmt.Sprintf("run as root: chown %s %s, or copy it to a file of your own", userName(uint32(os.Geteuid())), Quote(path))
+}
+
+// privateGroup reports whether gid is the user's private group: the user's primary group,
+// named as the user is, which by convention has no other member.
+func privateGroup(gid uint32) bool {
+	name, primary := currentUser()
+	return name != "" && strconv.FormatUint(uint64(gid), 10) == primary && groupName(gid) == name
+}
+
+var currentUser = sync.OnceValues(func() (name, gid string) {
+	if u, err := user.Current(); err == nil {
+		return u.Username, u.Gid
+	}
+	return "", ""
+})
+
+// userName names a uid for messages: its name, else the number.
+func userName(uid uint32) string {
+	if u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10)); err == nil {
+		return u.Username
+	}
+	return "uid " + strconv.FormatUint(uint64(uid), 10)
+}
+
+// groupName names a gid: its name, else the number.
+func groupName(gid uint32) string {
+	if g, err := user.LookupGroupId(strconv.FormatUint(uint64(gid), 10)); err == nil {
+		return g.Name
+	}
+	return strconv.FormatUint(uint64(gid), 10)
+}
