@@ -260,7 +260,7 @@ func TestKeyringRefusesAnotherUsersBus(t *testing.T) {
 	dir := trustSetup(t)
 	att := attacker(t)
 	own := sharedDir(t, att)
-	want := fmt.Sprintf("is run by another user (uid %d)", att.Uid)
+	want := fmt.Sprintf("is run by another user, uid %d (%s)", att.Uid, attackerName)
 	t.Run("path", func(t *testing.T) {
 		record := filepath.Join(own, "record-path")
 		addr := startBus(t, dir, att, "unix:path="+filepath.Join(own, "bus"))
@@ -287,7 +287,7 @@ func TestKeyringRefusesAnotherUsersService(t *testing.T) {
 	record := filepath.Join(own, "record")
 	addr := startBus(t, dir, nil, "unix:path="+filepath.Join(shared, "bus"))
 	startService(t, dir, att, addr, record)
-	checkRefused(t, addr, record, fmt.Sprintf("org.freedesktop.secrets on the session bus belongs to another user (uid %d)", att.Uid))
+	checkRefused(t, addr, record, fmt.Sprintf("org.freedesktop.secrets on the session bus belongs to another user, uid %d (%s)", att.Uid, attackerName))
 }
 
 func TestKeyringRefusesTCP(t *testing.T) {
