@@ -176,15 +176,35 @@ func startService(t *testing.T, dir string, cred *syscall.Credential, addr, reco
 	}
 }
 
-// victim is a private HOME of the user running the tests, with an environment "E" that needs
-// the secret K.
+// victim is a private HOME of a user, root or cred's, with an environment "E" that needs the
+// secret K.
 type victim struct {
-	t   *testing.T
-	env []string
+	t    *testing.T
+	cred *syscall.Credential
+	bin  string
+	env  []string
 }
 
 func newVictim(t *testing.T, busAddr string) *victim {
+	return newVictimAs(t, nil, busAddr)
+}
+
+// newVictimAs makes the victim cred's user (root when cred is nil), with a copy of secrun
+// that the user can run.
+func newVictimAs(t *testing.T, cred *syscall.Credential, busAddr string) *victim {
+	v := &victim{t: t, cred: cred, bin: secrunBinary(t)}
 	home := filepath.Join(t.TempDir(), "home")
+	if cred != nil {
+		home = filepath.Join(sharedDir(t, cred), "home")
+		v.bin = filepath.Join(filepath.Dir(home), "secrun")
+		data, err := os.ReadFile(secrunBinary(t))
+		if err == nil {
+			err = os.WriteFile(v.bin, data, 0o755)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg := filepath.Join(home, ".config", "secrun")
 	if err := os.MkdirAll(cfg, 0o700); err != nil {
 		t.Fatal(err)
@@ -192,9 +212,15 @@ func newVictim(t *testing.T, busAddr string) *victim {
 	if err := os.WriteFile(filepath.Join(cfg, "envs.toml"), []byte("[[env]]\nname = \"E\"\nsecrets = [\"K\"]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &victim{t: t, env: []string{"PATH=/usr/bin:/bin", "HOME=" + home, "USER=root",
+	if cred != nil {
+		for _, p := range []string{home, filepath.Join(home, ".config"), cfg, filepath.Join(cfg, "envs.toml")} {
+			os.Chown(p, int(cred.Uid), int(cred.Gid))
+		}
+	}
+	v.env = []string{"PATH=/usr/bin:/bin", "HOME=" + home,
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"XDG_RUNTIME_DIR=" + home, "SECRUN_KEYRING_SERVICE=secrun-trust-test", "DBUS_SESSION_BUS_ADDRESS=" + busAddr}}
+		"XDG_RUNTIME_DIR=" + home, "SECRUN_KEYRING_SERVICE=secrun-trust-test", "DBUS_SESSION_BUS_ADDRESS=" + busAddr}
+	return v
 }
 
 // run runs secrun and returns its status, output and how long it took; a run that takes more
@@ -203,8 +229,9 @@ func (v *victim) run(stdin string, args ...string) (int, string, string, time.Du
 	v.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c := exec.CommandContext(ctx, secrunBinary(v.t), args...)
+	c := exec.CommandContext(ctx, v.bin, args...)
 	c.Env, c.Dir = v.env, os.TempDir()
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: v.cred}
 	c.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
@@ -231,7 +258,11 @@ func (v *victim) run(stdin string, args ...string) (int, string, string, time.Du
 // new secret goes to the file store and --verbose, doctor and an explicit --store keyring say
 // why (want, a regular expression-free substring, is the reason); nothing reaches record.
 func checkRefused(t *testing.T, addr, record, want string) {
-	v := newVictim(t, addr)
+	checkRefusedAs(t, nil, addr, record, want)
+}
+
+func checkRefusedAs(t *testing.T, cred *syscall.Credential, addr, record, want string) {
+	v := newVictimAs(t, cred, addr)
 	code, _, stderr, _ := v.run(victimSecret, "-v", "secrets", "set", "K")
 	if code != 0 || !strings.Contains(stderr, `stored secret "K" in the file store`) {
 		t.Errorf("secrets set under auto: status %d, want the file store:\n%s", code, stderr)
@@ -358,4 +389,72 @@ func TestKeyringCloseHang(t *testing.T) {
 	}
 	code, _, stderr, took = v.run("", "secrets", "list", "--values")
 	check("secrets list", code, stderr, took)
+}
+
+// otherUser returns the credentials of a second throwaway user, the victim of the tests that
+// do not run as root.
+func otherUser(t *testing.T) *syscall.Credential {
+	t.Helper()
+	const name = "secrun-victim"
+	if _, err := user.Lookup(name); err != nil {
+		if out, err := exec.Command("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
+			t.Fatalf("useradd %s: %v\n%s", name, err, out)
+		}
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+}
+
+// TestKeyringUserOwnBus: for a user who is not root, the user's own bus and service are used,
+// and so is the user's service on a bus that root runs; another user's bus is refused, and
+// so is a service that root runs (only the bus may be root's).
+func TestKeyringUserOwnBus(t *testing.T) {
+	dir := trustSetup(t)
+	me, att := otherUser(t), attacker(t)
+	mine := sharedDir(t, me)
+	stores := func(t *testing.T, addr, record string) {
+		v := newVictimAs(t, me, addr)
+		code, _, stderr, _ := v.run(victimSecret, "secrets", "set", "K")
+		if code != 0 || !strings.Contains(stderr, `stored secret "K" in the keyring store`) {
+			t.Errorf("secrets set: status %d, want the keyring store:\n%s", code, stderr)
+		}
+		code, stdout, stderr, _ := v.run("", "-e", "E", "--", "sh", "-c", `printf %s "$K"`)
+		if code != 0 || stdout != victimSecret {
+			t.Errorf("run: status %d, output %q:\n%s", code, stdout, stderr)
+		}
+		if data, _ := os.ReadFile(record); !strings.Contains(string(data), "K="+victimSecret) {
+			t.Errorf("the user's own Secret Service did not get the value")
+		}
+	}
+	t.Run("own", func(t *testing.T) {
+		record := filepath.Join(mine, "record-own")
+		addr := startBus(t, dir, me, "unix:path="+filepath.Join(mine, "bus-own"))
+		startService(t, dir, me, addr, record)
+		stores(t, addr, record)
+	})
+	t.Run("root-bus", func(t *testing.T) {
+		record := filepath.Join(mine, "record-root-bus")
+		addr := startBus(t, dir, nil, "unix:path="+filepath.Join(sharedDir(t, nil), "bus"))
+		startService(t, dir, me, addr, record)
+		stores(t, addr, record)
+	})
+	t.Run("root-service", func(t *testing.T) {
+		shared := sharedDir(t, nil)
+		record := filepath.Join(shared, "record")
+		addr := startBus(t, dir, nil, "unix:path="+filepath.Join(shared, "bus"))
+		startService(t, dir, nil, addr, record)
+		checkRefusedAs(t, me, addr, record, "org.freedesktop.secrets on the session bus belongs to another user, uid 0 (root)")
+	})
+	t.Run("attacker-bus", func(t *testing.T) {
+		own := sharedDir(t, att)
+		record := filepath.Join(own, "record")
+		addr := startBus(t, dir, att, "unix:path="+filepath.Join(own, "bus"))
+		startService(t, dir, att, addr, record)
+		checkRefusedAs(t, me, addr, record, fmt.Sprintf("is run by another user, uid %d (%s)", att.Uid, attackerName))
+	})
 }
