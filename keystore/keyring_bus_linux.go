@@ -156,8 +156,9 @@ func dialEntry(ctx context.Context, entry string) (*dbus.Conn, *net.UnixConn, er
 	return conn, sock, nil
 }
 
-// checkPeer refuses a socket whose other end runs as neither the user nor root. For a bus it
-// is the process that bound the socket, the bus daemon.
+// checkPeer refuses a socket whose other end runs as neither the user nor root. SO_PEERCRED
+// gives the process that set the socket listening: the bus daemon, or the systemd that
+// activates it.
 func checkPeer(sock *net.UnixConn, entry string) error {
 	raw, err := sock.SyscallConn()
 	if err != nil {
