@@ -310,6 +310,39 @@ func TestKeyringRefusesAnotherUsersBus(t *testing.T) {
 	})
 }
 
+// TestKeyringRefusesPlantedValues: the keyring index lists K (stored in the user's own
+// keyring), and another user's bus at the address offers a K of its choosing; the run must not
+// get that value.
+func TestKeyringRefusesPlantedValues(t *testing.T) {
+	dir := trustSetup(t)
+	att := attacker(t)
+	shared, own := sharedDir(t, nil), sharedDir(t, att)
+	mine := startBus(t, dir, nil, "unix:path="+filepath.Join(shared, "bus"))
+	startService(t, dir, nil, mine, filepath.Join(shared, "record"))
+	v := newVictim(t, mine)
+	if code, _, stderr, _ := v.run(victimSecret, "secrets", "set", "K"); code != 0 || !strings.Contains(stderr, "in the keyring store") {
+		t.Fatalf("secrets set on the user's own keyring: status %d:\n%s", code, stderr)
+	}
+	theirs := startBus(t, dir, att, "unix:path="+filepath.Join(own, "bus"))
+	startService(t, dir, att, theirs, filepath.Join(own, "record"), "-plant", "secrun-trust-test/K=planted-by-attacker")
+	for i, kv := range v.env {
+		if strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
+			v.env[i] = "DBUS_SESSION_BUS_ADDRESS=" + theirs
+		}
+	}
+	code, stdout, stderr, _ := v.run("", "-e", "E", "--", "sh", "-c", `printf %s "$K"`)
+	if strings.Contains(stdout, "planted-by-attacker") {
+		t.Fatalf("the run got the value another user's Secret Service chose")
+	}
+	if code != 125 || !strings.Contains(stderr, "is run by another user") {
+		t.Errorf("run: status %d, want 125 with the reason:\n%s", code, stderr)
+	}
+	code, stdout, stderr, _ = v.run("", "secrets", "get", "K")
+	if strings.Contains(stdout, "planted-by-attacker") || code != 125 {
+		t.Errorf("secrets get: status %d, output %q:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestKeyringRefusesAnotherUsersService(t *testing.T) {
 	dir := trustSetup(t)
 	att := attacker(t)

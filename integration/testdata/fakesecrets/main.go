@@ -1,9 +1,10 @@
 // Command fakesecrets is a Secret Service for the keyring trust tests: it owns
 // org.freedesktop.secrets on a bus, keeps items in memory, and appends every value it is given
 // to a record file, so that a test can see whether secrun handed a value to it. With
-// -hang-close it never answers Session.Close. It prints "ready" once it owns the name.
+// -hang-close it never answers Session.Close; -plant SERVICE/USERNAME=VALUE holds an item
+// from the start. It prints "ready" once it owns the name.
 //
-//	fakesecrets -bus ADDRESS -record FILE [-hang-close]
+//	fakesecrets -bus ADDRESS -record FILE [-hang-close] [-plant SERVICE/USERNAME=VALUE]
 package main
 
 import (
@@ -50,6 +51,7 @@ func main() {
 	bus := flag.String("bus", "", "bus address")
 	record := flag.String("record", "", "file that receives every stored value")
 	hangClose := flag.Bool("hang-close", false, "never answer Session.Close")
+	plant := flag.String("plant", "", "an item to hold from the start: SERVICE/USERNAME=VALUE")
 	flag.Parse()
 	conn, err := dbus.Connect(*bus)
 	if err != nil {
@@ -60,6 +62,10 @@ func main() {
 	conn.Export(serviceObj{s}, root, "org.freedesktop.Secret.Service")
 	conn.Export(collectionObj{s}, collection, "org.freedesktop.Secret.Collection")
 	conn.Export(sessionObj{s}, session, "org.freedesktop.Secret.Session")
+	if attr, value, ok := strings.Cut(*plant, "="); ok {
+		service, username, _ := strings.Cut(attr, "/")
+		s.add(map[string]string{"service": service, "username": username}, []byte(value))
+	}
 	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
 	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
 		fmt.Fprintln(os.Stderr, "fakesecrets: cannot own", name, err)
@@ -126,12 +132,17 @@ func (o collectionObj) CreateItem(props map[string]dbus.Variant, sec secret, rep
 			return p, "/", nil
 		}
 	}
-	o.s.next++
-	p := dbus.ObjectPath(fmt.Sprintf("%s/%d", collection, o.s.next))
-	o.s.items[p] = &item{attrs: attrs, value: sec.Value}
-	o.s.conn.Export(itemObj{o.s, p}, p, "org.freedesktop.Secret.Item")
-	o.s.conn.Export(propsObj{o.s, p}, p, "org.freedesktop.DBus.Properties")
-	return p, "/", nil
+	return o.s.add(attrs, sec.Value), "/", nil
+}
+
+// add exports a new item; the caller holds s.mu or is alone.
+func (s *service) add(attrs map[string]string, value []byte) dbus.ObjectPath {
+	s.next++
+	p := dbus.ObjectPath(fmt.Sprintf("%s/%d", collection, s.next))
+	s.items[p] = &item{attrs: attrs, value: value}
+	s.conn.Export(itemObj{s, p}, p, "org.freedesktop.Secret.Item")
+	s.conn.Export(propsObj{s, p}, p, "org.freedesktop.DBus.Properties")
+	return p
 }
 
 type itemObj struct {
