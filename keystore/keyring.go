@@ -588,11 +588,13 @@ func (k *Keyring) Check(repair bool) ([]Finding, error) {
 }
 
 // UnavailableError says why the keyring cannot be used: no session bus, no Secret Service on
-// it, a locked collection, a refusal.
+// it, a locked collection, a refusal, a bus or service that secrun does not trust.
 type UnavailableError struct {
 	Backend string
 	Reason  string
 	Err     error
+
+	hint string // what to do, when it is not the usual
 }
 
 func (e *UnavailableError) Error() string {
@@ -604,6 +606,9 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // Hint says what to do.
 func (e *UnavailableError) Hint() string {
+	if e.hint != "" {
+		return e.hint
+	}
 	return "unlock or start your keyring (log in to a desktop session), or use the file store: --store file or SECRUN_STORE=file"
 }
 

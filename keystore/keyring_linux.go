@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"slices"
 	"time"
@@ -44,12 +45,16 @@ func newBackend(service string) backend { return &secretService{service: service
 // searches sent together and one GetSecrets call. It uses go-keyring's secret_service types
 // and the item attributes go-keyring uses (service, username), so go-keyring and secret-tool
 // see the same items. It never lets godbus look for a bus itself, because godbus would run
-// dbus-launch when none is found, which leaves a dbus-daemon behind.
+// dbus-launch when none is found, which leaves a dbus-daemon behind; it dials the bus itself
+// and uses it only when the bus and the Secret Service on it pass the checks of dialBus and
+// checkOwner, on the same connection that it then uses.
 type secretService struct {
 	service    string
 	opened     bool
 	err        error
 	conn       *dbus.Conn
+	sock       *net.UnixConn // conn's socket, for its write deadline
+	dest       string        // the unique bus name of the Secret Service that checkOwner accepted
 	collection dbus.ObjectPath
 	session    dbus.ObjectPath
 }
@@ -70,6 +75,11 @@ func busAddress() (string, string) {
 	return "", "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and " + sock + " does not exist)"
 }
 
+// untrusted is the error of a bus or service that secrun does not trust with values.
+func (s *secretService) untrusted(r refusal) error {
+	return &UnavailableError{Backend: s.describe(), Reason: string(r), Err: r, hint: trustHint}
+}
+
 func (s *secretService) unavailable(reason string, err error) error {
 	if err != nil {
 		reason += ": " + err.Error()
@@ -83,7 +93,7 @@ func (s *secretService) open() error {
 		s.err = s.connect()
 		if s.err != nil && s.conn != nil {
 			s.conn.Close()
-			s.conn = nil
+			s.conn, s.sock = nil, nil
 		}
 	}
 	return s.err
@@ -96,28 +106,17 @@ func (s *secretService) connect() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	// The connection's own context would close it when done, so the time limit of the
-	// connect (dial, authentication, Hello) is kept here.
-	type result struct {
-		conn *dbus.Conn
-		err  error
+	conn, sock, err := dialBus(ctx, addr)
+	var r refusal
+	switch {
+	case errors.As(err, &r):
+		return s.untrusted(r)
+	case err != nil:
+		return s.unavailable("cannot connect to the session bus", err)
 	}
-	connected := make(chan result, 1)
-	go func() {
-		c, err := dbus.Connect(addr)
-		connected <- result{c, err}
-	}()
-	var conn *dbus.Conn
-	select {
-	case r := <-connected:
-		if r.err != nil {
-			return s.unavailable("cannot connect to the session bus", r.err)
-		}
-		conn = r.conn
-	case <-ctx.Done():
-		return s.unavailable("the session bus did not answer within "+callTimeout.String(), nil)
-	}
-	s.conn = conn
+	s.conn, s.sock = conn, sock
+	ctx, cancel = s.limit(callTimeout)
+	defer cancel()
 	var owned bool
 	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, ssName).Store(&owned); err != nil {
 		return s.unavailable("the session bus does not answer", err)
@@ -127,8 +126,19 @@ func (s *secretService) connect() error {
 		if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.ListActivatableNames", 0).Store(&names); err != nil || !slices.Contains(names, ssName) {
 			return s.unavailable("no Secret Service on the session bus ("+ssName+" is neither running nor activatable)", nil)
 		}
+		var started uint32
+		if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.StartServiceByName", 0, ssName, uint32(0)).Store(&started); err != nil {
+			return s.unavailable("the Secret Service could not be started", err)
+		}
 	}
-	svc := conn.Object(ssName, ssPath)
+	s.dest, err = checkOwner(ctx, conn)
+	switch {
+	case errors.As(err, &r):
+		return s.untrusted(r)
+	case err != nil:
+		return s.unavailable("the session bus does not say who runs the Secret Service", err)
+	}
+	svc := conn.Object(s.dest, ssPath)
 	if err := svc.CallWithContext(ctx, ssService+".ReadAlias", 0, "default").Store(&s.collection); err != nil {
 		return s.unavailable("the Secret Service does not answer", err)
 	}
@@ -156,29 +166,39 @@ func (s *secretService) connect() error {
 	return nil
 }
 
+// limit returns the context of one operation on the Secret Service, which ends d from now,
+// and bounds the socket's writes by the same time: godbus writes in the caller's goroutine,
+// and a bus that stops reading must not hold a write forever either.
+func (s *secretService) limit(d time.Duration) (context.Context, context.CancelFunc) {
+	if s.sock != nil {
+		s.sock.SetWriteDeadline(time.Now().Add(d))
+	}
+	return context.WithTimeout(context.Background(), d)
+}
+
 // prompt runs a Secret Service prompt (an unlock or a confirmation shown to the user) and
 // reports whether it completed without being dismissed. The path "/" means no prompt.
 func (s *secretService) prompt(path dbus.ObjectPath) (bool, error) {
 	if path == "/" || path == "" {
 		return false, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), promptTimeout)
+	ctx, cancel := s.limit(promptTimeout)
 	defer cancel()
-	match := []dbus.MatchOption{dbus.WithMatchObjectPath(path), dbus.WithMatchInterface(ssPrompt)}
+	match := []dbus.MatchOption{dbus.WithMatchSender(s.dest), dbus.WithMatchObjectPath(path), dbus.WithMatchInterface(ssPrompt)}
 	if err := s.conn.AddMatchSignalContext(ctx, match...); err != nil {
 		return false, err
 	}
-	defer s.conn.RemoveMatchSignal(match...)
+	defer s.conn.RemoveMatchSignalContext(ctx, match...)
 	signals := make(chan *dbus.Signal, 4)
 	s.conn.Signal(signals)
 	defer s.conn.RemoveSignal(signals)
-	if err := s.conn.Object(ssName, path).CallWithContext(ctx, ssPrompt+".Prompt", 0, "").Err; err != nil {
+	if err := s.conn.Object(s.dest, path).CallWithContext(ctx, ssPrompt+".Prompt", 0, "").Err; err != nil {
 		return false, err
 	}
 	for {
 		select {
 		case sig := <-signals:
-			if sig.Path != path || sig.Name != ssPrompt+".Completed" || len(sig.Body) < 1 {
+			if sig.Sender != s.dest || sig.Path != path || sig.Name != ssPrompt+".Completed" || len(sig.Body) < 1 {
 				continue
 			}
 			dismissed, _ := sig.Body[0].(bool)
@@ -191,7 +211,7 @@ func (s *secretService) prompt(path dbus.ObjectPath) (bool, error) {
 
 // search sends one SearchItems per name at once and returns the first item found for each.
 func (s *secretService) search(ctx context.Context, names []string) (map[string]dbus.ObjectPath, error) {
-	coll := s.conn.Object(ssName, s.collection)
+	coll := s.conn.Object(s.dest, s.collection)
 	calls := make([]*dbus.Call, len(names))
 	done := make(chan *dbus.Call, len(names))
 	for i, n := range names {
@@ -218,7 +238,7 @@ func (s *secretService) fetch(names []string) (map[string][]byte, error) {
 	if err := s.open(); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := s.limit(callTimeout)
 	defer cancel()
 	found, err := s.search(ctx, names)
 	if err != nil || len(found) == 0 {
@@ -229,7 +249,7 @@ func (s *secretService) fetch(names []string) (map[string][]byte, error) {
 		paths = append(paths, p)
 	}
 	var secrets map[dbus.ObjectPath]ss.Secret
-	if err := s.conn.Object(ssName, ssPath).CallWithContext(ctx, ssService+".GetSecrets", 0, paths, s.session).Store(&secrets); err != nil {
+	if err := s.conn.Object(s.dest, ssPath).CallWithContext(ctx, ssService+".GetSecrets", 0, paths, s.session).Store(&secrets); err != nil {
 		return nil, err
 	}
 	values := make(map[string][]byte, len(found))
@@ -245,7 +265,7 @@ func (s *secretService) store(name, label string, value []byte) error {
 	if err := s.open(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := s.limit(callTimeout)
 	defer cancel()
 	props := map[string]dbus.Variant{
 		ssItem + ".Label":      dbus.MakeVariant(label),
@@ -253,7 +273,7 @@ func (s *secretService) store(name, label string, value []byte) error {
 	}
 	secret := ss.Secret{Session: s.session, Parameters: []byte{}, Value: value, ContentType: "text/plain; charset=utf8"}
 	var item, prompt dbus.ObjectPath
-	if err := s.conn.Object(ssName, s.collection).CallWithContext(ctx, ssCollection+".CreateItem", 0, props, secret, true).Store(&item, &prompt); err != nil {
+	if err := s.conn.Object(s.dest, s.collection).CallWithContext(ctx, ssCollection+".CreateItem", 0, props, secret, true).Store(&item, &prompt); err != nil {
 		return err
 	}
 	if item == "/" {
@@ -268,7 +288,7 @@ func (s *secretService) remove(names []string) error {
 	if err := s.open(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := s.limit(callTimeout)
 	defer cancel()
 	for round := 0; round < 3 && len(names) > 0; round++ {
 		found, err := s.search(ctx, names)
@@ -278,7 +298,7 @@ func (s *secretService) remove(names []string) error {
 		names = names[:0]
 		for n, p := range found {
 			var prompt dbus.ObjectPath
-			if err := s.conn.Object(ssName, p).CallWithContext(ctx, ssItem+".Delete", 0).Store(&prompt); err != nil {
+			if err := s.conn.Object(s.dest, p).CallWithContext(ctx, ssItem+".Delete", 0).Store(&prompt); err != nil {
 				return err
 			}
 			if ok, err := s.prompt(prompt); prompt != "/" && (err != nil || !ok) {
@@ -295,17 +315,17 @@ func (s *secretService) names() ([]string, error) {
 	if err := s.open(); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := s.limit(callTimeout)
 	defer cancel()
 	var items []dbus.ObjectPath
-	if err := s.conn.Object(ssName, s.collection).CallWithContext(ctx, ssCollection+".SearchItems", 0,
+	if err := s.conn.Object(s.dest, s.collection).CallWithContext(ctx, ssCollection+".SearchItems", 0,
 		map[string]string{"service": s.service}).Store(&items); err != nil {
 		return nil, err
 	}
 	calls := make([]*dbus.Call, len(items))
 	done := make(chan *dbus.Call, len(items))
 	for i, p := range items {
-		calls[i] = s.conn.Object(ssName, p).GoWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, done, ssItem, "Attributes")
+		calls[i] = s.conn.Object(s.dest, p).GoWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, done, ssItem, "Attributes")
 	}
 	for range items {
 		<-done
@@ -323,12 +343,17 @@ func (s *secretService) names() ([]string, error) {
 	return names, nil
 }
 
+// close ends the session and the connection. Session.Close is sent without waiting for an
+// answer: the service ends the session when the connection closes anyway, and a service
+// that stops answering must not hold up the command or a printed value.
 func (s *secretService) close() {
 	if s.conn != nil {
 		if s.session != "" {
-			s.conn.Object(ssName, s.session).Call(ssSession+".Close", 0)
+			ctx, cancel := s.limit(callTimeout)
+			s.conn.Object(s.dest, s.session).CallWithContext(ctx, ssSession+".Close", dbus.FlagNoReplyExpected)
+			cancel()
 		}
 		s.conn.Close()
-		s.conn = nil
+		s.conn, s.sock = nil, nil
 	}
 }

@@ -223,8 +223,8 @@ func (c *doctorCmd) Run(g *globals) error {
 		if len(indexed) > 0 {
 			return fmt.Errorf("cannot check the %d secrets of the keyring index %s: %w", len(indexed), ring.IndexPath(), err)
 		}
-		g.verbosef("%v", err)
-		fmt.Fprintf(g.stderr, "secrun: no keyring here and its index is empty; the file store holds %d secrets; nothing to check\n", len(inFile))
+		fmt.Fprintf(g.stderr, "secrun: no keyring here: %v\n", err)
+		fmt.Fprintf(g.stderr, "secrun: the keyring index is empty and the file store holds %d secrets; nothing to check\n", len(inFile))
 		return nil
 	}
 	findings, err := ring.Check(c.Repair)
