@@ -128,6 +128,9 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 				}
 				d.vars = append(d.vars, launcher.Var{Name: name, Value: m.value})
 				d.values = append(d.values, keyValue{s.Key, []byte(m.value)})
+				if m.raw != m.value { // the bundle copies the member as the object writes it
+					d.values = append(d.values, keyValue{s.Key, []byte(m.raw)})
+				}
 				names = append(names, "$"+name)
 			}
 			g.verbosef("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
@@ -286,8 +289,9 @@ func (e *secretError) Hint() string {
 	return e.hint + "\nthe secret is listed at " + where(e.env.File, e.s.Line)
 }
 
-// member is one member of a JSON secret: its name and its value as a variable holds it.
-type member struct{ name, value string }
+// member is one member of a JSON secret: its name, its value as a variable holds it, and,
+// for a string, its text between the quotes as the object writes it (escapes and all).
+type member struct{ name, value, raw string }
 
 // jsonMembers reads a JSON object: string members give their text, the others their JSON
 // text, compacted. Errors give positions and types, never text of the value.
@@ -332,6 +336,7 @@ func jsonMembers(v []byte) ([]member, error) {
 			if err := json.Unmarshal(raw, &m.value); err != nil {
 				return nil, syntax(err)
 			}
+			m.raw = string(raw[1 : len(raw)-1])
 		} else {
 			var b bytes.Buffer
 			if err := json.Compact(&b, raw); err != nil {
@@ -384,6 +389,28 @@ func writeBundleMember(b *bytes.Buffer, s envdef.Secret, v []byte) {
 	default:
 		b.WriteString(`{"base64": "` + base64.StdEncoding.EncodeToString(v) + `"}`)
 	}
+}
+
+// maskForms are the forms a value can take in a run's output: the value itself and the forms
+// in which the bundle writes it (see writeBundleMember), which cat of the bundle shows: a JSON
+// string's text, with Go's escaping of <, > and & and without it (as most other JSON writers
+// do), and base64 for bytes that are not UTF-8.
+func maskForms(v []byte) [][]byte {
+	forms := [][]byte{v}
+	if !utf8.Valid(v) {
+		return append(forms, []byte(base64.StdEncoding.EncodeToString(v)))
+	}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		enc.Encode(string(v))
+		text := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		if text = text[1 : len(text)-1]; !bytes.Equal(text, v) {
+			forms = append(forms, text)
+		}
+	}
+	return forms
 }
 
 // short cuts a name for a message.
