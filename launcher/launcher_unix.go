@@ -3,8 +3,12 @@
 package launcher
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -46,10 +50,41 @@ func Run(c Child) error {
 	RemoveStale()
 	childLimits()
 	err = unix.Exec(path, argv, c.Env)
+	if errors.Is(err, unix.ENOEXEC) {
+		var shArgv []string
+		if shArgv, err = shScript(path, argv); err == nil {
+			err = unix.Exec("/bin/sh", shArgv, c.Env)
+		}
+	}
 	noCore()
 	if errors.Is(err, unix.ENOENT) {
 		// The file exists (LookPath saw it), so its interpreter is what is missing.
 		return &CannotRunError{Path: path, Err: errors.New("its interpreter (#! line) was not found")}
 	}
 	return &CannotRunError{Path: path, Err: err}
+}
+
+// shScript returns the argv that runs path with /bin/sh, for a file the kernel refused with
+// ENOEXEC (no #! line and no binary format it knows): execvp, and so env(1) and the shells,
+// run such a file as a /bin/sh script. A file whose first line holds a NUL byte is taken for a
+// binary of another system instead, as bash does, and gives an error (status 126).
+func shScript(path string, argv []string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("the system cannot run it and it cannot be read as a script: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 80)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("the system cannot run it and it cannot be read as a script: %w", err)
+	}
+	head = head[:n]
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return nil, fmt.Errorf("%w: it is not a script (its first line holds a NUL byte), and not a program for this system", unix.ENOEXEC)
+	}
+	return append([]string{"/bin/sh", path}, argv[1:]...), nil
 }

@@ -64,6 +64,14 @@ func supervise(path string, argv, env []string, d *PrivateDir, m *Masker) error 
 	}
 	childLimits()
 	err := cmd.Start()
+	if errors.Is(err, unix.ENOEXEC) {
+		var shArgv []string
+		if shArgv, err = shScript(path, argv); err == nil {
+			cmd = &exec.Cmd{Path: "/bin/sh", Args: shArgv, Env: env, Stdin: cmd.Stdin, Stdout: cmd.Stdout, Stderr: cmd.Stderr,
+				SysProcAttr: cmd.SysProcAttr}
+			err = cmd.Start()
+		}
+	}
 	noCore()
 	if m != nil {
 		// The child holds the write ends now; secrun's copies must go, so that the reads
