@@ -29,7 +29,7 @@ const (
 // Forwarder adds to a launcher's command line the flags that pass named variables on to ranks
 // or tasks that start on other nodes. It never puts a value in argv, only names.
 type Forwarder struct {
-	Env   []string // the environment the launcher will get (PATH, SLURM_EXPORT_ENV)
+	Env   []string // the environment the launcher will get (SLURM_EXPORT_ENV); it is looked up in secrun's own PATH
 	Cache string   // file that remembers probed flavours; "" probes every time
 	Debug func(format string, a ...any)
 }
@@ -64,7 +64,7 @@ func (f *Forwarder) flavour(cmd string, names []string) Flavour {
 	if fl := byName(filepath.Base(cmd)); fl != "" && fl != "probe" {
 		return fl
 	}
-	path, err := LookPath(cmd, searchPath(f.Env))
+	path, err := LookPath(cmd, ownPath())
 	if err != nil {
 		return byNameOnly(filepath.Base(cmd))
 	}

@@ -59,7 +59,8 @@ func TestForwardMPI(t *testing.T) {
 		{[]string{"python3", "mpirun"}, dir, []string{"python3", "mpirun"}, NoLauncher},
 	}
 	for _, tt := range tests {
-		f := &Forwarder{Env: []string{"PATH=" + tt.path}, Cache: filepath.Join(t.TempDir(), "cache")}
+		t.Setenv("PATH", tt.path) // launchers are looked up in secrun's own PATH
+		f := &Forwarder{Env: []string{"PATH=/from-a-secret"}, Cache: filepath.Join(t.TempDir(), "cache")}
 		got, fl := f.Forward(tt.argv, names)
 		if !slices.Equal(got, tt.want) || fl != tt.fl {
 			t.Errorf("Forward(%q) with PATH=%s = %q, %q; want %q, %q", tt.argv, tt.path, got, fl, tt.want, tt.fl)
@@ -71,6 +72,7 @@ func TestForwardProbeIsCached(t *testing.T) {
 	dir := t.TempDir()
 	mpirun := fakeLauncher(t, dir, "mpirun", "HYDRA build details:")
 	cache := filepath.Join(t.TempDir(), "sub", "launchers")
+	t.Setenv("PATH", dir)
 	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=x"}, Cache: cache}
 	for range 3 {
 		if _, fl := f.Forward([]string{"mpirun"}, []string{"SECRET"}); fl != Hydra {
@@ -98,6 +100,7 @@ func TestForwardProbeGetsNoSecrets(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mpirun")
 	os.WriteFile(p, []byte("#!/bin/sh\n/usr/bin/env > '"+p+".env'\necho 'Open MPI'\n"), 0o755)
+	t.Setenv("PATH", dir)
 	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=s3cr3t", "OTHER=1"}}
 	f.Forward([]string{"mpirun"}, []string{"SECRET"})
 	env, _ := os.ReadFile(p + ".env")
@@ -149,6 +152,7 @@ func TestProbeBounded(t *testing.T) {
 	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("PATH", dir)
 	f := &Forwarder{Env: []string{"PATH=" + dir}}
 	start := time.Now()
 	if _, fl := f.Forward([]string{"mpirun", "prog"}, []string{"A"}); fl != OpenMPI {

@@ -90,6 +90,11 @@ func searchPath(env []string) string {
 	return defaultPath
 }
 
+// ownPath is the PATH that the command is looked up in: secrun's own, as it inherited it (or
+// execvp's default when it has none), never one that the child's environment got from a
+// secret, which would choose the program.
+func ownPath() string { return searchPath(os.Environ()) }
+
 // NotFoundError reports a command that does not exist (exit status 127, as env(1)).
 type NotFoundError struct{ Name string }
 

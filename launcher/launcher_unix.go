@@ -24,7 +24,7 @@ func candidates(path string) []string { return []string{path} }
 
 func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
 
-// Run starts the child. Without files it replaces secrun with the child (execve): signals,
+// Run starts the child, looked up in secrun's own PATH (see ownPath). Without files it replaces secrun with the child (execve): signals,
 // exit status and the process tree are the child's own, and Run returns only when the exec
 // fails. With files or a Mask, it writes the files to a private directory, runs the child under supervision
 // (see supervise), removes the directory and returns an *ExitError with the child's status.
@@ -33,7 +33,7 @@ func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		argv = setupArgv(c.Setup, argv)
 	}
-	path, err := LookPath(argv[0], searchPath(c.Env))
+	path, err := LookPath(argv[0], ownPath())
 	if err != nil {
 		return err
 	}
