@@ -45,7 +45,10 @@ type Secret struct {
 	JSON     bool   // json = true: the value is a JSON object, one variable per member
 	File     string // the file name in the private directory (file = true or "name"); "" if none
 	Optional bool   // optional = true: a missing secret is skipped
-	Line     int
+	// AllowVars (allow_env_vars) names the control variables (PATH, LD_PRELOAD, ...) that the
+	// members of a JSON secret may set; others are refused, since the value names them.
+	AllowVars []string
+	Line      int
 }
 
 // Executable is a labelled command with one or more instances.

@@ -17,7 +17,7 @@ import (
 // typo never silently drops a setting.
 var (
 	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask"}
-	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional"}
+	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional", "allow_env_vars"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
 	coresKeys    = []string{"start", "stop", "step"}
@@ -222,7 +222,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		var asVar, file any
 		if tbl != nil {
 			if k := unknownKey(tbl, secretKeys...); k != "" {
-				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file and optional",
+				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file, optional and allow_env_vars",
 					"secret %s: unknown key %q", name(), k)
 			}
 			for _, k := range []string{"json", "optional"} {
@@ -247,6 +247,9 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), typeName(k))
 			}
 			asVar = tbl["as_env_var"]
+			if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
+				return err
+			}
 		}
 		if s.Key == "" {
 			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
@@ -330,6 +333,39 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		e.Secrets = append(e.Secrets, s)
 	}
 	return nil
+}
+
+// allowVars reads allow_env_vars, the control variables (PATH, LD_PRELOAD, ...) that the
+// members of a JSON secret may set: a list of variable names, for json = true only.
+func (p *parser) allowVars(s *Secret, v any, env string, name func() string) error {
+	if v == nil {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return p.fail(s.Line, env, `for example allow_env_vars = ["PATH"]`, "secret %s: allow_env_vars must be a list of variable names, not %s", name(), typeName(v))
+	}
+	if !s.JSON {
+		return p.fail(s.Line, env, "a plain secret's variable is its key or as_env_var, which the definition names already",
+			"secret %s: allow_env_vars is for json = true secrets", name())
+	}
+	for _, item := range list {
+		a, ok := item.(string)
+		if !ok || !ValidVarName(a) {
+			return p.fail(s.Line, env, "a variable name is letters, digits and '_', and does not start with a digit",
+				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), describe(item))
+		}
+		s.AllowVars = append(s.AllowVars, a)
+	}
+	return nil
+}
+
+// describe names a TOML value for a message: a string quoted, anything else by its type.
+func describe(v any) string {
+	if str, ok := v.(string); ok {
+		return strconv.Quote(str)
+	}
+	return typeName(v)
 }
 
 // executables checks the executables of e, whose [[env]] span is sp.

@@ -88,6 +88,13 @@ func tomlSecret(s Secret) string {
 	if s.Optional {
 		parts = append(parts, "optional = true")
 	}
+	if len(s.AllowVars) > 0 {
+		names := make([]string, len(s.AllowVars))
+		for i, n := range s.AllowVars {
+			names[i] = tomlString(n)
+		}
+		parts = append(parts, "allow_env_vars = ["+strings.Join(names, ", ")+"]")
+	}
 	if len(parts) == 0 && (s.Var == def || s.JSON) {
 		return tomlString(s.Key)
 	}

@@ -181,7 +181,8 @@ bundle = "all.json"
 setup = ["echo \"a\\b\"", "x\ty"]
 specifiers = { "a b" = "1", v = "2" }
 secrets = ["A", "b.c", { key = "k", as_env_var = "V" }, { key = "j", json = true }, { key = "x/y", file = true },
-  { key = "f", file = "name.pem", as_env_var = "F" }, { key = "o", optional = true }]
+  { key = "f", file = "name.pem", as_env_var = "F" }, { key = "o", optional = true },
+  { key = "ja", json = true, allow_env_vars = ["PATH", "LD_LIBRARY_PATH"] }]
 `
 	envs, err := Parse("a.toml", []byte(src))
 	if err != nil {

@@ -12,9 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -94,21 +92,7 @@ func trustSetup(t *testing.T) string {
 }
 
 // attacker returns the credentials of the throwaway user, creating it when missing.
-func attacker(t *testing.T) *syscall.Credential {
-	t.Helper()
-	u, err := user.Lookup(attackerName)
-	if err != nil {
-		if out, err := exec.Command("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", attackerName).CombinedOutput(); err != nil {
-			t.Fatalf("useradd %s: %v\n%s", attackerName, err, out)
-		}
-		if u, err = user.Lookup(attackerName); err != nil {
-			t.Fatal(err)
-		}
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-}
+func attacker(t *testing.T) *syscall.Credential { return localUser(t, attackerName) }
 
 // sharedDir returns a fresh directory that every user can enter, owned by cred's user (root
 // when cred is nil).
@@ -426,22 +410,7 @@ func TestKeyringCloseHang(t *testing.T) {
 
 // otherUser returns the credentials of a second throwaway user, the victim of the tests that
 // do not run as root.
-func otherUser(t *testing.T) *syscall.Credential {
-	t.Helper()
-	const name = "secrun-victim"
-	if _, err := user.Lookup(name); err != nil {
-		if out, err := exec.Command("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
-			t.Fatalf("useradd %s: %v\n%s", name, err, out)
-		}
-	}
-	u, err := user.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-}
+func otherUser(t *testing.T) *syscall.Credential { return localUser(t, "secrun-victim") }
 
 // TestKeyringUserOwnBus: for a user who is not root, the user's own bus and service are used,
 // and so is the user's service on a bus that root runs; another user's bus is refused, and

@@ -46,6 +46,10 @@ secrets = ["TOKEN"]
 [[env]]
 name = "bigvalue"
 secrets = ["BIG"]
+
+[[env]]
+name = "control"
+secrets = [{ key = "ctl", json = true }]
 `
 	os.WriteFile(filepath.Join(conf, "envs.toml"), []byte(defs), 0o600)
 	certFile := filepath.Join(outside, "cert.pem")
@@ -74,6 +78,7 @@ secrets = ["BIG"]
 		{args: []string{"secrets", "set", "--from-file", certFile, "cert"}},
 		{args: []string{"secrets", "set", "MULTI"}, stdin: "line one\n" + canary + "\nline three"},
 		{args: []string{"secrets", "set", "BIG"}, stdin: strings.Repeat(canary, 7000)},
+		{args: []string{"secrets", "set", "ctl"}, stdin: `{"PATH": "` + canary + `", "ok": "` + canary + `"}`},
 		{args: []string{"secrets", "set", "TOKEN"}, stdin: canary},                           // exists
 		{args: []string{"secrets", "set", "TOKEN", canary + " with space", "extra"}},         // parse error
 		{args: []string{"secrets", "set", "bad key"}, stdin: canary},                         // bad key
@@ -97,6 +102,9 @@ secrets = ["BIG"]
 		{args: []string{"-e", "missing", "--", "true"}},
 		{args: []string{"-e", "setupfails", "--", "true"}},
 		{args: []string{"-e", "bigvalue", "--", "true"}},
+		{args: []string{"-e", "control", "--", "true"}}, // a refused JSON member
+		{args: []string{"env", "show", "control"}},
+		{args: []string{"env", "check", "control"}},
 		{args: []string{"-e", "e", "--", "no-such-command-xyz"}},
 		{args: []string{"-e", "e", "--", "/etc/passwd"}},
 		{args: []string{"-e", "nosuchenv", "--", "true"}},

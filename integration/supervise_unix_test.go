@@ -293,3 +293,58 @@ func checkNoFileLeak(t *testing.T, root string) {
 		return nil
 	})
 }
+
+// A masked run whose output reader goes away (secrun ... | head -1) survives it: the child's
+// stdout is closed, so the child sees a broken pipe as it would without secrun, its stderr is
+// still copied, the private directory is removed and secrun exits with the child's status.
+func TestMaskClosedOutput(t *testing.T) {
+	for _, tt := range []struct {
+		name, script string
+		sig          syscall.Signal // the child's death, or 0
+		code         int
+	}{
+		{"child dies of SIGPIPE", `while :; do echo line; done`, syscall.SIGPIPE, 0},
+		{"child handles EPIPE", `trap '' PIPE; while echo line; do :; done 2>/dev/null; echo "stderr still copied" >&2; exit 7`, 0, 7},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSandbox(t)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := s.cmd("-e", "e", "--mask", "--", "sh", "-c", `echo "$SECRUN_SECRETS_DIR" > dir.txt; `+tt.script)
+			var stderr bytes.Buffer
+			c.Stdout, c.Stderr = w, &stderr
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			line := make([]byte, 5)
+			if _, err := r.Read(line); err != nil || string(line) != "line\n" {
+				t.Fatalf("first line %q, %v", line, err)
+			}
+			r.Close()
+			done := make(chan syscall.WaitStatus, 1)
+			go func() { done <- waitStatus(t, c) }()
+			var ws syscall.WaitStatus
+			select {
+			case ws = <-done:
+			case <-time.After(20 * time.Second):
+				c.Process.Kill()
+				t.Fatalf("secrun did not end after its output was closed; stderr: %s", stderr.String())
+			}
+			switch {
+			case tt.sig != 0 && (!ws.Signaled() || ws.Signal() != tt.sig):
+				t.Errorf("secrun ended with %v (exit %d), want death by %v; stderr: %s", ws, ws.ExitStatus(), tt.sig, stderr.String())
+			case tt.sig == 0 && (ws.Signaled() || ws.ExitStatus() != tt.code):
+				t.Errorf("secrun ended with %v (exit %d), want exit %d; stderr: %s", ws, ws.ExitStatus(), tt.code, stderr.String())
+			case tt.sig == 0 && !strings.Contains(stderr.String(), "stderr still copied"):
+				t.Errorf("the child's stderr was not copied after stdout closed: %q", stderr.String())
+			}
+			dir, _ := os.ReadFile(filepath.Join(s.dir, "dir.txt"))
+			if d := strings.TrimSpace(string(dir)); d == "" || !gone(d) {
+				t.Errorf("private directory %q is still there (or was never named)", d)
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ const (
 // Forwarder adds to a launcher's command line the flags that pass named variables on to ranks
 // or tasks that start on other nodes. It never puts a value in argv, only names.
 type Forwarder struct {
-	Env   []string // the environment the launcher will get (PATH, SLURM_EXPORT_ENV)
+	Env   []string // the environment the launcher will get (SLURM_EXPORT_ENV); it is looked up in secrun's own PATH
 	Cache string   // file that remembers probed flavours; "" probes every time
 	Debug func(format string, a ...any)
 }
@@ -64,7 +64,7 @@ func (f *Forwarder) flavour(cmd string, names []string) Flavour {
 	if fl := byName(filepath.Base(cmd)); fl != "" && fl != "probe" {
 		return fl
 	}
-	path, err := LookPath(cmd, searchPath(f.Env))
+	path, err := LookPath(cmd, ownPath())
 	if err != nil {
 		return byNameOnly(filepath.Base(cmd))
 	}
@@ -109,6 +109,10 @@ func byNameOnly(name string) Flavour {
 	return OpenMPI
 }
 
+// probeLimit bounds the 'mpirun --version' probe: the program gets probeLimit, and anything
+// still holding its output another second (exec.Cmd's WaitDelay) after it ends or is killed.
+const probeLimit = 5 * time.Second
+
 // probe runs 'path --version' (at most once per binary, as long as its size and time do not
 // change) and reads the family from what it prints. The probe does not get the named
 // variables.
@@ -123,14 +127,20 @@ func (f *Forwarder) probe(path string, names []string) Flavour {
 		f.debugf("%s is %s (cached in %s)", path, orNone(fl), f.Cache)
 		return fl
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, "--version")
 	cmd.Env = slices.DeleteFunc(slices.Clone(f.Env), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		return slices.Contains(names, name)
 	})
+	// The limit must hold for the wait too: a background child of the program that keeps its
+	// output open would make CombinedOutput wait for it. The program runs in a process group
+	// of its own, killed at the limit and again once the probe is over.
+	cmd.WaitDelay = time.Second
+	ownGroup(cmd)
 	out, _ := cmd.CombinedOutput()
+	killGroup(cmd)
 	fl := NoLauncher
 	switch {
 	case bytes.Contains(out, []byte("Open MPI")) || bytes.Contains(out, []byte("OpenRTE")):

@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // fakeLauncher writes an executable script called name into dir that prints version and
@@ -56,7 +59,8 @@ func TestForwardMPI(t *testing.T) {
 		{[]string{"python3", "mpirun"}, dir, []string{"python3", "mpirun"}, NoLauncher},
 	}
 	for _, tt := range tests {
-		f := &Forwarder{Env: []string{"PATH=" + tt.path}, Cache: filepath.Join(t.TempDir(), "cache")}
+		t.Setenv("PATH", tt.path) // launchers are looked up in secrun's own PATH
+		f := &Forwarder{Env: []string{"PATH=/from-a-secret"}, Cache: filepath.Join(t.TempDir(), "cache")}
 		got, fl := f.Forward(tt.argv, names)
 		if !slices.Equal(got, tt.want) || fl != tt.fl {
 			t.Errorf("Forward(%q) with PATH=%s = %q, %q; want %q, %q", tt.argv, tt.path, got, fl, tt.want, tt.fl)
@@ -68,6 +72,7 @@ func TestForwardProbeIsCached(t *testing.T) {
 	dir := t.TempDir()
 	mpirun := fakeLauncher(t, dir, "mpirun", "HYDRA build details:")
 	cache := filepath.Join(t.TempDir(), "sub", "launchers")
+	t.Setenv("PATH", dir)
 	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=x"}, Cache: cache}
 	for range 3 {
 		if _, fl := f.Forward([]string{"mpirun"}, []string{"SECRET"}); fl != Hydra {
@@ -95,6 +100,7 @@ func TestForwardProbeGetsNoSecrets(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mpirun")
 	os.WriteFile(p, []byte("#!/bin/sh\n/usr/bin/env > '"+p+".env'\necho 'Open MPI'\n"), 0o755)
+	t.Setenv("PATH", dir)
 	f := &Forwarder{Env: []string{"PATH=" + dir, "SECRET=s3cr3t", "OTHER=1"}}
 	f.Forward([]string{"mpirun"}, []string{"SECRET"})
 	env, _ := os.ReadFile(p + ".env")
@@ -134,4 +140,50 @@ func TestForwardSrun(t *testing.T) {
 			t.Errorf("Forward(%q) with SLURM_EXPORT_ENV=%s = %q, %q; want %q", tt.argv, tt.export, got, fl, tt.want)
 		}
 	}
+}
+
+// TestProbeBounded checks that the 'mpirun --version' probe gives up within its limit when the
+// program leaves a background child that holds its output open, and that it leaves no such
+// child behind.
+func TestProbeBounded(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mpirun")
+	script := "#!/bin/sh\necho 'mpirun (Open MPI) 4.1'\nPATH=/usr/bin:/bin sleep 15 &\necho $! > '" + p + ".bg'\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	f := &Forwarder{Env: []string{"PATH=" + dir}}
+	start := time.Now()
+	if _, fl := f.Forward([]string{"mpirun", "prog"}, []string{"A"}); fl != OpenMPI {
+		t.Errorf("flavour %q, want %q from what the program printed before it ended", fl, OpenMPI)
+	}
+	if d := time.Since(start); d > probeLimit+2*time.Second {
+		t.Errorf("the probe took %v, more than its limit of %v", d, probeLimit)
+	}
+	data, err := os.ReadFile(p + ".bg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	for i := 0; i < 50 && running(pid); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if running(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the probe left its background child %d running", pid)
+	}
+}
+
+// running reports whether pid is a process that has not exited (a zombie has).
+func running(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc: kill(0) is all there is
+	}
+	_, after, _ := strings.Cut(string(stat), ") ")
+	return !strings.HasPrefix(after, "Z")
 }

@@ -90,6 +90,11 @@ func searchPath(env []string) string {
 	return defaultPath
 }
 
+// ownPath is the PATH that the command is looked up in: secrun's own, as it inherited it (or
+// execvp's default when it has none), never one that the child's environment got from a
+// secret, which would choose the program.
+func ownPath() string { return searchPath(os.Environ()) }
+
 // NotFoundError reports a command that does not exist (exit status 127, as env(1)).
 type NotFoundError struct{ Name string }
 
@@ -211,10 +216,12 @@ func setenv(env []string, name, value string) []string {
 // setupArgv wraps argv in /bin/sh so that the setup lines run first. The command and its
 // arguments travel as positional parameters, so they are never re-quoted or expanded. set -e
 // stops at the first failing setup line, and the EXIT trap says so; exec replaces the shell,
-// trap and all, once setup succeeded.
+// trap and all, once setup succeeded. A shell that ends before the exec with status 0 (a
+// setup line's 'exit 0', a here-doc that swallows the rest of the script) exits 125 instead:
+// the command never ran, so the run must not look like a success.
 func setupArgv(setup, argv []string) []string {
 	script := "set -e\n" + setupTrap + "\n" + strings.Join(setup, "\n") + "\ntrap - EXIT\nexec \"$@\""
 	return append([]string{"/bin/sh", "-c", script, "secrun-setup"}, argv...)
 }
 
-const setupTrap = `trap 's=$?; echo "secrun: error: a setup line failed with status $s; the command did not run" >&2' EXIT`
+const setupTrap = `trap 's=$?; if [ "$s" -eq 0 ]; then echo "secrun: error: a setup line ended the shell with status 0; the command did not run" >&2; exit 125; fi; echo "secrun: error: a setup line failed with status $s; the command did not run" >&2' EXIT`

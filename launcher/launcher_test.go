@@ -100,3 +100,18 @@ func TestSetupArgv(t *testing.T) {
 		t.Errorf("setupArgv = %q, want %q", got, want)
 	}
 }
+
+func TestControlVar(t *testing.T) {
+	for _, name := range []string{"PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "BASH_ENV", "ENV", "IFS",
+		"PS4", "SHELLOPTS", "BASHOPTS", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB", "PERL5OPT", "RUBYOPT", "NODE_OPTIONS",
+		"JAVA_TOOL_OPTIONS", "GCONV_PATH", "GLIBC_TUNABLES", "LUA_INIT", "OMPI_MCA_plm_rsh_agent", "HYDRA_LAUNCHER_EXEC"} {
+		if why, ok := ControlVar(name); !ok || why == "" {
+			t.Errorf("ControlVar(%q) = %q, %v; want a reason", name, why, ok)
+		}
+	}
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "TOKEN", "DB_PASS", "NODE_ENV", "PATHS", "LD", "region_name"} {
+		if _, ok := ControlVar(name); ok {
+			t.Errorf("ControlVar(%q) is true", name)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func Run(c Child) error {
 	if len(c.Setup) > 0 {
 		return errors.New("setup lines need /bin/sh, which Windows does not have")
 	}
-	path, err := LookPath(c.Argv[0], searchPath(c.Env))
+	path, err := LookPath(c.Argv[0], ownPath())
 	if err != nil {
 		return err
 	}

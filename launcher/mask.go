@@ -3,8 +3,10 @@ package launcher
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"slices"
+	"syscall"
 )
 
 // Concealed replaces every secret value in masked output.
@@ -239,7 +241,8 @@ func (f *Filter) emit(eof bool) error {
 const copyBuf = 256 << 10
 
 // MaskCopy copies src to dst through m until src ends, writing after every read, so that
-// output appears as soon as the writer of src makes it (line-buffered latency or better).
+// output appears as soon as the writer of src makes it (line-buffered latency or better), or
+// until a write to dst fails with EPIPE.
 // It reads directly behind the bytes held back, without an extra copy of the stream.
 func MaskCopy(dst io.Writer, src io.Reader, m *Masker) error {
 	buf := make([]byte, 0, copyBuf+m.maxLen)
@@ -258,8 +261,13 @@ func MaskCopy(dst io.Writer, src io.Reader, m *Masker) error {
 		}
 		if len(w) > 0 && werr == nil {
 			_, werr = dst.Write(w)
-			// After a failed write (a closed terminal, a reader that went away) keep reading,
-			// so that the child is not blocked on a full pipe; its output is dropped.
+			// A reader that went away (EPIPE) ends the copy: the caller closes src, so that
+			// the writer sees the broken pipe itself. After another failed write (a closed
+			// terminal) keep reading, so that the writer is not blocked on a full pipe; its
+			// output is dropped.
+			if errors.Is(werr, syscall.EPIPE) {
+				return werr
+			}
 		}
 		buf = buf[:copy(buf, buf[done:])]
 		if eof {

@@ -22,8 +22,9 @@ import (
 
 // PrivateDir is a private directory created for one run.
 type PrivateDir struct {
-	Path string
-	lock *os.File // the open, locked directory; nil once removed
+	Path   string
+	lock   *os.File // the open, locked directory; nil once removed
+	parent string   // a fallback parent made for this run alone, removed with it; "" for none
 }
 
 // privateBases lists the candidate base directories, best first: $XDG_RUNTIME_DIR (when it
@@ -61,18 +62,24 @@ func within(path, dir string) bool {
 func parentName() string { return "secrun-" + userTag() }
 
 // NewPrivateDir creates and locks a fresh private directory in the first base where that
-// works. It first removes directories left behind by secruns that were killed.
+// works. It first removes directories left behind by secruns that were killed. When a base's
+// secrun-<uid> is not ours (any local user can create it first in a shared /dev/shm or /tmp),
+// it warns and uses a fresh parent of a random name in that base instead, which nobody can
+// have created before: a planted directory must not make every file delivery fail.
 func NewPrivateDir() (*PrivateDir, error) {
 	RemoveStale()
 	var problems []string
 	for _, base := range privateBases() {
-		d, err := newDirIn(base)
-		if err == nil {
-			return d, nil
-		}
+		d, err := newDirIn(filepath.Join(base, parentName()))
 		var pe *PrivateDirError
 		if errors.As(err, &pe) {
-			return nil, err // a parent that is not ours: never fall back silently
+			if d, err = newFallbackDir(base); err == nil {
+				fmt.Fprintf(os.Stderr, "secrun: warning: %v; using %s instead (%s)\n", pe, d.parent, pe.Fix)
+				return d, nil
+			}
+		}
+		if err == nil {
+			return d, nil
 		}
 		problems = append(problems, err.Error())
 	}
@@ -80,19 +87,55 @@ func NewPrivateDir() (*PrivateDir, error) {
 		Fix: "set XDG_RUNTIME_DIR or TMPDIR to a node-local directory that you can write"}
 }
 
-// newDirIn creates the run directory under base/secrun-<uid>.
-func newDirIn(base string) (*PrivateDir, error) {
-	parent := filepath.Join(base, parentName())
+// newFallbackDir creates a parent secrun-<uid>-<random> in base, which must not exist yet,
+// and the run directory in it. Remove removes both.
+func newFallbackDir(base string) (*PrivateDir, error) {
+	for range 10 {
+		name, err := randomName(parentName() + "-")
+		if err != nil {
+			return nil, err
+		}
+		parent := filepath.Join(base, name)
+		err = os.Mkdir(parent, 0o700)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", parent, err)
+		}
+		d, err := newDirIn(parent)
+		if err != nil {
+			os.Remove(parent)
+			return nil, err
+		}
+		d.parent = parent
+		return d, nil
+	}
+	return nil, fmt.Errorf("create a private directory in %s: too many name collisions", base)
+}
+
+// randomName is prefix followed by 12 random hex digits.
+func randomName(prefix string) (string, error) {
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return "", fmt.Errorf("private directory: %w", err)
+	}
+	return prefix + hex.EncodeToString(rnd[:]), nil
+}
+
+// newDirIn creates the run directory <pid>-<random> under parent, creating parent (or
+// checking an existing one) first.
+func newDirIn(parent string) (*PrivateDir, error) {
 	if err := ensureParent(parent); err != nil {
 		return nil, err
 	}
 	for range 10 {
-		var rnd [6]byte
-		if _, err := rand.Read(rnd[:]); err != nil {
-			return nil, fmt.Errorf("private directory: %w", err)
+		name, err := randomName(strconv.Itoa(os.Getpid()) + "-")
+		if err != nil {
+			return nil, err
 		}
-		path := filepath.Join(parent, strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(rnd[:]))
-		err := os.Mkdir(path, 0o700)
+		path := filepath.Join(parent, name)
+		err = os.Mkdir(path, 0o700)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -132,6 +175,9 @@ func (d *PrivateDir) Remove() error {
 	err := removeTree(d.Path)
 	d.lock.Close()
 	d.lock = nil
+	if d.parent != "" && err == nil {
+		err = os.Remove(d.parent)
+	}
 	if err != nil {
 		return fmt.Errorf("remove private directory %s: %w", d.Path, err)
 	}

@@ -40,6 +40,8 @@ func ensureParent(parent string) error {
 	}
 	problem := ""
 	switch {
+	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+		problem = "it is a symlink"
 	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
 		problem = "it is not a directory"
 	case int(st.Uid) != os.Getuid():
@@ -102,26 +104,56 @@ func removeTree(path string) error { return os.RemoveAll(path) }
 // chance to clean up) left behind. A directory is stale when nobody holds its lock and no
 // process has the pid in its name; a live secrun holds the lock from just after it creates its
 // directory, and its pid is alive before that. Errors are ignored: this is housekeeping.
-// With no parent directory present it costs one lstat per base.
+// With no parent directory present it costs one lstat per base. Where a base's secrun-<uid>
+// is not ours, the fallback parents (secrun-<uid>-<random>) of that base are swept too; the
+// emptied parents themselves are left, since a live secrun may have just made one.
 func RemoveStale() {
 	for _, base := range privateBases() {
 		parent := filepath.Join(base, parentName())
-		var st unix.Stat_t
-		if unix.Lstat(parent, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
+		if err := ownDir(parent); err == nil {
+			removeStaleIn(parent)
+			continue
+		} else if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		entries, err := os.ReadDir(parent)
+		entries, err := os.ReadDir(base)
 		if err != nil {
 			continue
 		}
 		for _, e := range entries {
-			pidText, _, ok := strings.Cut(e.Name(), "-")
-			pid, err := strconv.Atoi(pidText)
-			if !ok || err != nil || pid <= 0 || !e.IsDir() || pid == os.Getpid() {
-				continue
+			p := filepath.Join(base, e.Name())
+			if strings.HasPrefix(e.Name(), parentName()+"-") && ownDir(p) == nil {
+				removeStaleIn(p)
 			}
-			removeIfStale(filepath.Join(parent, e.Name()), pid)
 		}
+	}
+}
+
+// ownDir returns nil when path is a directory (not a symlink) owned by the user.
+func ownDir(path string) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return &fs.PathError{Op: "lstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("%s is not a directory of ours", path)
+	}
+	return nil
+}
+
+// removeStaleIn removes the stale run directories in parent.
+func removeStaleIn(parent string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pidText, _, ok := strings.Cut(e.Name(), "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || !e.IsDir() || pid == os.Getpid() {
+			continue
+		}
+		removeIfStale(filepath.Join(parent, e.Name()), pid)
 	}
 }
 

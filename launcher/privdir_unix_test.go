@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -125,24 +126,54 @@ func TestRemoveStale(t *testing.T) {
 	}
 }
 
+// A secrun-<uid> that is not ours (planted by another user) gives a warning and a fresh
+// parent of a random name, removed with the run directory; the stale sweep looks in those too.
 func TestParentNotOurs(t *testing.T) {
 	run := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", run)
 	parent := filepath.Join(run, parentName())
-	if err := os.Symlink(t.TempDir(), parent); err != nil {
+	planted := t.TempDir()
+	if err := os.Symlink(planted, parent); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewPrivateDir()
-	var pe *PrivateDirError
-	if !errors.As(err, &pe) {
-		t.Fatalf("NewPrivateDir with a symlinked parent: %v, want a *PrivateDirError", err)
+	check := func(what string) {
+		t.Helper()
+		d, err := NewPrivateDir()
+		if err != nil {
+			t.Fatalf("NewPrivateDir with %s: %v", what, err)
+		}
+		fallback := filepath.Dir(d.Path)
+		if filepath.Dir(fallback) != run || !strings.HasPrefix(filepath.Base(fallback), parentName()+"-") {
+			t.Errorf("with %s: private directory %s, want one in a fresh %s-* in %s", what, d.Path, parentName(), run)
+		}
+		if err := d.Remove(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Lstat(fallback); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("with %s: Remove left the fallback parent %s", what, fallback)
+		}
 	}
+	check("a symlinked parent")
+	if entries, _ := os.ReadDir(planted); len(entries) != 0 {
+		t.Errorf("something was written through the planted symlink")
+	}
+	os.Remove(parent)
+	os.WriteFile(parent, nil, 0o600)
+	check("a file as the parent")
 	if os.Getuid() == 0 {
 		os.Remove(parent)
 		os.Mkdir(parent, 0o700)
 		os.Chown(parent, 65534, 65534)
-		if _, err := NewPrivateDir(); !errors.As(err, &pe) {
-			t.Errorf("NewPrivateDir with a parent owned by another user: %v", err)
-		}
+		check("a parent owned by another user")
+	}
+	// a stale run directory in a fallback parent is swept
+	fallback := filepath.Join(run, parentName()+"-0a0b0c0d0e0f")
+	dead := filepath.Join(fallback, "4194399-0a0b")
+	if err := os.MkdirAll(dead, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	RemoveStale()
+	if _, err := os.Lstat(dead); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("RemoveStale left %s", dead)
 	}
 }

@@ -35,7 +35,9 @@ var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, uni
 // child runs and returns an *ExitError with the child's status, or with the signal that
 // killed it. With a Masker, the child's stdout and stderr are pipes that secrun reads, masks
 // and copies to its own; secrun then waits until both pipes are closed, which is when the
-// child and everything it started that holds them have exited or closed them.
+// child and everything it started that holds them have exited or closed them. When one of
+// secrun's own outputs is a pipe whose reader has gone, secrun closes the child's pipe for it
+// (see MaskCopy).
 func supervise(path string, argv, env []string, d *PrivateDir, m *Masker) error {
 	defer d.Remove()
 	// Pdeathsig fires when the thread that started the child exits, not the process: keep this
@@ -44,6 +46,7 @@ func supervise(path string, argv, env []string, d *PrivateDir, m *Masker) error 
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, relayed...)
 	defer signal.Stop(sigs)
+	survivePipe()
 
 	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		SysProcAttr: childAttr()}
@@ -61,6 +64,14 @@ func supervise(path string, argv, env []string, d *PrivateDir, m *Masker) error 
 	}
 	childLimits()
 	err := cmd.Start()
+	if errors.Is(err, unix.ENOEXEC) {
+		var shArgv []string
+		if shArgv, err = shScript(path, argv); err == nil {
+			cmd = &exec.Cmd{Path: "/bin/sh", Args: shArgv, Env: env, Stdin: cmd.Stdin, Stdout: cmd.Stdout, Stderr: cmd.Stderr,
+				SysProcAttr: cmd.SysProcAttr}
+			err = cmd.Start()
+		}
+	}
 	noCore()
 	if m != nil {
 		// The child holds the write ends now; secrun's copies must go, so that the reads
@@ -111,9 +122,25 @@ func maskOutputs(cmd *exec.Cmd, m *Masker, copies *sync.WaitGroup) ([]*os.File, 
 		go func(to *os.File) {
 			defer copies.Done()
 			MaskCopy(to, r, m)
+			// Closing the read end passes a reader's going away on to the child: its next
+			// write fails with EPIPE (or SIGPIPE), as it would without secrun in between.
+			r.Close()
 		}(o.to)
 	}
 	return reads, nil
+}
+
+// survivePipe keeps secrun alive when its stdout or stderr is a pipe whose reader has gone
+// (secrun --mask ... | head -1): the Go runtime kills a program that writes there with
+// SIGPIPE unless it asks for the signal, and a killed secrun leaves its private directory
+// behind. With the signal asked for (and then dropped), such writes fail with EPIPE instead.
+// A handler, unlike SIG_IGN, is reset by execve, so the child still gets SIGPIPE's default
+// action; a secrun started with SIGPIPE ignored leaves it ignored, for the child to inherit.
+func survivePipe() {
+	if signal.Ignored(unix.SIGPIPE) {
+		return
+	}
+	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
 }
 
 // relay passes sig on to the child. SIGTSTP then stops secrun too, as it would have stopped a

@@ -214,8 +214,12 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 	for _, env := range selected {
 		var missing []string
 		for _, s := range env.Secrets {
-			if _, ok := keystore.Resolve(byKey[s.Key], envScope(env)); !ok && !s.Optional {
+			entry, ok := keystore.Resolve(byKey[s.Key], envScope(env))
+			if !ok && !s.Optional {
 				missing = append(missing, s.Key)
+			}
+			if ok && s.JSON && entry.Value != nil {
+				out = append(out, jsonFindings(env, s, entry)...)
 			}
 		}
 		if len(missing) > 0 {

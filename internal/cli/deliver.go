@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -108,27 +109,27 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 			g.verbosef("secret %q -> file %s, $%s %s", s.Key, s.File, s.Var, from)
 			d.files = append(d.files, launcher.File{Name: s.File, Data: v, Var: s.Var})
 		case s.JSON:
-			members, err := jsonMembers(v)
+			members, err := jsonVars(env, s, v)
 			if err != nil {
-				return nil, &secretError{env: env, s: s, msg: "(json = true) " + err.Error(),
-					hint: "store a JSON object ({\"NAME\": \"value\", ...}), or remove json = true"}
+				return nil, err
 			}
 			names := make([]string, 0, len(members))
 			for _, m := range members {
-				name, ok := envdef.VarName(m.name)
-				if !ok {
-					return nil, &secretError{env: env, s: s, msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.name), short(name)),
-						hint: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
+				if m.problem != nil {
+					return nil, m.problem
 				}
-				if err := vars.add(name, varSource{key: s.Key, member: m.name}, s); err != nil {
+				if err := vars.add(m.variable, varSource{key: s.Key, member: m.name}, s); err != nil {
 					return nil, err
 				}
-				if err := checkValue(env, s, name, m.value); err != nil {
+				if err := checkValue(env, s, m.variable, m.value); err != nil {
 					return nil, err
 				}
-				d.vars = append(d.vars, launcher.Var{Name: name, Value: m.value})
+				d.vars = append(d.vars, launcher.Var{Name: m.variable, Value: m.value})
 				d.values = append(d.values, keyValue{s.Key, []byte(m.value)})
-				names = append(names, "$"+name)
+				if m.raw != "" && m.raw != m.value { // the bundle copies the member as the object writes it
+					d.values = append(d.values, keyValue{s.Key, []byte(m.raw)})
+				}
+				names = append(names, "$"+m.variable)
 			}
 			g.verbosef("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
 		default:
@@ -286,8 +287,48 @@ func (e *secretError) Hint() string {
 	return e.hint + "\nthe secret is listed at " + where(e.env.File, e.s.Line)
 }
 
-// member is one member of a JSON secret: its name and its value as a variable holds it.
-type member struct{ name, value string }
+// member is one member of a JSON secret: its name, its value as a variable holds it, and,
+// for a string, its text between the quotes as the object writes it (escapes and all).
+type member struct{ name, value, raw string }
+
+// memberVar is a member of a JSON secret with the variable it sets, and the reason a run
+// refuses it, or nil.
+type memberVar struct {
+	member
+	variable string
+	problem  *secretError
+}
+
+// jsonVars reads the value of the JSON secret s and names the variable of each member: the
+// member's name made a variable name as a key is (- . / become _). A run refuses a member
+// whose name gives no valid variable name, and one that would set a control variable
+// (launcher.ControlVar: PATH, LD_PRELOAD, BASH_ENV, PYTHONPATH, ...) that s does not name in
+// allow_env_vars: the member names come from the value, which a third party may have written,
+// and must not decide which program runs or what it loads. Messages name members and
+// variables, never values.
+func jsonVars(env *envdef.Env, s envdef.Secret, v []byte) ([]memberVar, error) {
+	members, err := jsonMembers(v)
+	if err != nil {
+		return nil, &secretError{env: env, s: s, msg: "(json = true) " + err.Error(),
+			hint: "store a JSON object ({\"NAME\": \"value\", ...}), or remove json = true"}
+	}
+	out := make([]memberVar, len(members))
+	for i, m := range members {
+		name, ok := envdef.VarName(m.name)
+		out[i] = memberVar{member: m, variable: name}
+		if !ok {
+			out[i].problem = &secretError{env: env, s: s, msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.name), short(name)),
+				hint: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
+		} else if why, control := launcher.ControlVar(name); control && !slices.ContainsFunc(s.AllowVars, func(a string) bool {
+			return a == name || runtime.GOOS == "windows" && strings.EqualFold(a, name)
+		}) {
+			out[i].problem = &secretError{env: env, s: s,
+				msg:  fmt.Sprintf("(json = true): member %+q would set %s, which %s; the members of a stored JSON object may not set such a variable unless the definition allows it", short(m.name), name, why),
+				hint: fmt.Sprintf("remove the member from the stored object, or, if the definition means it, allow it: { key = %q, json = true, allow_env_vars = [%q] }", s.Key, name)}
+		}
+	}
+	return out, nil
+}
 
 // jsonMembers reads a JSON object: string members give their text, the others their JSON
 // text, compacted. Errors give positions and types, never text of the value.
@@ -332,6 +373,7 @@ func jsonMembers(v []byte) ([]member, error) {
 			if err := json.Unmarshal(raw, &m.value); err != nil {
 				return nil, syntax(err)
 			}
+			m.raw = string(raw[1 : len(raw)-1])
 		} else {
 			var b bytes.Buffer
 			if err := json.Compact(&b, raw); err != nil {
@@ -384,6 +426,28 @@ func writeBundleMember(b *bytes.Buffer, s envdef.Secret, v []byte) {
 	default:
 		b.WriteString(`{"base64": "` + base64.StdEncoding.EncodeToString(v) + `"}`)
 	}
+}
+
+// maskForms are the forms a value can take in a run's output: the value itself and the forms
+// in which the bundle writes it (see writeBundleMember), which cat of the bundle shows: a JSON
+// string's text, with Go's escaping of <, > and & and without it (as most other JSON writers
+// do), and base64 for bytes that are not UTF-8.
+func maskForms(v []byte) [][]byte {
+	forms := [][]byte{v}
+	if !utf8.Valid(v) {
+		return append(forms, []byte(base64.StdEncoding.EncodeToString(v)))
+	}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		enc.Encode(string(v))
+		text := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		if text = text[1 : len(text)-1]; !bytes.Equal(text, v) {
+			forms = append(forms, text)
+		}
+	}
+	return forms
 }
 
 // short cuts a name for a message.

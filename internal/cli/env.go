@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -155,7 +156,7 @@ func (c *envShowCmd) Run(g *globals) error {
 			variable, how := s.Var, "variable"
 			switch {
 			case s.JSON:
-				variable, how = "(one per member)", "json"
+				variable, how = memberNames(e, s, found), "json"
 			case s.File != "":
 				how = "file " + s.File
 			}
@@ -194,6 +195,56 @@ func (c *envShowCmd) Run(g *globals) error {
 		fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(argv))
 	}
 	return nil
+}
+
+// memberNames lists the variables that the members of the stored JSON secret s set, names
+// only, each one a run refuses marked so ('secrun env check' says why).
+func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry) string {
+	entry, ok := found[s.Key]
+	if !ok {
+		return "(one per member)"
+	}
+	members, err := jsonVars(e, s, entry.Value)
+	if err != nil {
+		return "(not a JSON object)"
+	}
+	if len(members) == 0 {
+		return "(no members)"
+	}
+	names := make([]string, len(members))
+	for i, m := range members {
+		names[i] = m.variable
+		if !envdef.ValidVarName(m.variable) {
+			names[i] = fmt.Sprintf("%+q", short(m.variable))
+		}
+		if m.problem != nil {
+			names[i] += " (refused)"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// jsonFindings are env check's findings for the stored JSON secret s: the variables its
+// members set (a warning, names only: the stored value, not the definition, decides them),
+// and an error for each member a run refuses, or for a value that is not a JSON object.
+func jsonFindings(e *envdef.Env, s envdef.Secret, entry keystore.Entry) []finding {
+	members, err := jsonVars(e, s, entry.Value)
+	if err != nil {
+		msg := err.Error()
+		if se := (*secretError)(nil); errors.As(err, &se) {
+			msg = fmt.Sprintf("secret %q %s", s.Key, se.msg) // the finding names the environment
+		}
+		return []finding{{file: e.File, line: s.Line, error: true, env: e.Name, msg: msg}}
+	}
+	out := []finding{{file: e.File, line: s.Line, env: e.Name,
+		msg: fmt.Sprintf("secret %q is a JSON object (%s store) whose member names choose the variables a run sets: %s", s.Key, entry.Store, memberNames(e, s, map[string]keystore.Entry{s.Key: entry}))}}
+	for _, m := range members {
+		if m.problem != nil {
+			out = append(out, finding{file: e.File, line: s.Line, error: true, env: e.Name,
+				msg: fmt.Sprintf("secret %q %s; %s", s.Key, m.problem.msg, m.problem.hint)})
+		}
+	}
+	return out
 }
 
 // quoteArgv formats argv so that a shell would split it back into the same words.

@@ -105,18 +105,20 @@ func (r *runCmd) Run(g *globals) error {
 }
 
 // maskFor builds the Masker for a run's secrets: each value, each JSON member and each line of
-// a multi-line value, when it is at least launcher.MinMaskLen bytes. --verbose names the keys
+// a multi-line value, in each form the bundle writes it (maskForms), when it is at least
+// launcher.MinMaskLen bytes. --verbose names the keys
 // whose values are too short to mask.
 func maskFor(g *globals, plan *delivery) *launcher.Masker {
 	var values [][]byte
 	for _, v := range plan.values {
-		values = append(values, v.value)
+		values = append(values, maskForms(v.value)...)
 		if len(launcher.MaskPatterns([][]byte{v.value})) == 0 {
 			g.verbosef("secret %q is shorter than %d bytes: its value is not masked", v.key, launcher.MinMaskLen)
 		}
 	}
-	m := launcher.NewMasker(launcher.MaskPatterns(values))
-	g.verbosef("masking the command's output (%d values)", len(values))
+	patterns := launcher.MaskPatterns(values)
+	g.verbosef("masking the command's output (%d patterns)", len(patterns))
+	m := launcher.NewMasker(patterns)
 	return m
 }
 
