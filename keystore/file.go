@@ -324,7 +324,7 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 // change reports a change. With create false an absent store directory is left absent.
 func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, error)) error {
 	if create {
-		if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		if err := MkdirPrivate(f.dir); err != nil {
 			return fmt.Errorf("create secret store directory: %w", err)
 		}
 	} else if _, err := os.Stat(f.dir); errors.Is(err, fs.ErrNotExist) {
@@ -485,6 +485,7 @@ type PermError struct {
 	Mode    fs.FileMode
 	Problem string
 	What    string // what the file is, for messages; "" for the store file or directory
+	Fix     string // the hint, when the platform has its own (Windows: icacls); else made from Mode
 }
 
 func (e *PermError) Error() string {
@@ -501,6 +502,8 @@ func (e *PermError) Error() string {
 // Hint says how to fix the problem.
 func (e *PermError) Hint() string {
 	switch {
+	case e.Fix != "":
+		return e.Fix
 	case e.Mode&fs.ModeSymlink != 0:
 		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
 	case !e.Mode.IsDir() && !e.Mode.IsRegular():

@@ -22,3 +22,6 @@ func checkOwnerMode(path string, fi fs.FileInfo) error {
 	}
 	return nil
 }
+
+// MkdirPrivate creates dir, and any missing parents, mode 0700.
+func MkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
