@@ -12,6 +12,8 @@
 //	wintool cat FILE...          prints each file
 //	wintool open PATH            adds an ACE that gives Everyone read access to PATH
 //	wintool sddl PATH            prints the owner and DACL of PATH in SDDL
+//	wintool hold FILE MS         creates FILE and starts a process that keeps it open, not
+//	                             to be deleted, for MS milliseconds; returns once it is open
 package main
 
 import (
@@ -63,6 +65,10 @@ func main() {
 		}
 	case "open":
 		fail(openToEveryone(args[0]))
+	case "hold":
+		hold(args[0], args[1])
+	case "held":
+		held(args[0], args[1])
 	case "sddl":
 		sd, err := windows.GetNamedSecurityInfo(args[0], windows.SE_FILE_OBJECT,
 			windows.OWNER_SECURITY_INFORMATION|windows.DACL_SECURITY_INFORMATION)
@@ -139,6 +145,33 @@ func openToEveryone(path string) error {
 		return err
 	}
 	return windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION, nil, nil, acl, nil)
+}
+
+func hold(file, ms string) {
+	cmd := exec.Command(os.Args[0], "held", file, ms)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		fail(err)
+	}
+	fail(cmd.Start())
+	b := make([]byte, 1)
+	if _, err := out.Read(b); err != nil {
+		fail(fmt.Errorf("hold: %w", err))
+	}
+}
+
+// held opens file with no sharing at all and sleeps, then says so on stdout.
+func held(file, ms string) {
+	p, err := windows.UTF16PtrFromString(file)
+	fail(err)
+	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_ALWAYS, 0, 0)
+	fail(err)
+	fmt.Print("o")
+	os.Stdout.Close()
+	n, err := strconv.Atoi(ms)
+	fail(err)
+	windows.SleepEx(uint32(n), false)
+	windows.CloseHandle(h)
 }
 
 func fail(err error) {
