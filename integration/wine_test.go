@@ -214,6 +214,17 @@ func TestWine(t *testing.T) {
 		}
 	})
 
+	// The Credential Manager probe: auto writes to the file store when this session has no
+	// credential set (which Wine cannot show), and to Credential Manager when it answers.
+	t.Run("credential manager probe", func(t *testing.T) {
+		exe := filepath.Join(w.dir, "keystore.test.exe")
+		w.build(t, exe, "./keystore", "test", "-c")
+		out, err := exec.Command("wine", exe, "-test.run", "^TestCredStatus$", "-test.v").CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("--- PASS: TestCredStatus")) {
+			t.Errorf("keystore's Windows test under Wine: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("setup lines", func(t *testing.T) {
 		u := w.user(t)
 		u.defs(t, "[[env]]\nname = \"s\"\nsetup = [\"export X=1\"]\n")
@@ -238,16 +249,19 @@ type wineRig struct {
 func newWine(t *testing.T) *wineRig {
 	dir := t.TempDir()
 	w := &wineRig{dir: dir, secrun: winPath(filepath.Join(dir, "secrun.exe")), wintool: winPath(filepath.Join(dir, "wintool.exe"))}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Dir(filepath.Dir(file))
-	for pkg, out := range map[string]string{".": "secrun.exe", "./integration/testdata/wintool": "wintool.exe"} {
-		cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, out), pkg)
-		cmd.Dir, cmd.Env = root, append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s for Windows: %v\n%s", pkg, err, b)
-		}
-	}
+	w.build(t, filepath.Join(dir, "secrun.exe"), ".", "build")
+	w.build(t, filepath.Join(dir, "wintool.exe"), "./integration/testdata/wintool", "build")
 	return w
+}
+
+// build runs 'go GOCMD... -o out pkg' for windows/amd64 in the module's root.
+func (w *wineRig) build(t *testing.T, out, pkg string, gocmd ...string) {
+	_, file, _, _ := runtime.Caller(0)
+	cmd := exec.Command("go", append(gocmd, "-trimpath", "-o", out, pkg)...)
+	cmd.Dir, cmd.Env = filepath.Dir(filepath.Dir(file)), append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s for Windows: %v\n%s", pkg, err, b)
+	}
 }
 
 // tool runs wintool directly and returns its output.
