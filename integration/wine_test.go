@@ -106,6 +106,12 @@ func TestWine(t *testing.T) {
 		if r.Stdout != "[two words]\n[\"quoted\"]\n[back\\slash\\]\n[]\n[a&b|c]\n[%TOKEN%]\n" {
 			t.Errorf("arguments reached the program as %q", r.Stdout)
 		}
+		// --mask: the value never reaches the output, and the status is the child's.
+		r = u.run(t, "", "--store", "file", "--mask", "-e", "e", "--", "cmd", "/c", "echo token=%TOKEN% & exit 4")
+		if want(t, r, 4, ``); !strings.Contains(r.Stdout, "token=<concealed by secrun>") {
+			t.Errorf("--mask: %q", r.Stdout)
+		}
+		noValue(t, r, "tok-s3cr3t")
 		bat := filepath.Join(u.root, "show.bat")
 		u.write(t, bat, "@echo off\r\necho [%1] [%2] [%3]\r\nexit /b 5\r\n")
 		cmdFile := filepath.Join(u.root, "show.cmd")
