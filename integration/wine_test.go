@@ -37,14 +37,16 @@ func TestWine(t *testing.T) {
 		if r := u.ok(t, "", "--store", "file", "secrets", "get", "TOKEN"); r.Stdout != "tok-s3cr3t" {
 			t.Errorf("get: %q", r.Stdout)
 		}
-		// The directory secrun created has the user's entry only (Wine adds SYSTEM).
+		// The directory and the file secrun created have the user's entry only (Wine adds
+		// SYSTEM), whatever the umask of the wineserver.
 		dir := filepath.Join(u.local, "secrun")
-		sddl := w.tool(t, "sddl", winPath(dir))
-		if strings.Contains(sddl, ";WD)") || !strings.Contains(sddl, "D:") {
-			t.Errorf("store directory DACL: %s", sddl)
+		store := filepath.Join(dir, "secrets.json")
+		for _, p := range []string{dir, store} {
+			if sddl := w.tool(t, "sddl", winPath(p)); strings.Contains(sddl, ";WD)") || !strings.Contains(sddl, "D:") {
+				t.Errorf("DACL of %s: %s", p, sddl)
+			}
 		}
 		// A store file that everyone can read is refused on every read, with the fix.
-		store := filepath.Join(dir, "secrets.json")
 		os.Chmod(store, 0o644)
 		r := u.run(t, "", "--store", "file", "secrets", "get", "TOKEN")
 		want(t, r, 125, `refusing to use store file .*secrets.json: its access control list gives \S*Everyone\S* access`)

@@ -42,7 +42,7 @@ var (
 
 // NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
 func NewFile(dir string) *File {
-	return &File{dir: dir, now: time.Now, createTemp: os.CreateTemp}
+	return &File{dir: dir, now: time.Now, createTemp: createPrivateTemp}
 }
 
 // Name returns "file".
@@ -379,12 +379,12 @@ func (f *File) write(entries []fileEntry) error {
 	return nil
 }
 
-// writeAtomic replaces dir/name with data: a temp file in dir (mode 0600, from createTemp),
+// writeAtomic replaces dir/name with data: a temp file in dir (private, from createTemp),
 // written, synced and renamed over the old file, then the directory synced. A failure at any
 // step leaves the old file as it was, and the temp file removed.
 func writeAtomic(dir, name string, data []byte, createTemp func(dir, pattern string) (*os.File, error)) (err error) {
 	if createTemp == nil {
-		createTemp = os.CreateTemp
+		createTemp = createPrivateTemp
 	}
 	tmp, err := createTemp(dir, name+".tmp-*")
 	if err != nil {

@@ -25,3 +25,6 @@ func checkOwnerMode(path string, fi fs.FileInfo) error {
 
 // MkdirPrivate creates dir, and any missing parents, mode 0700.
 func MkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
+
+// createPrivateTemp creates a temp file as os.CreateTemp does: mode 0600.
+func createPrivateTemp(dir, pattern string) (*os.File, error) { return os.CreateTemp(dir, pattern) }

@@ -3,6 +3,8 @@
 package keystore
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,8 +18,9 @@ import (
 
 // On Windows the mode bits are made up from the read-only attribute; access is governed by
 // the DACL. A store directory that secrun creates gets a protected DACL with one entry, full
-// control for the user, inherited by every file created in it; every read checks the owner
-// and DACL of the directory and the file.
+// control for the user, inherited by every file created in it; the store and index files get
+// the same DACL of their own when they are created. Every read checks the owner and DACL of
+// the directory and the file.
 
 // MkdirPrivate creates dir, and any missing parents, as MkdirAll does; dir itself, when it is
 // new, gets the owner-only DACL in the same call that creates it, so that it is never open.
@@ -28,20 +31,14 @@ func MkdirPrivate(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return err
 	}
-	user, err := currentUser()
+	sa, err := ownerOnly("OICI")
 	if err != nil {
 		return err
-	}
-	sd, err := windows.SecurityDescriptorFromString("D:P(A;OICI;FA;;;" + user.String() + ")")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	p, err := windows.UTF16PtrFromString(dir)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
-	sa.Length = uint32(unsafe.Sizeof(*sa))
 	if err := windows.CreateDirectory(p, sa); err != nil && !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
 		return &fs.PathError{Op: "mkdir", Path: dir, Err: err}
 	}
@@ -54,6 +51,57 @@ const (
 	aceDeniedCallback       = 10
 	aceDeniedCallbackObject = 12
 )
+
+// createPrivateTemp creates a new file in dir, named by pattern with its last "*" replaced by
+// a random string as os.CreateTemp does, with the owner-only DACL set in the call that creates
+// it (rather than left to inheritance from dir, which not every filesystem gives).
+func createPrivateTemp(dir, pattern string) (*os.File, error) {
+	sa, err := ownerOnly("")
+	if err != nil {
+		return nil, err
+	}
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	for range 100 {
+		var rnd [8]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, prefix+hex.EncodeToString(rnd[:])+suffix)
+		p, err := windows.UTF16PtrFromString(name)
+		if err != nil {
+			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
+		}
+		h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE,
+			windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE, sa, windows.CREATE_NEW, windows.FILE_ATTRIBUTE_NORMAL, 0)
+		if errors.Is(err, windows.ERROR_FILE_EXISTS) {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
+		}
+		return os.NewFile(uintptr(h), name), nil
+	}
+	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, pattern), Err: fs.ErrExist}
+}
+
+// ownerOnly returns security attributes with a protected DACL of one entry: full control for
+// the user, with flags ("OICI" for a directory, so that what is created in it inherits it).
+func ownerOnly(flags string) (*windows.SecurityAttributes, error) {
+	user, err := currentUser()
+	if err != nil {
+		return nil, err
+	}
+	sd, err := windows.SecurityDescriptorFromString("D:P(A;" + flags + ";FA;;;" + user.String() + ")")
+	if err != nil {
+		return nil, fmt.Errorf("owner-only security descriptor: %w", err)
+	}
+	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
+	sa.Length = uint32(unsafe.Sizeof(*sa))
+	return sa, nil
+}
 
 // currentUser returns the SID of the user secrun runs as.
 func currentUser() (*windows.SID, error) {
