@@ -76,6 +76,9 @@ func NewPrivateDir() (*PrivateDir, error) {
 		}
 		problems = append(problems, err.Error())
 	}
+	if len(problems) == 0 {
+		problems = append(problems, "every candidate base directory is inside "+sharedHome())
+	}
 	return nil, &PrivateDirError{Msg: "cannot create a private directory for the secret files: " + strings.Join(problems, "; "),
 		Fix: "set XDG_RUNTIME_DIR or " + tempVar + " to a node-local directory that you can write"}
 }
