@@ -16,9 +16,10 @@ import (
 // The private directory holds a run's secret files: <base>/secrun-<uid>/<pid>-<random>/, the
 // directory mode 0700 and each file 0400. base is the first usable one of $XDG_RUNTIME_DIR,
 // /dev/shm and the temp directory (node-local and, for the first two, in memory), never one
-// inside $HOME, which is often on a shared filesystem (on Unix; see sharedHome). The run directory is locked for as
-// long as its secrun runs, so that a later secrun can tell a directory whose owner was killed
-// (unlocked, and no process with its pid) from a live one, and remove it.
+// inside $HOME on Unix, which is often on a shared filesystem (see sharedHome). The run
+// directory is locked for as long as its secrun runs, so that a later secrun can tell a
+// directory whose owner was killed (unlocked, and no process with its pid) from a live one,
+// and remove it.
 
 // PrivateDir is a private directory created for one run.
 type PrivateDir struct {
