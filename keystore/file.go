@@ -42,7 +42,7 @@ var (
 
 // NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
 func NewFile(dir string) *File {
-	return &File{dir: dir, now: time.Now, createTemp: os.CreateTemp}
+	return &File{dir: dir, now: time.Now, createTemp: createPrivateTemp}
 }
 
 // Name returns "file".
@@ -324,7 +324,7 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 // change reports a change. With create false an absent store directory is left absent.
 func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, error)) error {
 	if create {
-		if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		if err := MkdirPrivate(f.dir); err != nil {
 			return fmt.Errorf("create secret store directory: %w", err)
 		}
 	} else if _, err := os.Stat(f.dir); errors.Is(err, fs.ErrNotExist) {
@@ -379,12 +379,12 @@ func (f *File) write(entries []fileEntry) error {
 	return nil
 }
 
-// writeAtomic replaces dir/name with data: a temp file in dir (mode 0600, from createTemp),
+// writeAtomic replaces dir/name with data: a temp file in dir (private, from createTemp),
 // written, synced and renamed over the old file, then the directory synced. A failure at any
 // step leaves the old file as it was, and the temp file removed.
 func writeAtomic(dir, name string, data []byte, createTemp func(dir, pattern string) (*os.File, error)) (err error) {
 	if createTemp == nil {
-		createTemp = os.CreateTemp
+		createTemp = createPrivateTemp
 	}
 	tmp, err := createTemp(dir, name+".tmp-*")
 	if err != nil {
@@ -485,6 +485,7 @@ type PermError struct {
 	Mode    fs.FileMode
 	Problem string
 	What    string // what the file is, for messages; "" for the store file or directory
+	Fix     string // the hint, when the platform has its own (Windows: icacls); else made from Mode
 }
 
 func (e *PermError) Error() string {
@@ -501,6 +502,8 @@ func (e *PermError) Error() string {
 // Hint says how to fix the problem.
 func (e *PermError) Hint() string {
 	switch {
+	case e.Fix != "":
+		return e.Fix
 	case e.Mode&fs.ModeSymlink != 0:
 		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
 	case !e.Mode.IsDir() && !e.Mode.IsRegular():

@@ -87,7 +87,7 @@ func (x *index) load() ([]indexEntry, error) {
 // update runs change on the index under its lock and writes the result when change reports
 // a change. A failed write leaves the old index in place.
 func (x *index) update(change func([]indexEntry) ([]indexEntry, bool, error)) error {
-	if err := os.MkdirAll(x.dir, 0o700); err != nil {
+	if err := MkdirPrivate(x.dir); err != nil {
 		return fmt.Errorf("create secret store directory: %w", err)
 	}
 	if err := (&File{dir: x.dir}).checkDir(); err != nil {

@@ -18,6 +18,10 @@ func init() {
 	}
 }
 
+// credManagerProbe tells whether the Windows Credential Manager works for this logon session
+// (set in credprobe_windows.go).
+var credManagerProbe func() error
+
 // newBackend returns go-keyring's keyring of this platform. On the BSDs go-keyring talks to
 // the Secret Service over D-Bus, and without a bus address godbus would start dbus-launch, so
 // a missing DBUS_SESSION_BUS_ADDRESS means no keyring there.
@@ -26,7 +30,7 @@ func newBackend(service string) backend {
 	case "darwin", "ios":
 		return &goKeyring{name: "macOS Keychain", service: service}
 	case "windows":
-		return &goKeyring{name: "Windows Credential Manager", service: service}
+		return &goKeyring{name: "Windows Credential Manager", service: service, probe: credManagerProbe}
 	}
 	name := "Secret Service"
 	return &goKeyring{name: name, service: service, probe: func() error {

@@ -41,8 +41,9 @@ type Var struct {
 	Value string
 }
 
-// CleanKeep lists the inherited variables that a clean environment keeps.
-var CleanKeep = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM", "TMPDIR"}
+// CleanKeep lists the inherited variables that a clean environment keeps: these, and on
+// Windows those that its programs need to start at all (see platformKeep).
+var CleanKeep = append([]string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM", "TMPDIR"}, platformKeep...)
 
 // Environ builds a child environment: base (all of it, or only the CleanKeep names when clean),
 // then vars in order, each replacing an inherited variable of the same name.
@@ -155,30 +156,34 @@ func (e *ExitError) Error() string {
 func (e *ExitError) ExitCode() int { return e.Code }
 
 // LookPath finds the program to run for name using the PATH value path, the way execvp does:
-// a name with a slash is used as it is; otherwise each PATH entry is tried in order, an empty
+// a name with a slash is used as it is (on Windows, with the PATHEXT extensions tried when
+// it has none of them); otherwise each PATH entry is tried in order, an empty
 // entry meaning the current directory. A file that exists but is not executable gives a
 // *CannotRunError if nothing executable comes after it.
 func LookPath(name, path string) (string, error) {
 	if name == "" {
 		return "", &NotFoundError{Name: name}
 	}
+	var cands []string
 	if strings.ContainsAny(name, `/`+string(filepath.Separator)) {
-		return name, checkExecutable(name)
+		cands = candidates(name)
+	} else {
+		for _, dir := range filepath.SplitList(path) {
+			if dir == "" {
+				dir = "."
+			}
+			cands = append(cands, candidates(filepath.Join(dir, name))...)
+		}
 	}
 	var denied error
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
-			dir = "."
+	for _, cand := range cands {
+		err := checkExecutable(cand)
+		if err == nil {
+			return cand, nil
 		}
-		for _, cand := range candidates(filepath.Join(dir, name)) {
-			err := checkExecutable(cand)
-			if err == nil {
-				return cand, nil
-			}
-			var cr *CannotRunError
-			if denied == nil && errors.As(err, &cr) {
-				denied = err
-			}
+		var cr *CannotRunError
+		if denied == nil && errors.As(err, &cr) {
+			denied = err
 		}
 	}
 	if denied != nil {

@@ -22,6 +22,12 @@ func envName(name string) string { return name }
 
 func candidates(path string) []string { return []string{path} }
 
+// platformKeep adds nothing to CleanKeep.
+var platformKeep []string
+
+// SetupSupported returns nil: setup lines run with /bin/sh.
+func SetupSupported() error { return nil }
+
 func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
 
 // Run starts the child, looked up in secrun's own PATH (see ownPath). Without files it replaces secrun with the child (execve): signals,

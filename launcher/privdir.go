@@ -16,9 +16,10 @@ import (
 // The private directory holds a run's secret files: <base>/secrun-<uid>/<pid>-<random>/, the
 // directory mode 0700 and each file 0400. base is the first usable one of $XDG_RUNTIME_DIR,
 // /dev/shm and the temp directory (node-local and, for the first two, in memory), never one
-// inside $HOME, which is often on a shared filesystem. The run directory is locked for as
-// long as its secrun runs, so that a later secrun can tell a directory whose owner was killed
-// (unlocked, and no process with its pid) from a live one, and remove it.
+// inside $HOME on Unix, which is often on a shared filesystem (see sharedHome). The run
+// directory is locked for as long as its secrun runs, so that a later secrun can tell a
+// directory whose owner was killed (unlocked, and no process with its pid) from a live one,
+// and remove it.
 
 // PrivateDir is a private directory created for one run.
 type PrivateDir struct {
@@ -29,7 +30,7 @@ type PrivateDir struct {
 
 // privateBases lists the candidate base directories, best first: $XDG_RUNTIME_DIR (when it
 // is an absolute path), /dev/shm (where the OS has one), then the temp directory. A base
-// inside $HOME is left out.
+// inside sharedHome() is left out.
 func privateBases() []string {
 	var bases []string
 	if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
@@ -39,7 +40,7 @@ func privateBases() []string {
 		bases = append(bases, shmDir)
 	}
 	bases = append(bases, os.TempDir())
-	home := os.Getenv("HOME")
+	home := sharedHome()
 	out := bases[:0]
 	for _, b := range bases {
 		if !within(b, home) {
@@ -83,8 +84,11 @@ func NewPrivateDir() (*PrivateDir, error) {
 		}
 		problems = append(problems, err.Error())
 	}
+	if len(problems) == 0 {
+		problems = append(problems, "every candidate base directory is inside "+sharedHome())
+	}
 	return nil, &PrivateDirError{Msg: "cannot create a private directory for the secret files: " + strings.Join(problems, "; "),
-		Fix: "set XDG_RUNTIME_DIR or TMPDIR to a node-local directory that you can write"}
+		Fix: "set XDG_RUNTIME_DIR or " + tempVar + " to a node-local directory that you can write"}
 }
 
 // newFallbackDir creates a parent secrun-<uid>-<random> in base, which must not exist yet,

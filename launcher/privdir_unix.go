@@ -26,6 +26,12 @@ var shmDir = func() string {
 
 func userTag() string { return strconv.Itoa(os.Getuid()) }
 
+// sharedHome is $HOME, often on a shared filesystem: no private directory goes inside it.
+func sharedHome() string { return os.Getenv("HOME") }
+
+// tempVar is the variable that sets the temp directory.
+const tempVar = "TMPDIR"
+
 // ensureParent creates the per-user parent directory, or checks that an existing one is a
 // real directory of ours that nobody else can enter: in a shared /dev/shm or /tmp, another
 // user could have created it first.

@@ -12,6 +12,14 @@ import (
 // shmDir is empty: Windows has no in-memory filesystem, so the user's temp directory is used.
 const shmDir = ""
 
+// sharedHome is "": on Windows the temp directory is in %LOCALAPPDATA%, which a roaming
+// profile never copies to a server, and HOME (which Git Bash, MSYS2 and Cygwin set to the
+// user's profile, around it) says nothing about where files are kept.
+func sharedHome() string { return "" }
+
+// tempVar is the variable that sets the temp directory.
+const tempVar = "TEMP"
+
 func userTag() string {
 	if u := os.Getenv("USERNAME"); u != "" && CheckFileName(u) == nil {
 		return u
@@ -52,15 +60,30 @@ func writeExclusive(path string, data []byte) error {
 	return f.Close()
 }
 
-// removeTree clears the read-only attribute of each file, which would stop its removal.
+// removeTree clears the read-only attribute of each file, which would stop its removal, and
+// removes the tree. When os.RemoveAll fails (it uses calls that not every Windows, or Wine,
+// implements), each file and then the directory is removed one by one; the error is
+// RemoveAll's if something is left.
 func removeTree(path string) error {
+	var files []string
 	filepath.WalkDir(path, func(p string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
 			os.Chmod(p, 0o600)
+			files = append(files, p)
 		}
 		return nil
 	})
-	return os.RemoveAll(path)
+	err := os.RemoveAll(path)
+	if err == nil {
+		return nil
+	}
+	for _, f := range files {
+		os.Remove(f)
+	}
+	if os.Remove(path) == nil {
+		return nil
+	}
+	return err
 }
 
 // RemoveStale does nothing on Windows: without a lock to test, a live directory cannot be

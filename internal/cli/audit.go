@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secrun/secrun/config"
+	"github.com/secrun/secrun/keystore"
 )
 
 // auditJobVars are the batch systems' job identifiers that an audit line records.
@@ -68,7 +69,7 @@ func (g *globals) audit(envName, envFile, label, program string, keys []readKey)
 	if err != nil {
 		return fmt.Errorf("audit log %s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := keystore.MkdirPrivate(filepath.Dir(path)); err != nil {
 		return &auditError{path: path, err: err}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)

@@ -111,6 +111,9 @@ func (c *envCheckCmd) Run(g *globals) error {
 	}
 	slices.SortFunc(selected, func(a, b *envdef.Env) int { return strings.Compare(a.Name, b.Name) })
 	for _, e := range selected {
+		if err := launcher.SetupSupported(); err != nil && len(e.Setup) > 0 {
+			add(finding{file: e.File, line: e.Line, env: e.Name, msg: err.Error() + ", so a run of this environment is refused here"})
+		}
 		for _, l := range e.Setup {
 			if why, ok := envdef.Exposed(l); ok {
 				add(finding{file: e.File, line: lineOf(texts[e.File], l, e.Line), env: e.Name,
