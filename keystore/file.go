@@ -431,7 +431,7 @@ func CheckPrivate(path, what string) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is not a regular file", What: what}
+		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
 	}
 	if err := checkOwnerMode(path, fi); err != nil {
 		var pe *PermError
@@ -473,9 +473,9 @@ func (e *PermError) Hint() string {
 		return "replace the symbolic link " + shellQuote(e.Path) + " with the file itself"
 	case e.Mode&fs.ModeSymlink != 0:
 		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
-	case !e.Mode.IsDir() && !e.Mode.IsRegular() && e.What != "":
+	case e.Problem == notRegular && e.What != "":
 		return "move " + shellQuote(e.Path) + " aside: it must be a regular file"
-	case !e.Mode.IsDir() && !e.Mode.IsRegular():
+	case e.Problem == notRegular:
 		return "move " + e.Path + " aside: the store must be a regular file"
 	case e.Problem == "it is not a directory":
 		return "move " + shellQuote(e.Path) + " aside: it must be a directory"

@@ -76,7 +76,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is a symbolic link"}
 	case !fi.Mode().IsRegular():
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is not a regular file"}
+		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular}
 	}
 	if err := checkOwnerMode(path, fi); err != nil {
 		return err
@@ -88,6 +88,9 @@ func checkFile(path string, fi fs.FileInfo) error {
 	}
 	return nil
 }
+
+// notRegular is the problem of a private file that is not a regular file.
+const notRegular = "it is not a regular file"
 
 // withWhat sets What on a *PermError.
 func withWhat(err error, what string) error {
