@@ -118,9 +118,13 @@ func (c *setCmd) Run(g *globals) error {
 		}
 		value = v
 	default:
-		v, err := io.ReadAll(os.Stdin)
+		v, err := io.ReadAll(io.LimitReader(os.Stdin, keystore.MaxValueSize+1))
 		if err != nil {
 			return fmt.Errorf("reading the value from stdin: %w", err)
+		}
+		if len(v) > keystore.MaxValueSize {
+			return &usageError{msg: fmt.Sprintf("the value on stdin is over %d MiB; nothing stored", keystore.MaxValueSize>>20),
+				hint: "a secret is a credential: keep large data in a file that a secret names"}
 		}
 		value = trimNewline(v)
 	}
