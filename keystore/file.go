@@ -416,7 +416,7 @@ func syncDir(dir string) {
 // checkDir checks the owner and mode of the store directory, following a symlink to it.
 func (f *File) checkDir() error {
 	if err := CheckPrivateDir(f.dir, ""); err != nil {
-		return fmt.Errorf("secret store directory: %w", err)
+		return dirError(err)
 	}
 	return nil
 }

@@ -100,8 +100,8 @@ type LockError struct {
 }
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("the %s is locked by %s (%s); gave up after %s, nothing was changed",
-		e.What, holderText(e.Holder), e.Path, e.Waited)
+	return fmt.Sprintf("the lock of the %s (%s) is held by %s; gave up after %s, nothing was changed",
+		e.What, e.Path, holderText(e.Holder), e.Waited)
 }
 
 // Hint says what to do.

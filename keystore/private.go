@@ -83,7 +83,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	}
 	if n := linkCount(fi); n > 1 {
 		return &PermError{Path: path, Mode: fi.Mode(), Problem: fmt.Sprintf("it has %d hard links (names), not 1", n),
-			fix: fmt.Sprintf("find the other names with: find / -xdev -samefile %s; or replace the file with a copy: cp -p %[1]s %[1]s.new && mv %[1]s.new %[1]s",
+			fix: fmt.Sprintf("remove the other name ('find / -samefile %s' lists them all), or replace the file with a copy:\ncp -p %[1]s %[1]s.new && mv %[1]s.new %[1]s",
 				shellQuote(path))}
 	}
 	return nil
@@ -109,11 +109,14 @@ func readPrivate(dir, name, what string) ([]byte, error) {
 	if err := CheckPrivateDir(dir, ""); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
-		return nil, fmt.Errorf("secret store directory: %w", err)
+		return nil, dirError(err)
 	}
 	f, fi, err := OpenPrivate(dir+string(os.PathSeparator)+name, os.O_RDONLY, "")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	if errors.As(err, new(*PermError)) {
+		return nil, err // it names the file and says how to fix it
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
@@ -130,6 +133,15 @@ func readPrivate(dir, name, what string) ([]byte, error) {
 		return nil, &SizeError{Path: f.Name(), What: what, Size: int64(len(data))}
 	}
 	return data, nil
+}
+
+// dirError is an error of CheckPrivateDir for the store directory: a *PermError as it is (it
+// names the directory), anything else prefixed with what failed.
+func dirError(err error) error {
+	if errors.As(err, new(*PermError)) {
+		return err
+	}
+	return fmt.Errorf("secret store directory: %w", err)
 }
 
 // SizeError is a store file over MaxStoreSize, or a write that would make one.
