@@ -165,6 +165,10 @@ func (f *File) Put(e Entry, overwrite bool) error {
 	if err := validateScope(e.Scope); err != nil {
 		return err
 	}
+	if len(e.Value) > MaxValueSize {
+		return &KeyError{Key: e.Key, Scope: e.Scope, Err: fmt.Errorf("the value is %d bytes, over the file store's limit of %d MiB per value",
+			len(e.Value), MaxValueSize>>20)}
+	}
 	value := e.Value
 	if value == nil {
 		value = []byte{} // stored as "" rather than null, so it reads back as an empty value
@@ -240,31 +244,6 @@ func (f *File) load() ([]fileEntry, error) {
 	return decode(f.Location(), data)
 }
 
-// readPrivate reads dir/name after checking that the file and its directory are the user's
-// own and closed to others (those errors say how to fix them). An absent file gives nil, nil;
-// what names the file in other errors.
-func readPrivate(dir, name, what string) ([]byte, error) {
-	path := filepath.Join(dir, name)
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	if err := checkFile(path, fi); err != nil {
-		return nil, err
-	}
-	if err := (&File{dir: dir}).checkDir(); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	return data, nil
-}
-
 // decode parses a store file and checks that it is one.
 func decode(path string, data []byte) ([]fileEntry, error) {
 	doc, ok := parseStore(data) // the file as write makes it, read without reflection
@@ -334,15 +313,11 @@ func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, 
 	if err := f.checkDir(); err != nil {
 		return err
 	}
-	lock, err := os.OpenFile(filepath.Join(f.dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := takeLock(filepath.Join(f.dir, lockFileName), "secret store")
 	if err != nil {
-		return fmt.Errorf("lock secret store: %w", err)
+		return err
 	}
-	defer lock.Close()
-	if err := lockFile(lock); err != nil {
-		return fmt.Errorf("lock secret store: %s: %w", lock.Name(), err)
-	}
-	defer unlockFile(lock)
+	defer unlock()
 	removeStaleTemps(f.dir)
 
 	entries, err := f.load()
@@ -372,6 +347,9 @@ func (f *File) write(entries []fileEntry) error {
 	data, err := json.MarshalIndent(fileDoc{Format: formatName, Version: version, Secrets: entries}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+	}
+	if len(data) >= MaxStoreSize {
+		return &SizeError{Path: f.Location(), What: "secret store", Size: int64(len(data)) + 1, Write: true}
 	}
 	if err := writeAtomic(f.dir, storeFile, append(data, '\n'), f.createTemp); err != nil {
 		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
@@ -437,23 +415,10 @@ func syncDir(dir string) {
 
 // checkDir checks the owner and mode of the store directory, following a symlink to it.
 func (f *File) checkDir() error {
-	fi, err := os.Stat(f.dir)
-	if err != nil {
-		return fmt.Errorf("secret store directory: %w", err)
+	if err := CheckPrivateDir(f.dir, ""); err != nil {
+		return dirError(err)
 	}
-	return checkOwnerMode(f.dir, fi)
-}
-
-// checkFile checks that the store file, as seen by Lstat, is a regular file with a safe owner
-// and mode. A symlink is refused: whoever can point it elsewhere controls what secrun reads.
-func checkFile(path string, fi fs.FileInfo) error {
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is a symbolic link"}
-	case !fi.Mode().IsRegular():
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is not a regular file"}
-	}
-	return checkOwnerMode(path, fi)
+	return nil
 }
 
 // CheckPrivate checks a file of secrets that is not secrun's own store, such as hpcFlow's
@@ -466,7 +431,7 @@ func CheckPrivate(path, what string) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: "it is not a regular file", What: what}
+		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
 	}
 	if err := checkOwnerMode(path, fi); err != nil {
 		var pe *PermError
@@ -479,13 +444,13 @@ func CheckPrivate(path, what string) error {
 }
 
 // PermError is a store file or directory that secrun refuses to use: open to group or others,
-// owned by another user, a symlink or not a regular file.
+// owned by another user, a symlink, a file with a second hard link, or not a regular file.
 type PermError struct {
 	Path    string
 	Mode    fs.FileMode
 	Problem string
 	What    string // what the file is, for messages; "" for the store file or directory
-	Fix     string // the hint, when the platform has its own (Windows: icacls); else made from Mode
+	Fix     string // the hint, when the problem has a fix of its own (Windows: icacls)
 }
 
 func (e *PermError) Error() string {
@@ -504,14 +469,23 @@ func (e *PermError) Hint() string {
 	switch {
 	case e.Fix != "":
 		return e.Fix
+	case e.Mode&fs.ModeSymlink != 0 && e.What != "":
+		return "replace the symbolic link " + shellQuote(e.Path) + " with the file itself"
 	case e.Mode&fs.ModeSymlink != 0:
 		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
-	case !e.Mode.IsDir() && !e.Mode.IsRegular():
+	case e.Problem == notRegular && e.What != "":
+		return "move " + shellQuote(e.Path) + " aside: it must be a regular file"
+	case e.Problem == notRegular:
 		return "move " + e.Path + " aside: the store must be a regular file"
+	case e.Problem == "it is not a directory":
+		return "move " + shellQuote(e.Path) + " aside: it must be a directory"
 	case e.Mode.Perm()&0o077 != 0 && e.Mode.IsDir():
 		return "run: chmod 700 " + shellQuote(e.Path)
 	case e.Mode.Perm()&0o077 != 0:
 		return "run: chmod 600 " + shellQuote(e.Path)
+	}
+	if e.What != "" {
+		return "the " + e.What + " must belong to the user who runs secrun"
 	}
 	return "the store must belong to the user who runs secrun; use SECRUN_DATA_DIR to point elsewhere"
 }

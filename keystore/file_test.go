@@ -452,8 +452,8 @@ func TestWritersWaitReadersDoNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.Close()
-	if err := lockFile(lock); err != nil {
-		t.Fatal(err)
+	if ok, err := tryLock(lock); !ok || err != nil {
+		t.Fatalf("tryLock() = %v, %v", ok, err)
 	}
 
 	done := make(chan error)

@@ -93,15 +93,11 @@ func (x *index) update(change func([]indexEntry) ([]indexEntry, bool, error)) er
 	if err := (&File{dir: x.dir}).checkDir(); err != nil {
 		return err
 	}
-	lock, err := os.OpenFile(filepath.Join(x.dir, indexLockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := takeLock(filepath.Join(x.dir, indexLockFile), "keyring index")
 	if err != nil {
-		return fmt.Errorf("lock keyring index: %w", err)
+		return err
 	}
-	defer lock.Close()
-	if err := lockFile(lock); err != nil {
-		return fmt.Errorf("lock keyring index: %s: %w", lock.Name(), err)
-	}
-	defer unlockFile(lock)
+	defer unlock()
 	stale, _ := filepath.Glob(filepath.Join(x.dir, indexFile+".tmp-*"))
 	for _, p := range stale {
 		os.Remove(p)
@@ -126,6 +122,9 @@ func (x *index) write(entries []indexEntry) (err error) {
 	data, err := json.MarshalIndent(indexDoc{Format: indexFormat, Version: indexVersion, Secrets: entries}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save keyring index %s: %w", x.path(), err)
+	}
+	if len(data) >= MaxStoreSize {
+		return &SizeError{Path: x.path(), What: "keyring index", Size: int64(len(data)) + 1, Write: true}
 	}
 	if err := writeAtomic(x.dir, indexFile, append(data, '\n'), x.createTemp); err != nil {
 		return fmt.Errorf("save keyring index %s: %w", x.path(), err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/config"
+	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
 
@@ -82,6 +83,10 @@ Exit status: the command's own; 125 when secrun fails; 126 when the command cann
 // Main parses args, runs the command and returns the process exit status. It is the one place
 // where secrun turns errors into messages.
 func Main(args []string) (code int) {
+	// Before any command reads a value (a run, get, set, list --values, env check, move,
+	// import, the completion helper that lists keys): no core dump, not dumpable.
+	launcher.Harden()
+	keystore.LockNotify = func(msg string) { fmt.Fprintf(os.Stderr, "secrun: %s\n", msg) }
 	args = shebangArgs(args)
 	if quick, ok := quickRun(args); ok {
 		quick.stderr = os.Stderr

@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
@@ -110,17 +108,22 @@ func (c *setCmd) Run(g *globals) error {
 		fmt.Fprintln(g.stderr, "secrun: warning: a value on the command line can leak through shell history and ps; prefer the prompt or stdin")
 		value = []byte(*c.Value)
 	case term.IsTerminal(int(os.Stdin.Fd())):
-		fmt.Fprintf(g.stderr, "Value for %s (input hidden): ", c.Key)
-		v, err := readHidden(int(os.Stdin.Fd()))
-		fmt.Fprintln(g.stderr)
+		v, err := readHidden(int(os.Stdin.Fd()), fmt.Sprintf("Value for %s (input hidden): ", c.Key), g.stderr)
+		if errors.Is(err, io.EOF) {
+			return errNoValue(c.Key)
+		}
 		if err != nil {
 			return err
 		}
 		value = v
 	default:
-		v, err := io.ReadAll(os.Stdin)
+		v, err := io.ReadAll(io.LimitReader(os.Stdin, keystore.MaxValueSize+1))
 		if err != nil {
 			return fmt.Errorf("reading the value from stdin: %w", err)
+		}
+		if len(v) > keystore.MaxValueSize {
+			return &usageError{msg: fmt.Sprintf("the value on stdin is over %d MiB; nothing stored", keystore.MaxValueSize>>20),
+				hint: "a secret is a credential: keep large data in a file that a secret names"}
 		}
 		value = trimNewline(v)
 	}
@@ -233,39 +236,11 @@ func parseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// readHidden reads a line from the terminal fd without echo. Ctrl-C or SIGTERM at the prompt
-// restores the terminal (ReadPassword alone would leave echo off) and ends with status 130.
-func readHidden(fd int) ([]byte, error) {
-	state, err := term.GetState(fd)
-	if err != nil {
-		return nil, fmt.Errorf("reading the value from the terminal: %w", err)
-	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	type result struct {
-		value []byte
-		err   error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := term.ReadPassword(fd)
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, fmt.Errorf("reading the value from the terminal: %w", r.err)
-		}
-		return r.value, nil
-	case <-sigs:
-		term.Restore(fd, state)
-		return nil, errInterrupted
-	}
+// errNoValue ends a prompt at which the user typed ^D (end of input) on an empty line.
+func errNoValue(key string) error {
+	return &usageError{msg: fmt.Sprintf("no value entered for secret %q (end of input at the prompt); nothing stored", key),
+		hint: "type the value and press Enter; ^C leaves the prompt"}
 }
-
-// errInterrupted ends a prompt that the user interrupted, with the shell's status for SIGINT.
-var errInterrupted = &codedError{msg: "interrupted; nothing stored", code: 130}
 
 // codedError is an error of secrun's own with an exit status other than 125.
 type codedError struct {
