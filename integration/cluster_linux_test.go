@@ -1,0 +1,255 @@
+//go:build linux
+
+package integration
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// These tests run secrun on the simulated three-node cluster of testenv/cluster.sh: a login
+// node "head" and compute nodes n1, n2, n3, each with its own network, hostname, /tmp,
+// /dev/shm and /run/user, sharing homes and binaries. cluster.sh has already checked that
+// the simulation is faithful (a variable exported on the login node does not reach remote
+// Open MPI ranks, hydra passes everything by default, srun --export=NONE passes nothing).
+// Every rank runs the cluster's probe, which reports its host, its rank and, for each secret,
+// whether it saw the right value (never the value).
+
+const clusterFileSecret = "-----BEGIN TEST CERT-----\nnot really a certificate\n-----END TEST CERT-----\n"
+
+// clusterHost is one identity on the cluster, root or the cluster's non-root user, with
+// secrun in its shared home, environments E (RANK_SECRET as a variable) and F (CERT as a
+// file, its path in CERT_FILE), and both secrets in its file store.
+type clusterHost struct {
+	t    *testing.T
+	dir  string // the cluster's directory
+	name string // user name
+	root bool
+	home string
+	bin  string // secrun in the shared home
+	work string
+}
+
+var clusterSetup sync.Map // identity -> *sync.Once
+
+// onCluster returns the identity set up on the cluster: root, or the non-root user.
+func onCluster(t *testing.T, root bool) *clusterHost {
+	t.Helper()
+	requireService(t, "SECRUN_TEST_CLUSTER", "the simulated cluster (testenv/cluster.sh)")
+	dir := os.Getenv("SECRUN_TEST_CLUSTER")
+	c := &clusterHost{t: t, dir: dir, name: os.Getenv("SECRUN_TEST_CLUSTER_USER"), root: root}
+	c.home = filepath.Join(dir, "home", c.name) // the user's home in the user database
+	if root {
+		c.name = "root"
+		c.home = filepath.Join(dir, "home", "root") // never root's real home
+	}
+	c.bin = filepath.Join(c.home, "bin", "secrun")
+	c.work = filepath.Join(c.home, "work")
+	once, _ := clusterSetup.LoadOrStore(c.name, new(sync.Once))
+	var err error
+	once.(*sync.Once).Do(func() { err = c.setup() })
+	if err != nil {
+		t.Fatalf("setting up %s on the cluster: %v", c.name, err)
+	}
+	return c
+}
+
+func (c *clusterHost) setup() error {
+	acct, err := user.Lookup(c.name)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.Atoi(acct.Uid)
+	gid, _ := strconv.Atoi(acct.Gid)
+	defs := filepath.Join(c.home, ".config", "secrun", "envs.toml")
+	for _, d := range []string{c.home, filepath.Dir(c.bin), c.work, filepath.Dir(defs)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		os.Chown(d, uid, gid)
+	}
+	os.Chmod(c.home, 0o700)
+	data, err := os.ReadFile(secrunBinary(c.t))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(c.bin, data, 0o755); err != nil {
+		return err
+	}
+	text := "[[env]]\nname = \"E\"\nsecrets = [\"RANK_SECRET\"]\n" +
+		"[[env]]\nname = \"F\"\nsecrets = [{ key = \"CERT\", file = true }]\n"
+	if err := os.WriteFile(defs, []byte(text), 0o644); err != nil {
+		return err
+	}
+	for key, value := range map[string]string{"RANK_SECRET": rankSecret, "CERT": clusterFileSecret} {
+		set := c.cmd("head", c.bin, "secrets", "set", key)
+		set.Stdin = strings.NewReader(value)
+		if out, err := set.CombinedOutput(); err != nil {
+			return fmt.Errorf("secrets set %s: %v\n%s", key, err, out)
+		}
+	}
+	return nil
+}
+
+// env is the login environment of the identity on the login node. Root's XDG directories
+// point into its cluster home.
+func (c *clusterHost) env() []string {
+	env := []string{"PATH=" + filepath.Dir(c.bin) + ":/usr/bin:/bin", "HOME=" + c.home, "USER=" + c.name,
+		"LOGNAME=" + c.name, "LANG=C.UTF-8", "SLURM_CONF=/etc/slurm/slurm.conf"}
+	if c.root {
+		env = append(env, "XDG_CONFIG_HOME="+c.home+"/.config", "XDG_DATA_HOME="+c.home+"/.local/share",
+			"XDG_STATE_HOME="+c.home+"/.local/state")
+	}
+	return env
+}
+
+// cmd runs args on node as the identity, in its work directory, with env() and extra.
+func (c *clusterHost) cmd(node string, args ...string) *exec.Cmd {
+	nodeexec := filepath.Join(c.dir, "bin", "nodeexec")
+	var cmd *exec.Cmd
+	if c.root {
+		cmd = exec.Command(nodeexec, append([]string{node}, args...)...)
+		cmd.Env = c.env()
+	} else {
+		cmd = exec.Command("runuser", append(append(append([]string{"-u", c.name, "--", "env", "-i"}, c.env()...), nodeexec, node), args...)...)
+	}
+	cmd.Dir = c.work
+	return cmd
+}
+
+// run runs args on the login node with extra variables and returns its combined output.
+func (c *clusterHost) run(extra []string, args ...string) (string, error) {
+	cmd := c.cmd("head", args...)
+	if c.root {
+		cmd.Env = append(cmd.Env, extra...)
+	} else {
+		cmd.Args = slices.Insert(cmd.Args, 6, extra...) // after "runuser -u NAME -- env -i"
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// launcher is the command line that starts 3 nodes x 2 ranks with kind: "openmpi", "hydra" or
+// "srun". The MPI launchers reach the nodes through the cluster's rsh.
+func (c *clusterHost) launcher(kind string) []string {
+	rsh := filepath.Join(c.dir, "bin", "rsh")
+	switch kind {
+	case "openmpi":
+		l := []string{"mpirun.openmpi", "--mca", "plm_rsh_agent", rsh, "--host", "n1:2,n2:2,n3:2", "-np", "6"}
+		if c.root {
+			l = append(l, "--allow-run-as-root")
+		}
+		return l
+	case "hydra":
+		return []string{"mpiexec.hydra", "-launcher", "rsh", "-launcher-exec", rsh, "-hosts", "n1:2,n2:2,n3:2", "-n", "6"}
+	case "srun":
+		return []string{"srun", "-N", "3", "--ntasks-per-node=2"}
+	}
+	c.t.Fatalf("unknown launcher %q", kind)
+	return nil
+}
+
+// probe is the probe command that checks each NAME=VALUE pair (and @NAME=CONTENT for a file
+// whose path NAME holds).
+func (c *clusterHost) probe(checks ...string) []string {
+	argv := []string{filepath.Join(c.dir, "bin", "probe")}
+	for _, kv := range checks {
+		name, value, _ := strings.Cut(kv, "=")
+		sum := sha256.Sum256([]byte(value))
+		argv = append(argv, name+"="+hex.EncodeToString(sum[:]))
+	}
+	return argv
+}
+
+var probeRecord = regexp.MustCompile(`PROBE\{([^}]*)\}`)
+
+// probeRecords returns the probes' records in out, as maps of their fields.
+func probeRecords(out string) []map[string]string {
+	var recs []map[string]string
+	for _, m := range probeRecord.FindAllStringSubmatch(out, -1) {
+		r := map[string]string{}
+		for _, f := range strings.Fields(m[1]) {
+			k, v, _ := strings.Cut(f, "=")
+			r[k] = v
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// checkRanks checks that out holds one record per rank 0..5, two on each of n1, n2 and n3,
+// each with the field values in want ("RANK_SECRET": "ok").
+func checkRanks(t *testing.T, what, out string, want map[string]string) {
+	t.Helper()
+	recs := probeRecords(out)
+	hosts := map[string]int{}
+	ranks := map[string]bool{}
+	var bad []string
+	for _, r := range recs {
+		hosts[r["host"]]++
+		ranks[r["rank"]] = true
+		for k, v := range want {
+			if r[k] != v {
+				bad = append(bad, fmt.Sprintf("rank %s on %s: %s=%s, want %s", r["rank"], r["host"], k, r[k], v))
+			}
+		}
+	}
+	if len(recs) != 6 || hosts["n1"] != 2 || hosts["n2"] != 2 || hosts["n3"] != 2 || len(ranks) != 6 {
+		bad = append(bad, fmt.Sprintf("%d records on hosts %v, want ranks 0-5, two on each of n1, n2, n3", len(recs), hosts))
+	}
+	if len(bad) > 0 {
+		t.Errorf("%s:\n  %s\noutput:\n%s", what, strings.Join(bad, "\n  "), out)
+	}
+	if strings.Contains(out, rankSecret) || strings.Contains(out, "not really a certificate") {
+		t.Errorf("%s: a secret's value was printed:\n%s", what, out)
+	}
+}
+
+// clusterIdentities runs f as root and as the non-root user.
+func clusterIdentities(t *testing.T, f func(t *testing.T, c *clusterHost)) {
+	for _, root := range []bool{true, false} {
+		name := "user"
+		if root {
+			name = "root"
+		}
+		t.Run(name, func(t *testing.T) { f(t, onCluster(t, root)) })
+	}
+}
+
+// TestClusterPatterns: with both patterns, 'secrun -- LAUNCHER probe' and 'LAUNCHER secrun --
+// probe', every rank on every node gets the secret, for Open MPI, hydra and srun.
+func TestClusterPatterns(t *testing.T) {
+	clusterIdentities(t, func(t *testing.T, c *clusterHost) {
+		for _, kind := range []string{"openmpi", "hydra", "srun"} {
+			t.Run(kind, func(t *testing.T) {
+				probe := c.probe("RANK_SECRET=" + rankSecret)
+				l := c.launcher(kind)
+				out, err := c.run(nil, append(append([]string{c.bin, "-e", "E", "--"}, l...), probe...)...)
+				if err != nil {
+					t.Errorf("secrun -- %s: %v", kind, err)
+				}
+				checkRanks(t, "secrun -e E -- "+kind, out, map[string]string{"RANK_SECRET": "ok"})
+				if kind == "openmpi" && c.root {
+					// remote ranks start with root's real HOME; the store is elsewhere
+					l = append(l, "-x", "XDG_CONFIG_HOME", "-x", "XDG_DATA_HOME", "-x", "XDG_STATE_HOME")
+				}
+				out, err = c.run(nil, append(append(l, c.bin, "-e", "E", "--"), probe...)...)
+				if err != nil {
+					t.Errorf("%s secrun --: %v", kind, err)
+				}
+				checkRanks(t, kind+" secrun -e E --", out, map[string]string{"RANK_SECRET": "ok"})
+			})
+		}
+	})
+}
