@@ -93,7 +93,7 @@ func (c *clusterHost) setup() error {
 		return err
 	}
 	for key, value := range map[string]string{"RANK_SECRET": rankSecret, "CERT": clusterFileSecret} {
-		set := c.cmd("head", c.bin, "secrets", "set", key)
+		set := c.cmd("head", c.bin, "secrets", "set", "--overwrite", key)
 		set.Stdin = strings.NewReader(value)
 		if out, err := set.CombinedOutput(); err != nil {
 			return fmt.Errorf("secrets set %s: %v\n%s", key, err, out)
@@ -252,4 +252,37 @@ func TestClusterPatterns(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestClusterHydraEnvironment: 'secrun -- mpiexec.hydra' keeps hydra's own way of passing the
+// environment: remote ranks get the user's variables as well as the secrets and SECRUN_DEPTH
+// (hydra 4.0.2 with -genvlist loses the last variable of its environment), and the user's own
+// -genvall, -genvlist and -genvnone work with secrun as without it.
+func TestClusterHydraEnvironment(t *testing.T) {
+	c := onCluster(t, false)
+	probe := c.probe("RANK_SECRET="+rankSecret, "OMP_NUM_THREADS=3", "SECRUN_DEPTH=1")
+	all := map[string]string{"RANK_SECRET": "ok", "OMP_NUM_THREADS": "ok", "SECRUN_DEPTH": "ok"}
+	noUser := map[string]string{"RANK_SECRET": "ok", "OMP_NUM_THREADS": "unset", "SECRUN_DEPTH": "ok"}
+	for _, tt := range []struct {
+		name  string
+		extra []string // environment
+		opts  []string // hydra options
+		want  map[string]string
+	}{
+		{"default", nil, nil, all},
+		{"-genvall", nil, []string{"-genvall"}, all},
+		{"-genvlist", nil, []string{"-genvlist", "OMP_NUM_THREADS"}, all},
+		{"-genvlist=", nil, []string{"-genvlist=OMP_NUM_THREADS"}, all},
+		{"-genvnone", nil, []string{"-genvnone"}, noUser},
+		{"HYDRA_ENV=none", []string{"HYDRA_ENV=none"}, nil, noUser},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			argv := append(append(append([]string{c.bin, "-v", "-e", "E", "--"}, c.launcher("hydra")...), tt.opts...), probe...)
+			out, err := c.run(append([]string{"OMP_NUM_THREADS=3"}, tt.extra...), argv...)
+			if err != nil {
+				t.Errorf("%v", err)
+			}
+			checkRanks(t, "secrun -- mpiexec.hydra "+strings.Join(tt.opts, " "), out, tt.want)
+		})
+	}
 }

@@ -22,7 +22,7 @@ type Flavour string
 const (
 	NoLauncher Flavour = ""
 	OpenMPI    Flavour = "openmpi" // mpirun/mpiexec/orterun of Open MPI: -x NAME
-	Hydra      Flavour = "hydra"   // MPICH or Intel MPI hydra: -genvlist A,B
+	Hydra      Flavour = "hydra"   // MPICH or Intel MPI hydra: merged into its own -genvlist, -genvnone
 	Srun       Flavour = "srun"    // SLURM: --export=...,A,B when the export setting would drop them
 )
 
@@ -48,7 +48,7 @@ func (f *Forwarder) Forward(argv, names []string) ([]string, Flavour) {
 			out = append(out, "-x", n)
 		}
 	case Hydra:
-		out = append(out, "-genvlist", strings.Join(names, ","))
+		return f.hydra(argv, names), fl
 	case Srun:
 		return f.srun(argv, names), fl
 	default:
@@ -200,6 +200,87 @@ func (f *Forwarder) writeCache(m map[string]Flavour) {
 		os.Remove(tmp.Name())
 		f.debugf("cannot cache the MPI probe: %v", err)
 	}
+}
+
+// HydraLast is the variable put last in a hydra launcher's environment: with -genvlist, hydra
+// 4.0.2 never passes the last variable of its own environment to remote ranks, whatever it
+// is, and the variables secrun adds come last.
+const HydraLast = "SECRUN_HYDRA_LAST=1"
+
+// hydraNoValue are hydra's options that take no value, so that the word after them is the
+// program (or another option), not their value.
+var hydraNoValue = map[string]bool{
+	"genvall": true, "genvnone": true, "envall": true, "envnone": true, "l": true, "prepend-rank": true,
+	"ordered-output": true, "verbose": true, "v": true, "info": true, "disable-x": true, "enable-x": true,
+	"print-all-exitcodes": true, "disable-auto-cleanup": true, "auto-cleanup": true,
+	"disable-hostname-propagation": true, "enable-hostname-propagation": true, "skip-launch-node": true,
+	"help": true, "h": true, "version": true,
+}
+
+// hydra merges names into hydra's own environment options, which hydra refuses to see twice.
+// Without any, hydra passes its whole environment (unless HYDRA_ENV says otherwise), and
+// nothing is added. -genvall and -envall pass everything already; -genvlist and -envlist
+// get the names added; -genvnone and -envnone become a list of just the names. Options are
+// read up to each section's program (sections are separated by ':'); the program's own
+// arguments are left alone.
+func (f *Forwarder) hydra(argv, names []string) []string {
+	out := []string{argv[0]}
+	global := false // a -genv* option decides what hydra passes
+	opts := true    // reading hydra's options, not a program's arguments
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		if a == ":" {
+			opts = true
+			out = append(out, a)
+			continue
+		}
+		if !opts || !strings.HasPrefix(a, "-") || a == "-" {
+			opts = false
+			out = append(out, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch name {
+		case "genvall", "envall":
+			global = global || name == "genvall"
+			out = append(out, a)
+		case "genvnone", "envnone":
+			global = global || name == "genvnone"
+			out = append(out, "-"+strings.TrimSuffix(name, "none")+"list", strings.Join(names, ","))
+		case "genvlist", "envlist":
+			global = global || name == "genvlist"
+			if !hasVal && i+1 < len(argv) {
+				i++
+				val = argv[i]
+			}
+			list := strings.Split(val, ",")
+			for _, n := range names {
+				if !slices.Contains(list, n) {
+					list = append(list, n)
+				}
+			}
+			out = append(out, "-"+name, strings.Join(slices.DeleteFunc(list, func(s string) bool { return s == "" }), ","))
+		case "genv", "env": // NAME VALUE
+			out = append(out, a)
+			if !hasVal {
+				n := min(i+2, len(argv)-1)
+				out = append(out, argv[i+1:n+1]...)
+				i = n
+			}
+		default:
+			out = append(out, a)
+			if !hasVal && !hydraNoValue[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
+				i++
+				out = append(out, argv[i])
+			}
+		}
+	}
+	if !global {
+		if v, ok := Getenv(f.Env, "HYDRA_ENV"); ok && !strings.EqualFold(v, "all") {
+			out = slices.Insert(out, 1, "-genvlist", strings.Join(names, ","))
+		}
+	}
+	return out
 }
 
 // srun passes names with --export when srun's export setting (its --export argument, else

@@ -44,10 +44,11 @@ func TestForwardMPI(t *testing.T) {
 		fl   Flavour
 	}{
 		{[]string{"mpirun", "-np", "4", "prog"}, dir, []string{"mpirun", "-x", "A", "-x", "B_C", "-np", "4", "prog"}, OpenMPI},
-		{[]string{"mpiexec", "-n", "2", "prog"}, dir, []string{"mpiexec", "-genvlist", "A,B_C", "-n", "2", "prog"}, Hydra},
-		{[]string{"mpiexec.hydra", "prog"}, "/nonexistent", []string{"mpiexec.hydra", "-genvlist", "A,B_C", "prog"}, Hydra},
+		// hydra passes its whole environment by default: nothing to add
+		{[]string{"mpiexec", "-n", "2", "prog"}, dir, []string{"mpiexec", "-n", "2", "prog"}, Hydra},
+		{[]string{"mpiexec.hydra", "-genvnone", "prog"}, "/nonexistent", []string{"mpiexec.hydra", "-genvlist", "A,B_C", "prog"}, Hydra},
 		{[]string{"mpirun.openmpi", "prog"}, "/nonexistent", []string{"mpirun.openmpi", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
-		{[]string{"/usr/bin/mpirun.mpich", "prog"}, "/nonexistent", []string{"/usr/bin/mpirun.mpich", "-genvlist", "A,B_C", "prog"}, Hydra},
+		{[]string{"/usr/bin/mpirun.mpich", "prog"}, "/nonexistent", []string{"/usr/bin/mpirun.mpich", "prog"}, Hydra},
 		{[]string{"mpirun-link", "prog"}, dir, []string{"mpirun-link", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
 		{[]string{filepath.Join(dir, "mpirun-link")}, "", []string{filepath.Join(dir, "mpirun-link"), "-x", "A", "-x", "B_C"}, OpenMPI},
 		{[]string{"mpirun", "prog"}, other, []string{"mpirun", "prog"}, NoLauncher},
@@ -132,6 +133,39 @@ func TestForwardSrun(t *testing.T) {
 		got, fl := f.Forward(tt.argv, names)
 		if !slices.Equal(got, tt.want) || fl != Srun {
 			t.Errorf("Forward(%q) with SLURM_EXPORT_ENV=%s = %q, %q; want %q", tt.argv, tt.export, got, fl, tt.want)
+		}
+	}
+}
+
+func TestForwardHydra(t *testing.T) {
+	names := []string{"A", "B"}
+	tests := []struct {
+		argv     []string
+		hydraEnv string // HYDRA_ENV, "-" for unset
+		want     []string
+	}{
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "-", []string{"mpiexec.hydra", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "all", []string{"mpiexec.hydra", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "none", []string{"mpiexec.hydra", "-genvlist", "A,B", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvall", "-n", "2", "prog"}, "none", []string{"mpiexec.hydra", "-genvall", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvlist", "X,A", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "X,A,B", "prog"}},
+		{[]string{"mpiexec.hydra", "--genvlist=X", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "X,A,B", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvnone", "-genv", "X", "1", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "A,B", "-genv", "X", "1", "prog"}},
+		// the words after the program are its own, up to the next section
+		{[]string{"mpiexec.hydra", "-l", "prog", "-genvnone", ":", "-n", "1", "-envnone", "other"}, "-",
+			[]string{"mpiexec.hydra", "-l", "prog", "-genvnone", ":", "-n", "1", "-envlist", "A,B", "other"}},
+		{[]string{"mpiexec.hydra", "-hosts", "a,b", "-envlist", "X", "prog", "-genvlist", "Y"}, "-",
+			[]string{"mpiexec.hydra", "-hosts", "a,b", "-envlist", "X,A,B", "prog", "-genvlist", "Y"}},
+	}
+	for _, tt := range tests {
+		env := []string{"PATH=/nonexistent"}
+		if tt.hydraEnv != "-" {
+			env = append(env, "HYDRA_ENV="+tt.hydraEnv)
+		}
+		f := &Forwarder{Env: env}
+		got, fl := f.Forward(tt.argv, names)
+		if !slices.Equal(got, tt.want) || fl != Hydra {
+			t.Errorf("Forward(%q) with HYDRA_ENV=%s = %q, %q; want %q", tt.argv, tt.hydraEnv, got, fl, tt.want)
 		}
 	}
 }

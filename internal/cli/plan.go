@@ -110,10 +110,11 @@ func (e *noLabelError) Hint() string {
 }
 
 // forward adds the flags that carry the named variables to remote ranks when argv starts an
-// MPI launcher or srun, unless --no-forward.
-func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) []string {
+// MPI launcher or srun, unless --no-forward, and returns the command and the launcher's
+// environment: for hydra, launcher.HydraLast comes last in it.
+func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) ([]string, []string) {
 	if r.NoForward {
-		return argv
+		return argv, env
 	}
 	names := make([]string, len(vars))
 	for i, v := range vars {
@@ -125,10 +126,17 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 	}
 	f := &launcher.Forwarder{Env: env, Cache: cache, Debug: g.verbosef}
 	out, fl := f.Forward(argv, names)
-	if fl != launcher.NoLauncher && len(out) != len(argv) {
+	switch {
+	case fl == launcher.NoLauncher:
+	case !slices.Equal(out, argv):
 		g.verbosef("%s launcher: forwarding %s", fl, strings.Join(names, ", "))
+	default:
+		g.verbosef("%s launcher: it passes the whole environment already", fl)
 	}
-	return out
+	if fl == launcher.Hydra {
+		env = append(env, launcher.HydraLast)
+	}
+	return out, env
 }
 
 // depth reads and checks SECRUN_DEPTH, the count of secruns this one runs inside, and returns

@@ -83,7 +83,7 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
-	argv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	argv, childEnv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
 	var mask *launcher.Masker
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
