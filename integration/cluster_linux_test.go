@@ -26,7 +26,7 @@ import (
 // Every rank runs the cluster's probe, which reports its host, its rank and, for each secret,
 // whether it saw the right value (never the value).
 
-const clusterFileSecret = "-----BEGIN TEST CERT-----\nnot really a certificate\n-----END TEST CERT-----\n"
+const clusterFileSecret = "-----BEGIN TEST CERT-----\nnot really a certificate\n-----END TEST CERT-----"
 
 // clusterHost is one identity on the cluster, root or the cluster's non-root user, with
 // secrun in its shared home, environments E (RANK_SECRET as a variable) and F (CERT as a
@@ -285,4 +285,34 @@ func TestClusterHydraEnvironment(t *testing.T) {
 			checkRanks(t, "secrun -- mpiexec.hydra "+strings.Join(tt.opts, " "), out, tt.want)
 		})
 	}
+}
+
+// TestClusterFileSecrets: with 'LAUNCHER secrun -e F -- probe' every rank reads the file secret
+// on its own node; 'secrun -e F -- LAUNCHER probe', where ranks on other nodes would get the
+// path of a file that exists only on the login node, is refused before anything starts, with
+// an error that names the pattern that works.
+func TestClusterFileSecrets(t *testing.T) {
+	clusterIdentities(t, func(t *testing.T, c *clusterHost) {
+		probe := c.probe("@CERT_FILE=" + clusterFileSecret)
+		for _, kind := range []string{"openmpi", "hydra", "srun"} {
+			t.Run(kind, func(t *testing.T) {
+				l := c.launcher(kind)
+				if kind == "openmpi" && c.root {
+					l = append(l, "-x", "XDG_CONFIG_HOME", "-x", "XDG_DATA_HOME", "-x", "XDG_STATE_HOME")
+				}
+				out, err := c.run(nil, append(append(l, c.bin, "-e", "F", "--"), probe...)...)
+				if err != nil {
+					t.Errorf("%s secrun -e F --: %v", kind, err)
+				}
+				checkRanks(t, kind+" secrun -e F --", out, map[string]string{"@CERT_FILE": "ok"})
+
+				out, err = c.run(nil, append(append([]string{c.bin, "-e", "F", "--"}, c.launcher(kind)...), probe...)...)
+				ee, _ := err.(*exec.ExitError)
+				if ee == nil || ee.ExitCode() != 125 || len(probeRecords(out)) > 0 ||
+					!strings.Contains(out, "delivers secret \"CERT\" as a file") || !strings.Contains(out, " secrun -e F -- ") {
+					t.Errorf("secrun -e F -- %s: %v, want status 125, no rank started and the pattern that works named:\n%s", kind, err, out)
+				}
+			})
+		}
+	})
 }

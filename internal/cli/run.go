@@ -83,7 +83,10 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
-	argv, childEnv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	argv, childEnv, fl := forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	if err := filesOnOneNode(env, plan, fl, argv[0]); err != nil {
+		return err
+	}
 	var mask *launcher.Masker
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
