@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // These tests run secrun on the simulated three-node cluster of testenv/cluster.sh: a login
@@ -315,4 +316,77 @@ func TestClusterFileSecrets(t *testing.T) {
 			})
 		}
 	})
+}
+
+// installEpilog puts contrib's SLURM epilog, and a secrun for it, in the cluster's epilog.d.
+func installEpilog(t *testing.T, dir string) {
+	t.Helper()
+	bin := filepath.Join(dir, "bin", "secrun")
+	data, err := os.ReadFile(secrunBinary(t))
+	if err == nil {
+		err = os.WriteFile(bin, data, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	epilog, _ := filepath.Abs("../contrib/slurm/epilog-secrun.sh")
+	wrapper := "#!/bin/sh\nSECRUN=" + bin + " exec " + epilog + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "epilog.d", "secrun"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// secretFiles lists the files in secrun's private directories on the compute nodes, as
+// "NODE:PATH".
+func secretFiles(t *testing.T) []string {
+	root := onCluster(t, true)
+	var files []string
+	for _, n := range []string{"n1", "n2", "n3"} {
+		out, _ := root.cmd(n, "find", "/dev/shm", "/tmp", "/run/user", "-path", "*/secrun-[0-9]*/*", "-type", "f").Output()
+		for _, f := range strings.Fields(string(out)) {
+			files = append(files, n+":"+f)
+		}
+	}
+	return files
+}
+
+// TestClusterKillCleanup: scancel of a job whose command ignores SIGTERM ends with SLURM's
+// SIGKILL of every secrun in it; the job's epilog (contrib/slurm/epilog-secrun.sh, running
+// 'secrun cleanup --uid') then leaves no secret file on any node.
+func TestClusterKillCleanup(t *testing.T) {
+	c := onCluster(t, false)
+	installEpilog(t, c.dir)
+	if left := secretFiles(t); len(left) > 0 {
+		t.Fatalf("secret files on the nodes before the test: %q", left)
+	}
+	job := filepath.Join(c.work, "ignore-term.sh")
+	script := "#!/bin/sh\nsrun " + c.bin + " -e F -- /bin/sh -c 'trap \"\" TERM; echo ready; exec sleep 300'\n"
+	if err := os.WriteFile(job, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run(nil, "sbatch", "--parsable", "-N", "2", "--ntasks-per-node=1", "-o", filepath.Join(c.work, "kill.out"), job)
+	id := strings.TrimSpace(out)
+	if err != nil {
+		t.Fatalf("sbatch: %v\n%s", err, out)
+	}
+	waitFor := func(what string, done func() bool) {
+		for range 300 {
+			if done() {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	waitFor("the secret files of both tasks", func() bool { return len(secretFiles(t)) == 2 })
+	if out, err := c.run(nil, "scancel", id); err != nil {
+		t.Fatalf("scancel: %v\n%s", err, out)
+	}
+	waitFor("the job to end (KillWait is 5 s)", func() bool {
+		out, _ := c.run(nil, "squeue", "-h", "-j", id, "-o", "%T")
+		return !strings.Contains(out, "RUNNING") && !strings.Contains(out, "COMPLETING") && !strings.Contains(out, "PENDING")
+	})
+	if left := secretFiles(t); len(left) > 0 {
+		t.Errorf("after scancel and SIGKILL, secret files are left: %q", left)
+	}
 }

@@ -11,6 +11,7 @@
 #   rsh HOST CMD...       the "ssh" for Open MPI and hydra: the remote side gets a fresh
 #                         login environment, nothing of the caller's
 #   probe SPEC...         prints PROBE{host=... rank=... NAME=ok|wrong|unset ...} per rank
+#   epilog                the SLURM Epilog: runs each executable in $c/epilog.d
 # Before exporting anything it checks, without secrun, that the simulation is faithful: nodes
 # are separate, an exported variable does not reach remote Open MPI ranks and -x carries it,
 # hydra passes everything by default, srun --export=NONE passes nothing. Exports
@@ -47,6 +48,10 @@ cluster_up() {
     { unavailable cluster "cannot build nodeexec"; return; }
   chown "root:$(id -gn "$cluster_user")" "$c/bin/nodeexec" && chmod 4750 "$c/bin/nodeexec"
   install -m 755 "$src/rsh" "$src/probe" "$src/node-init.sh" "$c/bin/"
+  # the epilog runs what a test puts in epilog.d (the tests install contrib's epilog there)
+  mkdir -p "$c/epilog.d" && chmod 755 "$c/epilog.d"
+  printf '#!/bin/sh\nfor f in %s/epilog.d/*; do [ -x "$f" ] && "$f"; done\nexit 0\n' "$c" > "$c/bin/epilog"
+  chmod 755 "$c/bin/epilog"
 
   # network: a bridge without an address, one veth per node, no default route, no IPv6
   ip link add secrun-br0 type bridge || { unavailable cluster "cannot create a bridge"; return; }
@@ -136,6 +141,7 @@ KillWait=5
 MailProg=/bin/true
 MpiDefault=none
 ReturnToService=2
+Epilog=$c/bin/epilog
 NodeName=n1 NodeAddr=$cluster_net.11 NodeHostname=n1 CPUs=2 State=UNKNOWN
 NodeName=n2 NodeAddr=$cluster_net.12 NodeHostname=n2 CPUs=2 State=UNKNOWN
 NodeName=n3 NodeAddr=$cluster_net.13 NodeHostname=n3 CPUs=2 State=UNKNOWN
@@ -165,6 +171,7 @@ cluster_controls() {
     if as_user "$n" test -e /dev/shm/secrun-cluster-control; then echo "/dev/shm of n1 is seen on $n"; return 1; fi
   done
   [ ! -e /dev/shm/secrun-cluster-control ] || { echo "/dev/shm of n1 is the machine's"; return 1; }
+  as_user n1 rm /dev/shm/secrun-cluster-control
   [ -z "$(ip -o addr show dev secrun-br0)" ] || { echo "the bridge has an address"; return 1; }
   for n in "${cluster_nodes[@]}"; do
     if "$c/bin/nodeexec" "$n" ip route | grep -q '^default'; then echo "node $n has a default route"; return 1; fi
