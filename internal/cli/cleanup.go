@@ -14,9 +14,10 @@ cannot remove the private directory that holds its secret files. Every later sec
 user on the same node removes such leftovers; this command does it now. Directories of secruns
 that are still running are never touched.
 
-In a SLURM epilog, which runs as root on every node of a job once it has ended:
-  secrun cleanup --uid "$SLURM_JOB_UID"
-(contrib/slurm/epilog-secrun.sh is such an epilog).`
+Examples:
+  secrun cleanup                          (your own leftovers on this node)
+  secrun cleanup --uid "$SLURM_JOB_UID"   (as root, in a SLURM epilog on every node of a job
+                                           once it has ended; contrib/slurm/epilog-secrun.sh)`
 }
 
 // Run removes the leftovers.
