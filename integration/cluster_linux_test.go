@@ -5,6 +5,7 @@ package integration
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -388,5 +389,64 @@ func TestClusterKillCleanup(t *testing.T) {
 	})
 	if left := secretFiles(t); len(left) > 0 {
 		t.Errorf("after scancel and SIGKILL, secret files are left: %q", left)
+	}
+}
+
+// TestClusterAudit: with audit = true, 'srun secrun' and 'mpirun secrun' leave one line per
+// rank that names its node, rank or task and step; 'secrun -- LAUNCHER' leaves one line on the
+// login node that names the launcher, the names it forwarded and the ranks and nodes asked for.
+func TestClusterAudit(t *testing.T) {
+	c := onCluster(t, false)
+	conf := filepath.Join(c.home, ".config", "secrun", "config.toml")
+	log := filepath.Join(c.home, ".local", "state", "secrun", "audit.jsonl")
+	os.Remove(log)
+	if err := os.WriteFile(conf, []byte("audit = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(conf)
+	lines := func() []map[string]any {
+		data, _ := os.ReadFile(log)
+		os.Remove(log)
+		var out []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("audit line %q: %v", l, err)
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	probe := c.probe("RANK_SECRET=" + rankSecret)
+	for _, kind := range []string{"srun", "openmpi"} {
+		out, err := c.run(nil, append(append(c.launcher(kind), c.bin, "-e", "E", "--"), probe...)...)
+		if err != nil {
+			t.Fatalf("%s secrun: %v\n%s", kind, err, out)
+		}
+		hosts := map[string]int{}
+		ranks := map[string]bool{}
+		for _, l := range lines() {
+			task, _ := l["task"].(map[string]any)
+			hosts[fmt.Sprint(l["host"])]++
+			rank := fmt.Sprint(task["rank"])
+			ranks[rank] = true
+			from := map[string]string{"srun": "SLURM_PROCID", "openmpi": "OMPI_COMM_WORLD_RANK"}[kind]
+			if task["from"] != from || kind == "srun" && task["step"] == nil {
+				t.Errorf("%s secrun: audit line without its rank (from %s) or step: %v", kind, from, l)
+			}
+		}
+		if len(ranks) != 6 || hosts["n1"] != 2 || hosts["n2"] != 2 || hosts["n3"] != 2 {
+			t.Errorf("%s secrun: audit lines of ranks %v on hosts %v, want ranks 0-5, two on each node", kind, ranks, hosts)
+		}
+	}
+	out, err := c.run(nil, append(append([]string{c.bin, "-e", "E", "--"}, c.launcher("hydra")...), probe...)...)
+	if err != nil {
+		t.Fatalf("secrun -- mpiexec.hydra: %v\n%s", err, out)
+	}
+	l := lines()
+	launch, _ := l[0]["launcher"].(map[string]any)
+	if len(l) != 1 || l[0]["host"] != "head" || launch["flavour"] != "hydra" || launch["ranks"] != "6" ||
+		launch["hosts"] != "n1:2,n2:2,n3:2" || !strings.Contains(fmt.Sprint(launch["forwarded"]), "RANK_SECRET") {
+		t.Errorf("secrun -- mpiexec.hydra: want one line on head naming the launcher, its ranks and hosts and what it forwarded, got %v", l)
 	}
 }

@@ -169,3 +169,24 @@ func TestForwardHydra(t *testing.T) {
 		}
 	}
 }
+
+func TestLaunchTargets(t *testing.T) {
+	tests := []struct {
+		fl   Flavour
+		argv []string
+		want Targets
+	}{
+		{OpenMPI, []string{"mpirun", "-x", "A", "--mca", "plm_rsh_agent", "rsh", "--host", "n1:2,n2:2", "-np", "4", "prog", "-n", "9"},
+			Targets{Ranks: "4", Hosts: "n1:2,n2:2"}},
+		{OpenMPI, []string{"mpirun", "--oversubscribe", "--hostfile=hf", "-n", "2", "prog"}, Targets{Ranks: "2", Hostfile: "hf"}},
+		{Hydra, []string{"mpiexec.hydra", "-genvall", "-genv", "A", "1", "-f", "hosts", "-n", "6", "prog"}, Targets{Ranks: "6", Hostfile: "hosts"}},
+		{Srun, []string{"srun", "-N3", "-n", "6", "-w", "n[1-3]", "prog", "-n", "1"}, Targets{Ranks: "6", Nodes: "3", Hosts: "n[1-3]"}},
+		{Srun, []string{"srun", "--nodes=2", "--ntasks=4", "prog"}, Targets{Ranks: "4", Nodes: "2"}},
+		{NoLauncher, []string{"prog", "-n", "2"}, Targets{}},
+	}
+	for _, tt := range tests {
+		if got := LaunchTargets(tt.fl, tt.argv); got != tt.want {
+			t.Errorf("LaunchTargets(%s, %q) = %+v, want %+v", tt.fl, tt.argv, got, tt.want)
+		}
+	}
+}
