@@ -450,3 +450,58 @@ func TestClusterAudit(t *testing.T) {
 		t.Errorf("secrun -- mpiexec.hydra: want one line on head naming the launcher, its ranks and hosts and what it forwarded, got %v", l)
 	}
 }
+
+// sbatch submits a job as the identity, waits for it and returns its exit status and output.
+func (c *clusterHost) sbatch(args ...string) (int, string) {
+	out := filepath.Join(c.work, "job.out")
+	os.Remove(out)
+	b, err := c.run(nil, append([]string{"sbatch", "--wait", "-o", out}, args...)...)
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("sbatch: %v\n%s", err, b)
+	}
+	job, _ := os.ReadFile(out)
+	return code, b + string(job)
+}
+
+// TestClusterExportNone: 'sbatch -N 2 --export=NONE' jobs. With secrun as the script's
+// interpreter (both shebang forms), a plain srun in the script gives every task the secrets
+// (the job's SLURM_EXPORT_ENV=NONE would pass nothing), and the script's exit status comes
+// back through 'sbatch --wait'. 'secrun -- mpirun' works in such a job (mpirun's daemons,
+// started through srun, need the environment).
+func TestClusterExportNone(t *testing.T) {
+	c := onCluster(t, false)
+	probe := strings.Join(c.probe("RANK_SECRET="+rankSecret), " ")
+	two := map[string]string{"RANK_SECRET": "ok"}
+	for name, first := range map[string]string{
+		"env -S": "#!/usr/bin/env -S " + c.bin + " -e E -- /bin/sh",
+		"direct": "#!" + c.bin + " -e E -- /bin/sh",
+	} {
+		job := filepath.Join(c.work, "shebang.sh")
+		os.WriteFile(job, []byte(first+"\nsrun "+probe+"\nexit 3\n"), 0o755)
+		code, out := c.sbatch("-N", "2", "--ntasks-per-node=1", "--export=NONE", job)
+		recs := probeRecords(out)
+		if code != 3 || len(recs) != 2 || recs[0]["host"] == recs[1]["host"] {
+			t.Errorf("%s shebang with --export=NONE: status %d (want 3), want a record from each of 2 nodes:\n%s", name, code, out)
+		}
+		for _, r := range recs {
+			for k, v := range two {
+				if r[k] != v {
+					t.Errorf("%s shebang with --export=NONE: task on %s: %s=%s, want %s", name, r["host"], k, r[k], v)
+				}
+			}
+		}
+	}
+	for _, kind := range []string{"openmpi", "hydra"} {
+		l := map[string]string{"openmpi": "mpirun.openmpi", "hydra": "mpiexec.hydra"}[kind]
+		job := filepath.Join(c.work, "mpi.sh")
+		os.WriteFile(job, []byte("#!/bin/sh\n"+c.bin+" -e E -- "+l+" -n 6 "+probe+"\n"), 0o755)
+		code, out := c.sbatch("-N", "3", "--ntasks-per-node=2", "--export=NONE", job)
+		if code != 0 {
+			t.Errorf("secrun -- %s in an --export=NONE job: status %d", l, code)
+		}
+		checkRanks(t, "secrun -- "+l+" in an --export=NONE job", out, two)
+	}
+}

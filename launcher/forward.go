@@ -294,22 +294,11 @@ func (f *Forwarder) srun(argv, names []string) []string {
 		}
 		val = v
 	}
-	var items []string
-	for _, it := range strings.Split(val, ",") {
-		switch strings.ToUpper(it) {
-		case "ALL":
-			return argv // everything is passed already
-		case "NONE", "NIL", "":
-		default:
-			items = append(items, it)
-		}
+	list, ok := exportWith(val, names)
+	if !ok {
+		return argv // everything is passed already
 	}
-	for _, n := range names {
-		if !slices.Contains(items, n) {
-			items = append(items, n)
-		}
-	}
-	flag := "--export=" + strings.Join(items, ",")
+	flag := "--export=" + list
 	out := slices.Clone(argv)
 	switch {
 	case at < 0:
@@ -320,6 +309,49 @@ func (f *Forwarder) srun(argv, names []string) []string {
 		out[at] = flag
 	}
 	return out
+}
+
+// exportWith adds names to an srun export setting (NONE, a list of names, ALL or a list with
+// ALL) and returns the new list, or false when the setting passes everything already.
+func exportWith(val string, names []string) (string, bool) {
+	var items []string
+	for _, it := range strings.Split(val, ",") {
+		switch strings.ToUpper(it) {
+		case "ALL":
+			return "", false
+		case "NONE", "NIL", "":
+		default:
+			items = append(items, it)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(items, n) {
+			items = append(items, n)
+		}
+	}
+	return strings.Join(items, ","), true
+}
+
+// SlurmExport returns the SLURM_EXPORT_ENV that a command secrun starts in a SLURM job should
+// get, and whether it differs from the job's: in a job submitted with --export=NONE (or a list
+// of names) every srun inherits that setting, so the srun of a batch script that secrun
+// interprets would give its tasks none of the secrets. The command gets the setting with the
+// names added. An MPI launcher's daemons, which start through srun, need the whole
+// environment (without it they do not start at all), so an MPI launcher gets ALL; the ranks
+// still get only what the launcher passes. srun itself gets an --export option instead.
+func (f *Forwarder) SlurmExport(fl Flavour, names []string) (string, bool) {
+	v, ok := Getenv(f.Env, "SLURM_EXPORT_ENV")
+	if !ok || v == "" || fl == Srun {
+		return "", false
+	}
+	list, ok := exportWith(v, names)
+	switch {
+	case !ok:
+		return "", false
+	case fl == OpenMPI || fl == Hydra:
+		return "ALL", true
+	}
+	return list, true
 }
 
 // srunExport finds srun's --export option among its own options (those before the program)

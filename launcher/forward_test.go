@@ -190,3 +190,34 @@ func TestLaunchTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestSlurmExport(t *testing.T) {
+	names := []string{"A", "B"}
+	tests := []struct {
+		export string // SLURM_EXPORT_ENV, "-" for unset
+		fl     Flavour
+		want   string // "-" for no change
+	}{
+		{"-", NoLauncher, "-"},
+		{"ALL", NoLauncher, "-"},
+		{"NONE", NoLauncher, "A,B"},
+		{"PATH,A", NoLauncher, "PATH,A,B"},
+		{"NONE", OpenMPI, "ALL"},
+		{"NONE", Hydra, "ALL"},
+		{"all,X", Hydra, "-"},
+		{"NONE", Srun, "-"}, // srun gets --export
+	}
+	for _, tt := range tests {
+		env := []string{"PATH=/nonexistent"}
+		if tt.export != "-" {
+			env = append(env, "SLURM_EXPORT_ENV="+tt.export)
+		}
+		got, ok := (&Forwarder{Env: env}).SlurmExport(tt.fl, names)
+		if !ok {
+			got = "-"
+		}
+		if got != tt.want {
+			t.Errorf("SlurmExport(%s) with SLURM_EXPORT_ENV=%s = %q, want %q", tt.fl, tt.export, got, tt.want)
+		}
+	}
+}

@@ -133,6 +133,10 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 	default:
 		g.verbosef("%s launcher: it passes the whole environment already", fl)
 	}
+	if v, ok := f.SlurmExport(fl, names); ok {
+		g.verbosef("SLURM_EXPORT_ENV=%s for the command (the job's setting would keep the secrets from srun's tasks or an MPI launcher's daemons)", v)
+		env = launcher.Environ(env, false, []launcher.Var{{Name: "SLURM_EXPORT_ENV", Value: v}})
+	}
 	if fl == launcher.Hydra {
 		env = append(env, launcher.HydraLast)
 	}
