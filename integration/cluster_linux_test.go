@@ -28,11 +28,15 @@ import (
 // Every rank runs the cluster's probe, which reports its host, its rank and, for each secret,
 // whether it saw the right value (never the value).
 
+// clusterLargeSecret is a secret of 100 kB, near the 128 kB that one variable can hold.
+var clusterLargeSecret = strings.Repeat("0123456789abcdef", 100_000/16)
+
 const clusterFileSecret = "-----BEGIN TEST CERT-----\nnot really a certificate\n-----END TEST CERT-----"
 
 // clusterHost is one identity on the cluster, root or the cluster's non-root user, with
-// secrun in its shared home, environments E (RANK_SECRET as a variable) and F (CERT as a
-// file, its path in CERT_FILE), and both secrets in its file store.
+// secrun in its shared home, environments E (RANK_SECRET as a variable), F (CERT as a file,
+// its path in CERT_FILE) and L (LARGE, 100 kB, as a variable), and the secrets in its file
+// store.
 type clusterHost struct {
 	t    *testing.T
 	dir  string // the cluster's directory
@@ -90,11 +94,12 @@ func (c *clusterHost) setup() error {
 		return err
 	}
 	text := "[[env]]\nname = \"E\"\nsecrets = [\"RANK_SECRET\"]\n" +
-		"[[env]]\nname = \"F\"\nsecrets = [{ key = \"CERT\", file = true }]\n"
+		"[[env]]\nname = \"F\"\nsecrets = [{ key = \"CERT\", file = true }]\n" +
+		"[[env]]\nname = \"L\"\nsecrets = [\"LARGE\"]\n"
 	if err := os.WriteFile(defs, []byte(text), 0o644); err != nil {
 		return err
 	}
-	for key, value := range map[string]string{"RANK_SECRET": rankSecret, "CERT": clusterFileSecret} {
+	for key, value := range map[string]string{"RANK_SECRET": rankSecret, "CERT": clusterFileSecret, "LARGE": clusterLargeSecret} {
 		set := c.cmd("head", c.bin, "secrets", "set", "--overwrite", key)
 		set.Stdin = strings.NewReader(value)
 		if out, err := set.CombinedOutput(); err != nil {
@@ -503,5 +508,47 @@ func TestClusterExportNone(t *testing.T) {
 			t.Errorf("secrun -- %s in an --export=NONE job: status %d", l, code)
 		}
 		checkRanks(t, "secrun -- "+l+" in an --export=NONE job", out, two)
+	}
+}
+
+// TestClusterJobs: secrun in SLURM jobs across nodes: both patterns with mpirun and hydra
+// under salloc and sbatch (their daemons start through srun), srun --mpi=pmix and pmi2, and a
+// secret of 100 kB in both patterns.
+func TestClusterJobs(t *testing.T) {
+	c := onCluster(t, false)
+	secret := c.probe("RANK_SECRET=" + rankSecret)
+	ok := map[string]string{"RANK_SECRET": "ok"}
+	alloc := []string{"salloc", "-N", "3", "--ntasks-per-node=2"}
+	run := func(what string, want map[string]string, argv ...string) {
+		t.Helper()
+		out, err := c.run(nil, argv...)
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+		checkRanks(t, what, out, want)
+	}
+	for _, l := range []string{"mpirun.openmpi", "mpiexec.hydra"} {
+		run("salloc secrun -- "+l, ok, append(append(alloc, c.bin, "-e", "E", "--", l), secret...)...)
+		run("salloc "+l+" secrun", ok, append(append(alloc, l, c.bin, "-e", "E", "--"), secret...)...)
+		job := filepath.Join(c.work, "job.sh")
+		os.WriteFile(job, []byte("#!/bin/sh\n"+c.bin+" -e E -- "+l+" "+strings.Join(secret, " ")+"\n"), 0o755)
+		code, out := c.sbatch("-N", "3", "--ntasks-per-node=2", job)
+		if code != 0 {
+			t.Errorf("sbatch: secrun -- %s: status %d", l, code)
+		}
+		checkRanks(t, "sbatch: secrun -- "+l, out, ok)
+	}
+	for _, mpi := range []string{"pmix", "pmi2"} {
+		out, err := c.run(nil, append([]string{"srun", "--mpi=" + mpi, "-N", "3", "--ntasks-per-node=2", c.bin, "-e", "E", "--"}, secret...)...)
+		if err != nil {
+			t.Errorf("srun --mpi=%s secrun: %v", mpi, err)
+		}
+		checkRanks(t, "srun --mpi="+mpi+" secrun", out, ok)
+	}
+	large := c.probe("LARGE=" + clusterLargeSecret)
+	want := map[string]string{"LARGE": "ok"}
+	for _, kind := range []string{"openmpi", "hydra", "srun"} {
+		run("secrun -e L -- "+kind, want, append(append([]string{c.bin, "-e", "L", "--"}, c.launcher(kind)...), large...)...)
+		run(kind+" secrun -e L --", want, append(append(c.launcher(kind), c.bin, "-e", "L", "--"), large...)...)
 	}
 }
