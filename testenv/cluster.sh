@@ -154,35 +154,35 @@ CONF
 cluster_controls() {
   local c=$1 n out sum
   sum=$(printf %s control-value | sha256sum | cut -d' ' -f1)
-  as_user() {
+  cluster_as_user() {
     runuser -u "$cluster_user" -- env -i PATH=/usr/bin:/bin HOME="$c/home/$cluster_user" USER="$cluster_user" \
-      SLURM_CONF=/etc/slurm/slurm.conf CTRL=control-value PAD=1 "$c/bin/nodeexec" "$@" 2>&1
+      SLURM_CONF=/etc/slurm/slurm.conf CTRL=control-value "$c/bin/nodeexec" "$@" 2>&1
   }
-  records() { grep -o 'PROBE{[^}]*}' | sort; }
-  want() { # want WHAT VALUE: one record per node n1..n3 with CTRL=VALUE
+  cluster_records() { grep -o 'PROBE{[^}]*}' | sort; }
+  cluster_want() { # want WHAT VALUE: one record per node n1..n3 with CTRL=VALUE
     local w="PROBE{host=n1 rank=0 CTRL=$2}"$'\n'"PROBE{host=n2 rank=1 CTRL=$2}"$'\n'"PROBE{host=n3 rank=2 CTRL=$2}"
-    [ "$(records <<<"$out")" = "$w" ] || { echo "$1: want CTRL=$2 on n1, n2, n3 (ranks 0-2), got: $out"; return 1; }
+    [ "$(cluster_records <<<"$out")" = "$w" ] || { echo "$1: want CTRL=$2 on n1, n2, n3 (ranks 0-2), got: $out"; return 1; }
   }
   for n in "${cluster_nodes[@]}"; do
-    [ "$(as_user "$n" hostname)" = "$n" ] || { echo "node $n has hostname $(as_user "$n" hostname)"; return 1; }
+    [ "$(cluster_as_user "$n" hostname)" = "$n" ] || { echo "node $n has hostname $(cluster_as_user "$n" hostname)"; return 1; }
   done
-  as_user n1 sh -c 'echo x > /dev/shm/secrun-cluster-control' || { echo "cannot write /dev/shm on n1"; return 1; }
+  cluster_as_user n1 sh -c 'echo x > /dev/shm/secrun-cluster-control' || { echo "cannot write /dev/shm on n1"; return 1; }
   for n in head n2; do
-    if as_user "$n" test -e /dev/shm/secrun-cluster-control; then echo "/dev/shm of n1 is seen on $n"; return 1; fi
+    if cluster_as_user "$n" test -e /dev/shm/secrun-cluster-control; then echo "/dev/shm of n1 is seen on $n"; return 1; fi
   done
   [ ! -e /dev/shm/secrun-cluster-control ] || { echo "/dev/shm of n1 is the machine's"; return 1; }
-  as_user n1 rm /dev/shm/secrun-cluster-control
+  cluster_as_user n1 rm /dev/shm/secrun-cluster-control
   [ -z "$(ip -o addr show dev secrun-br0)" ] || { echo "the bridge has an address"; return 1; }
   for n in "${cluster_nodes[@]}"; do
     if "$c/bin/nodeexec" "$n" ip route | grep -q '^default'; then echo "node $n has a default route"; return 1; fi
   done
   local ompi="mpirun.openmpi --mca plm_rsh_agent $c/bin/rsh --host n1,n2,n3 -np 3"
-  out=$(as_user head $ompi "$c/bin/probe" "CTRL=$sum"); want "Open MPI without -x" unset || return 1
-  out=$(as_user head $ompi -x CTRL "$c/bin/probe" "CTRL=$sum"); want "Open MPI with -x CTRL" ok || return 1
-  out=$(as_user head mpiexec.hydra -launcher rsh -launcher-exec "$c/bin/rsh" -hosts n1,n2,n3 -n 3 "$c/bin/probe" "CTRL=$sum")
-  want "hydra by default" ok || return 1
-  out=$(as_user head srun -N 3 -n 3 --export=NONE "$c/bin/probe" "CTRL=$sum"); want "srun --export=NONE" unset || return 1
-  out=$(as_user head srun -N 3 -n 3 "$c/bin/probe" "CTRL=$sum"); want "srun" ok || return 1
+  out=$(cluster_as_user head $ompi "$c/bin/probe" "CTRL=$sum"); cluster_want "Open MPI without -x" unset || return 1
+  out=$(cluster_as_user head $ompi -x CTRL "$c/bin/probe" "CTRL=$sum"); cluster_want "Open MPI with -x CTRL" ok || return 1
+  out=$(cluster_as_user head mpiexec.hydra -launcher rsh -launcher-exec "$c/bin/rsh" -hosts n1,n2,n3 -n 3 "$c/bin/probe" "CTRL=$sum")
+  cluster_want "hydra by default" ok || return 1
+  out=$(cluster_as_user head srun -N 3 -n 3 --export=NONE "$c/bin/probe" "CTRL=$sum"); cluster_want "srun --export=NONE" unset || return 1
+  out=$(cluster_as_user head srun -N 3 -n 3 "$c/bin/probe" "CTRL=$sum"); cluster_want "srun" ok || return 1
 }
 
 # cluster_down stops everything cluster_up started and removes what it created.
