@@ -94,11 +94,11 @@ label = "hydra_rank"
 		{"openmpi label", []string{"-n", "4", "--", "ompi_rank"}, 4,
 			"running: mpirun.openmpi -x RANK_SECRET -x SECRUN_ENV -x SECRUN_NUM_CORES -x SECRUN_EXECUTABLE -x SECRUN_DEPTH --allow-run-as-root --oversubscribe -np 4 ./rank_ompi"},
 		{"hydra label", []string{"-n", "3", "--", "hydra_rank"}, 3,
-			"running: mpiexec.hydra -genvlist RANK_SECRET,SECRUN_ENV,SECRUN_NUM_CORES,SECRUN_EXECUTABLE,SECRUN_DEPTH -np 3 ./rank_mpich"},
+			"running: mpiexec.hydra -np 3 ./rank_mpich"}, // hydra passes everything by default
 		{"openmpi plain", []string{"--", "mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", "./rank_ompi"}, 2,
 			"running: mpirun -x RANK_SECRET"},
 		{"hydra plain", []string{"--", "mpiexec.mpich", "-n", "2", "./rank_mpich"}, 2,
-			"running: mpiexec.mpich -genvlist RANK_SECRET,"},
+			"running: mpiexec.mpich -n 2 ./rank_mpich"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ type Flavour string
 const (
 	NoLauncher Flavour = ""
 	OpenMPI    Flavour = "openmpi" // mpirun/mpiexec/orterun of Open MPI: -x NAME
-	Hydra      Flavour = "hydra"   // MPICH or Intel MPI hydra: -genvlist A,B
+	Hydra      Flavour = "hydra"   // MPICH or Intel MPI hydra: merged into its own -genvlist, -genvnone
 	Srun       Flavour = "srun"    // SLURM: --export=...,A,B when the export setting would drop them
 )
 
@@ -48,7 +48,7 @@ func (f *Forwarder) Forward(argv, names []string) ([]string, Flavour) {
 			out = append(out, "-x", n)
 		}
 	case Hydra:
-		out = append(out, "-genvlist", strings.Join(names, ","))
+		return f.hydra(argv, names), fl
 	case Srun:
 		return f.srun(argv, names), fl
 	default:
@@ -212,6 +212,87 @@ func (f *Forwarder) writeCache(m map[string]Flavour) {
 	}
 }
 
+// HydraLast is the variable put last in a hydra launcher's environment: with -genvlist, hydra
+// 4.0.2 never passes the last variable of its own environment to remote ranks, whatever it
+// is, and the variables secrun adds come last.
+const HydraLast = "SECRUN_HYDRA_LAST=1"
+
+// hydraNoValue are hydra's options that take no value, so that the word after them is the
+// program (or another option), not their value.
+var hydraNoValue = map[string]bool{
+	"genvall": true, "genvnone": true, "envall": true, "envnone": true, "l": true, "prepend-rank": true,
+	"ordered-output": true, "verbose": true, "v": true, "info": true, "disable-x": true, "enable-x": true,
+	"print-all-exitcodes": true, "disable-auto-cleanup": true, "auto-cleanup": true,
+	"disable-hostname-propagation": true, "enable-hostname-propagation": true, "skip-launch-node": true,
+	"help": true, "h": true, "version": true,
+}
+
+// hydra merges names into hydra's own environment options, which hydra refuses to see twice.
+// Without any, hydra passes its whole environment (unless HYDRA_ENV says otherwise), and
+// nothing is added. -genvall and -envall pass everything already; -genvlist and -envlist
+// get the names added; -genvnone and -envnone become a list of just the names. Options are
+// read up to each section's program (sections are separated by ':'); the program's own
+// arguments are left alone.
+func (f *Forwarder) hydra(argv, names []string) []string {
+	out := []string{argv[0]}
+	global := false // a -genv* option decides what hydra passes
+	opts := true    // reading hydra's options, not a program's arguments
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		if a == ":" {
+			opts = true
+			out = append(out, a)
+			continue
+		}
+		if !opts || !strings.HasPrefix(a, "-") || a == "-" {
+			opts = false
+			out = append(out, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch name {
+		case "genvall", "envall":
+			global = global || name == "genvall"
+			out = append(out, a)
+		case "genvnone", "envnone":
+			global = global || name == "genvnone"
+			out = append(out, "-"+strings.TrimSuffix(name, "none")+"list", strings.Join(names, ","))
+		case "genvlist", "envlist":
+			global = global || name == "genvlist"
+			if !hasVal && i+1 < len(argv) {
+				i++
+				val = argv[i]
+			}
+			list := strings.Split(val, ",")
+			for _, n := range names {
+				if !slices.Contains(list, n) {
+					list = append(list, n)
+				}
+			}
+			out = append(out, "-"+name, strings.Join(slices.DeleteFunc(list, func(s string) bool { return s == "" }), ","))
+		case "genv", "env": // NAME VALUE
+			out = append(out, a)
+			if !hasVal {
+				n := min(i+2, len(argv)-1)
+				out = append(out, argv[i+1:n+1]...)
+				i = n
+			}
+		default:
+			out = append(out, a)
+			if !hasVal && !hydraNoValue[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
+				i++
+				out = append(out, argv[i])
+			}
+		}
+	}
+	if !global {
+		if v, ok := Getenv(f.Env, "HYDRA_ENV"); ok && !strings.EqualFold(v, "all") {
+			out = slices.Insert(out, 1, "-genvlist", strings.Join(names, ","))
+		}
+	}
+	return out
+}
+
 // srun passes names with --export when srun's export setting (its --export argument, else
 // SLURM_EXPORT_ENV) would not carry the whole environment to the tasks.
 func (f *Forwarder) srun(argv, names []string) []string {
@@ -223,22 +304,11 @@ func (f *Forwarder) srun(argv, names []string) []string {
 		}
 		val = v
 	}
-	var items []string
-	for _, it := range strings.Split(val, ",") {
-		switch strings.ToUpper(it) {
-		case "ALL":
-			return argv // everything is passed already
-		case "NONE", "NIL", "":
-		default:
-			items = append(items, it)
-		}
+	list, ok := exportWith(val, names)
+	if !ok {
+		return argv // everything is passed already
 	}
-	for _, n := range names {
-		if !slices.Contains(items, n) {
-			items = append(items, n)
-		}
-	}
-	flag := "--export=" + strings.Join(items, ",")
+	flag := "--export=" + list
 	out := slices.Clone(argv)
 	switch {
 	case at < 0:
@@ -249,6 +319,49 @@ func (f *Forwarder) srun(argv, names []string) []string {
 		out[at] = flag
 	}
 	return out
+}
+
+// exportWith adds names to an srun export setting (NONE, a list of names, ALL or a list with
+// ALL) and returns the new list, or false when the setting passes everything already.
+func exportWith(val string, names []string) (string, bool) {
+	var items []string
+	for _, it := range strings.Split(val, ",") {
+		switch strings.ToUpper(it) {
+		case "ALL":
+			return "", false
+		case "NONE", "NIL", "":
+		default:
+			items = append(items, it)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(items, n) {
+			items = append(items, n)
+		}
+	}
+	return strings.Join(items, ","), true
+}
+
+// SlurmExport returns the SLURM_EXPORT_ENV that a command secrun starts in a SLURM job should
+// get, and whether it differs from the job's: in a job submitted with --export=NONE (or a list
+// of names) every srun inherits that setting, so the srun of a batch script that secrun
+// interprets would give its tasks none of the secrets. The command gets the setting with the
+// names added. An MPI launcher's daemons, which start through srun, need the whole
+// environment (without it they do not start at all), so an MPI launcher gets ALL; the ranks
+// still get only what the launcher passes. srun itself gets an --export option instead.
+func (f *Forwarder) SlurmExport(fl Flavour, names []string) (string, bool) {
+	v, ok := Getenv(f.Env, "SLURM_EXPORT_ENV")
+	if !ok || v == "" || fl == Srun {
+		return "", false
+	}
+	list, ok := exportWith(v, names)
+	switch {
+	case !ok:
+		return "", false
+	case fl == OpenMPI || fl == Hydra:
+		return "ALL", true
+	}
+	return list, true
 }
 
 // srunExport finds srun's --export option among its own options (those before the program)

@@ -47,10 +47,11 @@ func TestForwardMPI(t *testing.T) {
 		fl   Flavour
 	}{
 		{[]string{"mpirun", "-np", "4", "prog"}, dir, []string{"mpirun", "-x", "A", "-x", "B_C", "-np", "4", "prog"}, OpenMPI},
-		{[]string{"mpiexec", "-n", "2", "prog"}, dir, []string{"mpiexec", "-genvlist", "A,B_C", "-n", "2", "prog"}, Hydra},
-		{[]string{"mpiexec.hydra", "prog"}, "/nonexistent", []string{"mpiexec.hydra", "-genvlist", "A,B_C", "prog"}, Hydra},
+		// hydra passes its whole environment by default: nothing to add
+		{[]string{"mpiexec", "-n", "2", "prog"}, dir, []string{"mpiexec", "-n", "2", "prog"}, Hydra},
+		{[]string{"mpiexec.hydra", "-genvnone", "prog"}, "/nonexistent", []string{"mpiexec.hydra", "-genvlist", "A,B_C", "prog"}, Hydra},
 		{[]string{"mpirun.openmpi", "prog"}, "/nonexistent", []string{"mpirun.openmpi", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
-		{[]string{"/usr/bin/mpirun.mpich", "prog"}, "/nonexistent", []string{"/usr/bin/mpirun.mpich", "-genvlist", "A,B_C", "prog"}, Hydra},
+		{[]string{"/usr/bin/mpirun.mpich", "prog"}, "/nonexistent", []string{"/usr/bin/mpirun.mpich", "prog"}, Hydra},
 		{[]string{"mpirun-link", "prog"}, dir, []string{"mpirun-link", "-x", "A", "-x", "B_C", "prog"}, OpenMPI},
 		{[]string{filepath.Join(dir, "mpirun-link")}, "", []string{filepath.Join(dir, "mpirun-link"), "-x", "A", "-x", "B_C"}, OpenMPI},
 		{[]string{"mpirun", "prog"}, other, []string{"mpirun", "prog"}, NoLauncher},
@@ -186,4 +187,89 @@ func running(pid int) bool {
 	}
 	_, after, _ := strings.Cut(string(stat), ") ")
 	return !strings.HasPrefix(after, "Z")
+}
+
+func TestForwardHydra(t *testing.T) {
+	names := []string{"A", "B"}
+	tests := []struct {
+		argv     []string
+		hydraEnv string // HYDRA_ENV, "-" for unset
+		want     []string
+	}{
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "-", []string{"mpiexec.hydra", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "all", []string{"mpiexec.hydra", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-n", "2", "prog"}, "none", []string{"mpiexec.hydra", "-genvlist", "A,B", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvall", "-n", "2", "prog"}, "none", []string{"mpiexec.hydra", "-genvall", "-n", "2", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvlist", "X,A", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "X,A,B", "prog"}},
+		{[]string{"mpiexec.hydra", "--genvlist=X", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "X,A,B", "prog"}},
+		{[]string{"mpiexec.hydra", "-genvnone", "-genv", "X", "1", "prog"}, "-", []string{"mpiexec.hydra", "-genvlist", "A,B", "-genv", "X", "1", "prog"}},
+		// the words after the program are its own, up to the next section
+		{[]string{"mpiexec.hydra", "-l", "prog", "-genvnone", ":", "-n", "1", "-envnone", "other"}, "-",
+			[]string{"mpiexec.hydra", "-l", "prog", "-genvnone", ":", "-n", "1", "-envlist", "A,B", "other"}},
+		{[]string{"mpiexec.hydra", "-hosts", "a,b", "-envlist", "X", "prog", "-genvlist", "Y"}, "-",
+			[]string{"mpiexec.hydra", "-hosts", "a,b", "-envlist", "X,A,B", "prog", "-genvlist", "Y"}},
+	}
+	for _, tt := range tests {
+		env := []string{"PATH=/nonexistent"}
+		if tt.hydraEnv != "-" {
+			env = append(env, "HYDRA_ENV="+tt.hydraEnv)
+		}
+		f := &Forwarder{Env: env}
+		got, fl := f.Forward(tt.argv, names)
+		if !slices.Equal(got, tt.want) || fl != Hydra {
+			t.Errorf("Forward(%q) with HYDRA_ENV=%s = %q, %q; want %q", tt.argv, tt.hydraEnv, got, fl, tt.want)
+		}
+	}
+}
+
+func TestLaunchTargets(t *testing.T) {
+	tests := []struct {
+		fl   Flavour
+		argv []string
+		want Targets
+	}{
+		{OpenMPI, []string{"mpirun", "-x", "A", "--mca", "plm_rsh_agent", "rsh", "--host", "n1:2,n2:2", "-np", "4", "prog", "-n", "9"},
+			Targets{Ranks: "4", Hosts: "n1:2,n2:2"}},
+		{OpenMPI, []string{"mpirun", "--oversubscribe", "--hostfile=hf", "-n", "2", "prog"}, Targets{Ranks: "2", Hostfile: "hf"}},
+		{Hydra, []string{"mpiexec.hydra", "-genvall", "-genv", "A", "1", "-f", "hosts", "-n", "6", "prog"}, Targets{Ranks: "6", Hostfile: "hosts"}},
+		{Srun, []string{"srun", "-N3", "-n", "6", "-w", "n[1-3]", "prog", "-n", "1"}, Targets{Ranks: "6", Nodes: "3", Hosts: "n[1-3]"}},
+		{Srun, []string{"srun", "--nodes=2", "--ntasks=4", "prog"}, Targets{Ranks: "4", Nodes: "2"}},
+		{NoLauncher, []string{"prog", "-n", "2"}, Targets{}},
+	}
+	for _, tt := range tests {
+		if got := LaunchTargets(tt.fl, tt.argv); got != tt.want {
+			t.Errorf("LaunchTargets(%s, %q) = %+v, want %+v", tt.fl, tt.argv, got, tt.want)
+		}
+	}
+}
+
+func TestSlurmExport(t *testing.T) {
+	names := []string{"A", "B"}
+	tests := []struct {
+		export string // SLURM_EXPORT_ENV, "-" for unset
+		fl     Flavour
+		want   string // "-" for no change
+	}{
+		{"-", NoLauncher, "-"},
+		{"ALL", NoLauncher, "-"},
+		{"NONE", NoLauncher, "A,B"},
+		{"PATH,A", NoLauncher, "PATH,A,B"},
+		{"NONE", OpenMPI, "ALL"},
+		{"NONE", Hydra, "ALL"},
+		{"all,X", Hydra, "-"},
+		{"NONE", Srun, "-"}, // srun gets --export
+	}
+	for _, tt := range tests {
+		env := []string{"PATH=/nonexistent"}
+		if tt.export != "-" {
+			env = append(env, "SLURM_EXPORT_ENV="+tt.export)
+		}
+		got, ok := (&Forwarder{Env: env}).SlurmExport(tt.fl, names)
+		if !ok {
+			got = "-"
+		}
+		if got != tt.want {
+			t.Errorf("SlurmExport(%s) with SLURM_EXPORT_ENV=%s = %q, want %q", tt.fl, tt.export, got, tt.want)
+		}
+	}
 }

@@ -6,7 +6,9 @@
 slurm_up() {
   need_pkgs slurm-wlm munge || { unavailable SLURM "cannot install slurm-wlm and munge"; return; }
   if [ "$(id -u)" != 0 ]; then unavailable SLURM "starting slurmctld and slurmd needs root"; return; fi
-  if pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null; then
+  # Only daemons in this network namespace count: testenv/cluster.sh runs its own in the
+  # namespaces of its nodes.
+  if pgrep --ns $$ --nslist net -x slurmctld >/dev/null || pgrep --ns $$ --nslist net -x slurmd >/dev/null; then
     unavailable SLURM "a slurmctld or slurmd is already running here (another test run?); stop it first"; return
   fi
   local s; s=$(mktemp -d /tmp/secrun-slurm.XXXXXX)

@@ -30,12 +30,14 @@ type auditLine struct {
 	Program    string            `json:"program"`
 	Keys       []readKey         `json:"keys"`
 	Jobs       map[string]string `json:"jobs,omitempty"`
+	Task       *auditTask        `json:"task,omitempty"`     // this rank or task (audit_task.go)
+	Launcher   *auditLaunch      `json:"launcher,omitempty"` // the launcher it forwarded to
 }
 
 // audit appends one line for this run to the audit log when config.toml has audit = true.
 // A log that cannot be written, or that secrun refuses (see appendLine), stops the run: the
 // user asked for an audit, and one that silently misses runs would be worse than none.
-func (g *globals) audit(envName, envFile, label, program string, keys []readKey) error {
+func (g *globals) audit(envName, envFile, label, program string, keys []readKey, launch *auditLaunch) error {
 	c, err := g.config()
 	if err != nil || !c.Audit {
 		return err
@@ -47,6 +49,7 @@ func (g *globals) audit(envName, envFile, label, program string, keys []readKey)
 	l := auditLine{
 		Time: time.Now().UTC().Format(time.RFC3339Nano), UID: os.Getuid(), PID: os.Getpid(),
 		Env: envName, EnvFile: envFile, Executable: label, Program: program, Keys: keys,
+		Task: currentTask(), Launcher: launch,
 	}
 	if l.Keys == nil {
 		l.Keys = []readKey{}

@@ -64,6 +64,7 @@ type root struct {
 	Run     runCmd     `cmd:"" help:"Run a command with an environment's secrets (the default: 'secrun -e ENV -- CMD')."`
 	Secrets secretsCmd `cmd:"" help:"Store, read, list and delete secrets."`
 	Env     envCmd     `cmd:"" help:"List and inspect environment definitions."`
+	Cleanup cleanupCmd `cmd:"" help:"Remove the secret files that killed secruns left on this node (for a batch system's epilog)."`
 
 	Completion completionCmd `cmd:"" help:"Print a completion script for bash, zsh or fish."`
 	Complete   completeCmd   `cmd:"" name:"__complete" hidden:"" help:"What the completion scripts call at each Tab."`

@@ -44,7 +44,7 @@ func TestComplete(t *testing.T) {
 		directive string
 		want      []string // words only, without descriptions
 	}{
-		{"_", "words", []string{"completion", "env", "run", "secrets"}},
+		{"_", "words", []string{"cleanup", "completion", "env", "run", "secrets"}},
 		{"se", "words", []string{"secrets"}},
 		{"-e _", "words", []string{"alpha", "beta"}},
 		{"-e b", "words", []string{"beta"}},

@@ -191,7 +191,7 @@ func (c *envShowCmd) Run(g *globals) error {
 			fmt.Printf("  for %d cores: no instance\n", coreCount(g, c.NumCores))
 			continue
 		}
-		argv := forward(g, run, p.argv, vars, os.Environ())
+		argv, _, _ := forward(g, run, p.argv, vars, os.Environ())
 		fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(argv))
 	}
 	return nil

@@ -110,10 +110,11 @@ func (e *noLabelError) Hint() string {
 }
 
 // forward adds the flags that carry the named variables to remote ranks when argv starts an
-// MPI launcher or srun, unless --no-forward.
-func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) []string {
+// MPI launcher or srun, unless --no-forward, and returns the command and the launcher's
+// environment: for hydra, launcher.HydraLast comes last in it.
+func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) ([]string, []string, launcher.Flavour) {
 	if r.NoForward {
-		return argv
+		return argv, env, launcher.NoLauncher
 	}
 	names := make([]string, len(vars))
 	for i, v := range vars {
@@ -125,10 +126,47 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 	}
 	f := &launcher.Forwarder{Env: env, Cache: cache, Debug: g.verbosef}
 	out, fl := f.Forward(argv, names)
-	if fl != launcher.NoLauncher && len(out) != len(argv) {
+	switch {
+	case fl == launcher.NoLauncher:
+	case !slices.Equal(out, argv):
 		g.verbosef("%s launcher: forwarding %s", fl, strings.Join(names, ", "))
+	default:
+		g.verbosef("%s launcher: it passes the whole environment already", fl)
 	}
-	return out
+	if v, ok := f.SlurmExport(fl, names); ok {
+		g.verbosef("SLURM_EXPORT_ENV=%s for the command (the job's setting would keep the secrets from srun's tasks or an MPI launcher's daemons)", v)
+		env = launcher.Environ(env, false, []launcher.Var{{Name: "SLURM_EXPORT_ENV", Value: v}})
+	}
+	if fl == launcher.Hydra {
+		env = append(env, launcher.HydraLast)
+	}
+	return out, env, fl
+}
+
+// filesOnOneNode refuses to hand a launcher (fl) the paths of secret files: they exist only on
+// this node, and ranks or tasks on other nodes would get a path to nothing. One secrun per
+// rank writes the files on each rank's own node.
+func filesOnOneNode(env *envdef.Env, d *delivery, fl launcher.Flavour, program string) error {
+	if fl == launcher.NoLauncher || len(d.files) == 0 {
+		return nil
+	}
+	what := "its bundle"
+	for _, s := range env.Secrets {
+		if s.File != "" {
+			what = fmt.Sprintf("secret %q", s.Key)
+			break
+		}
+	}
+	launch := program + " ... secrun -e " + env.Name + " -- PROGRAM"
+	if fl == launcher.Srun {
+		launch = "srun ... secrun -e " + env.Name + " -- PROGRAM"
+	}
+	return &usageError{
+		msg: fmt.Sprintf("environment %q delivers %s as a file, which exists only on this node: ranks or tasks that %s starts on other nodes would not find it",
+			env.Name, what, program),
+		hint: fmt.Sprintf("run one secrun per rank, each writing the file on its own node: %s\n"+
+			"when every rank runs on this node, --no-forward runs the command as given", launch),
+	}
 }
 
 // depth reads and checks SECRUN_DEPTH, the count of secruns this one runs inside, and returns

@@ -83,12 +83,16 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
-	argv = forward(g, r, p.argv, append(vars, plan.pathVars()...), childEnv)
+	fwd := append(vars, plan.pathVars()...)
+	argv, childEnv, fl := forward(g, r, p.argv, fwd, childEnv)
+	if err := filesOnOneNode(env, plan, fl, argv[0]); err != nil {
+		return err
+	}
 	var mask *launcher.Masker
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
 	}
-	if err := g.audit(env.Name, where(env.File, env.Line), p.label, argv[0], plan.read); err != nil {
+	if err := g.audit(env.Name, where(env.File, env.Line), p.label, argv[0], plan.read, launchOf(fl, argv, fwd)); err != nil {
 		return err
 	}
 	if g.Verbose {
