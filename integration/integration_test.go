@@ -156,22 +156,40 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 var sysuserCount atomic.Int32
 
 // cmdSysUser creates a throwaway user (without a home directory) or group, removed when the
-// script ends, and sets VAR to its name: 'sysuser user|group VAR'. It needs root; scripts
-// that use it start with '[!sysusers] skip'.
+// script ends, and sets VAR to its name: 'sysuser user|group VAR'. 'sysuser user VAR HOMEVAR'
+// also gives the user a fresh home directory of its own outside $WORK (which only root can
+// enter), removed at the end, and sets HOMEVAR to its path. It needs root; scripts that use
+// it start with '[!sysusers] skip'.
 func cmdSysUser(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 || args[0] != "user" && args[0] != "group" {
-		ts.Fatalf("usage: sysuser user|group VAR")
+	if neg || len(args) < 2 || len(args) > 3 || args[0] != "user" && args[0] != "group" || len(args) == 3 && args[0] != "user" {
+		ts.Fatalf("usage: sysuser user|group VAR, or sysuser user VAR HOMEVAR")
 	}
 	name := fmt.Sprintf("srt%d_%d", os.Getpid(), sysuserCount.Add(1))
 	add, del := exec.Command("groupadd", name), "groupdel"
+	home := ""
 	if args[0] == "user" {
-		add, del = exec.Command("useradd", "-M", "-s", "/usr/sbin/nologin", name), "userdel"
+		flags := []string{"-M", "-s", "/usr/sbin/nologin"}
+		if len(args) == 3 {
+			var err error
+			if home, err = os.MkdirTemp("", "secrun-home-"); err != nil {
+				ts.Fatalf("sysuser: %v", err)
+			}
+			ts.Defer(func() { os.RemoveAll(home) })
+			flags = append(flags, "-d", home)
+		}
+		add, del = exec.Command("useradd", append(flags, name)...), "userdel"
 	}
 	if out, err := add.CombinedOutput(); err != nil {
 		ts.Fatalf("%s: %v: %s", add, err, out)
 	}
 	ts.Defer(func() { exec.Command(del, name).Run() })
 	ts.Setenv(args[1], name)
+	if home != "" {
+		if out, err := exec.Command("chown", name+":", home).CombinedOutput(); err != nil {
+			ts.Fatalf("chown %s: %v: %s", home, err, out)
+		}
+		ts.Setenv(args[2], home)
+	}
 }
 
 // cmdRandfile writes SIZE pseudo-random bytes (the same ones every run) to FILE:
