@@ -71,9 +71,10 @@ func TestKeyringService(t *testing.T) {
 // developer's own secrets or definitions is read.
 func setupHome(env *testscript.Env) error {
 	home := filepath.Join(env.WorkDir, "home")
+	// testscript passes no variable of its own environment on, so HOME places every file;
+	// XDG_CONFIG_HOME and XDG_STATE_HOME keep the scripts' Linux paths on macOS and Windows.
 	env.Setenv("HOME", home)
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	env.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
 	env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 	env.Setenv("USER", "tester")
 	// The keyring scripts reach the test Secret Service through these; no other script sees
@@ -87,6 +88,20 @@ func setupHome(env *testscript.Env) error {
 		return err
 	}
 	return os.MkdirAll(home, 0o700)
+}
+
+// isolatedEnv returns this process's environment without the variables that place secrun's
+// files or reach a keyring (HOME, XDG_*, SECRUN_*, DBUS_*), with HOME=home and then extra: on
+// Linux, HOME alone then places every file that secrun reads or writes.
+func isolatedEnv(home string, extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name != "HOME" && !strings.HasPrefix(name, "XDG_") && !strings.HasPrefix(name, "SECRUN_") && !strings.HasPrefix(name, "DBUS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "HOME="+home), extra...)
 }
 
 // daemonNames are the processes that a D-Bus client can leave behind: dbus-launch starts a
