@@ -53,3 +53,15 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("Load = %+v, %v", c, err)
 	}
 }
+
+func TestNoConfigDirectory(t *testing.T) {
+	if c, err := Load(dirs.Dirs{}); err != nil || c.File != "" || c.Store != "" || c.Audit {
+		t.Errorf("Load without a configuration directory = %+v, %v; want an empty configuration", c, err)
+	}
+	if p, err := AuditPath(dirs.Dirs{}); err == nil || !strings.Contains(err.Error(), "cannot find the state directory") {
+		t.Errorf("AuditPath without a state directory = %q, %v; want an error", p, err)
+	}
+	if p, err := AuditPath(dirs.Dirs{State: "/s/secrun"}); err != nil || p != filepath.Join("/s/secrun", "audit.jsonl") {
+		t.Errorf("AuditPath = %q, %v", p, err)
+	}
+}
