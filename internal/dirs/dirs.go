@@ -14,9 +14,9 @@ import (
 	"strings"
 )
 
-// Dirs are the directories of one run. Each is absolute, or "" when it cannot be found
-// (no home, or on Windows no %APPDATA% or %LOCALAPPDATA%); Data is taken as given when
-// SECRUN_DATA_DIR sets it.
+// Dirs are the directories of one run, each "" when it cannot be found (no home, or on
+// Windows no %APPDATA% or %LOCALAPPDATA%). What an XDG variable or the home gives is an
+// absolute path; SECRUN_DATA_DIR and the Windows variables are taken as they are.
 type Dirs struct {
 	// Home is $HOME (%USERPROFILE% on Windows) when that is an absolute path, else the home
 	// directory in the user database, as in a batch job started with 'sbatch --export=NONE'.
