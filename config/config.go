@@ -11,15 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/user"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/internal/tomldepth"
 )
@@ -43,49 +42,30 @@ type Config struct {
 // MaxDepth is how deeply config.toml may nest; its settings are flat.
 const MaxDepth = 4
 
-// AuditPath returns the audit log's path: audit.jsonl in $XDG_STATE_HOME/secrun when
-// XDG_STATE_HOME is an absolute path, else in ~/.local/state/secrun (on macOS and Windows, in
-// secrun's configuration directory, which is per user and not roamed on Windows' LocalAppData).
-func AuditPath() (string, error) {
-	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "secrun", "audit.jsonl"), nil
+// AuditPath returns the audit log's path: audit.jsonl in secrun's state directory (see
+// dirs.Dirs.State).
+func AuditPath(d dirs.Dirs) (string, error) {
+	if d.State == "" {
+		return "", fmt.Errorf("cannot find the state directory: %s", d.Unknown())
 	}
-	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
-		d, err := os.UserConfigDir() // ~/Library/Application Support
-		if runtime.GOOS == "windows" {
-			d, err = os.UserCacheDir() // %LocalAppData%, beside the file store
-		}
-		if err != nil {
-			return "", fmt.Errorf("cannot find the state directory: %w", err)
-		}
-		return filepath.Join(d, "secrun", "audit.jsonl"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the state directory: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "secrun", "audit.jsonl"), nil
+	return filepath.Join(d.State, "audit.jsonl"), nil
 }
 
-// Path returns the path of config.toml: $XDG_CONFIG_HOME/secrun/config.toml when
-// XDG_CONFIG_HOME is an absolute path, else secrun/config.toml in os.UserConfigDir().
-func Path() (string, error) {
-	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "secrun", "config.toml"), nil
+// Path returns the path of config.toml in secrun's configuration directory (see
+// dirs.Dirs.Config), or "" when there is none.
+func Path(d dirs.Dirs) string {
+	if d.Config == "" {
+		return ""
 	}
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the configuration directory: %w", err)
-	}
-	return filepath.Join(d, "secrun", "config.toml"), nil
+	return filepath.Join(d.Config, "config.toml")
 }
 
 // Load reads config.toml, which must pass the rule of definition files without any trusted
 // group (see fileperm.ReadTrusted), and is at most 1 MiB. A missing file is an empty
 // configuration.
-func Load() (*Config, error) {
-	path, err := Path()
-	if err != nil {
+func Load(d dirs.Dirs) (*Config, error) {
+	path := Path(d)
+	if path == "" {
 		return &Config{}, nil // no configuration directory: nothing configured
 	}
 	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{})

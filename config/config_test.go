@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 func TestParse(t *testing.T) {
@@ -40,14 +42,26 @@ func TestParse(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", dir)
-	c, err := Load()
+	d := dirs.Dirs{Config: filepath.Join(dir, "secrun")}
+	c, err := Load(d)
 	if err != nil || c.Store != "" || c.File != filepath.Join(dir, "secrun", "config.toml") {
 		t.Fatalf("Load without a file = %+v, %v", c, err)
 	}
 	os.MkdirAll(filepath.Join(dir, "secrun"), 0o700)
 	os.WriteFile(c.File, []byte(`store = "file"`), 0o600)
-	if c, err := Load(); err != nil || c.Store != "file" {
+	if c, err := Load(d); err != nil || c.Store != "file" {
 		t.Fatalf("Load = %+v, %v", c, err)
+	}
+}
+
+func TestNoConfigDirectory(t *testing.T) {
+	if c, err := Load(dirs.Dirs{}); err != nil || c.File != "" || c.Store != "" || c.Audit {
+		t.Errorf("Load without a configuration directory = %+v, %v; want an empty configuration", c, err)
+	}
+	if p, err := AuditPath(dirs.Dirs{}); err == nil || !strings.Contains(err.Error(), "cannot find the state directory") {
+		t.Errorf("AuditPath without a state directory = %q, %v; want an error", p, err)
+	}
+	if p, err := AuditPath(dirs.Dirs{State: "/s/secrun"}); err != nil || p != filepath.Join("/s/secrun", "audit.jsonl") {
+		t.Errorf("AuditPath = %q, %v", p, err)
 	}
 }

@@ -165,6 +165,9 @@ type NotFoundError struct {
 	Name  string
 	Known []string // names of the defined environments, sorted
 	Files []string // files that were read
+	// UserFile is the user's definition file, which the hint offers to create when no file
+	// was read ("" for a general wording).
+	UserFile string
 }
 
 // Error says which environment is missing.
@@ -180,15 +183,21 @@ func (e *NotFoundError) Hint() string {
 	case len(e.Files) > 0:
 		return "no environments are defined in " + strings.Join(e.Files, ", ") + "; add an [[env]] table"
 	default:
-		return "no definition files were found; create " + userFileHint() + " or pass --envs FILE"
+		file := e.UserFile
+		if file == "" {
+			file = "secrun/envs.toml in your configuration directory"
+		}
+		return "no definition files were found; create " + file + " or pass --envs FILE"
 	}
 }
 
 // Set is the merged result of loading definition files. It may hold several environments of
 // one name that differ in their specifiers, as hpcFlow allows.
 type Set struct {
-	envs  map[string][]*Env // by name, in the order first defined
-	files []string
+	// UserFile is the user's definition file (see UserFile), named in a NotFoundError.
+	UserFile string
+	envs     map[string][]*Env // by name, in the order first defined
+	files    []string
 }
 
 // add puts e in s. An environment of the same name and the same specifiers from an earlier
@@ -226,7 +235,7 @@ func (s *Set) Pick(name string, spec map[string]string) (*Env, error) {
 	list, ok := s.envs[name]
 	if !ok {
 		known := slices.Sorted(maps.Keys(s.envs))
-		return nil, &NotFoundError{Name: name, Known: known, Files: s.Files()}
+		return nil, &NotFoundError{Name: name, Known: known, Files: s.Files(), UserFile: s.UserFile}
 	}
 	var match []*Env
 	for _, e := range list {

@@ -4,76 +4,49 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
-	"runtime"
 	"strings"
 
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 )
 
 // DefaultFiles returns the definition files searched by default, in order:
-// /etc/secrun/envs.toml, envs.yaml and envs.yml (hpcFlow's format; listed only if they
-// exist), /etc/secrun/envs.d/*.toml, *.yaml and *.yml (sorted by name), then the same in
-// <configdir>/secrun, where configdir is $XDG_CONFIG_HOME if it is set to an
-// absolute path, else os.UserConfigDir(). On Windows %ProgramData%\secrun takes
-// the place of /etc/secrun. Files in envs.d are listed only if they exist
-// (dot files are skipped); the envs.toml files are listed either way.
-func DefaultFiles() []string {
-	var dirs []string
-	if runtime.GOOS == "windows" {
-		if pd := os.Getenv("ProgramData"); pd != "" {
-			dirs = append(dirs, filepath.Join(pd, "secrun"))
-		}
-	} else {
-		dirs = append(dirs, "/etc/secrun")
-	}
-	if cd, ok := configDir(); ok {
-		dirs = append(dirs, filepath.Join(cd, "secrun"))
-	}
+// envs.toml, envs.yaml and envs.yml (hpcFlow's format; listed only if they exist) in the
+// site directory (d.Site: /etc/secrun, on Windows %ProgramData%\secrun), then envs.d/*.toml,
+// *.yaml and *.yml there (sorted by name), then the same in the user's configuration
+// directory (d.Config). Files in envs.d are listed only if they exist (dot files are
+// skipped); the envs.toml files are listed either way.
+func DefaultFiles(d dirs.Dirs) []string {
 	var files []string
-	for _, d := range dirs {
-		files = append(files, filepath.Join(d, "envs.toml"))
+	for _, dir := range []string{d.Site, d.Config} {
+		if dir == "" {
+			continue
+		}
+		files = append(files, filepath.Join(dir, "envs.toml"))
 		for _, y := range []string{"envs.yaml", "envs.yml"} {
-			if fi, err := os.Stat(filepath.Join(d, y)); err == nil && !fi.IsDir() {
-				files = append(files, filepath.Join(d, y))
+			if fi, err := os.Stat(filepath.Join(dir, y)); err == nil && !fi.IsDir() {
+				files = append(files, filepath.Join(dir, y))
 			}
 		}
-		ents, _ := os.ReadDir(filepath.Join(d, "envs.d")) // sorted by name; a missing dir gives none
+		ents, _ := os.ReadDir(filepath.Join(dir, "envs.d")) // sorted by name; a missing dir gives none
 		for _, e := range ents {
 			n := e.Name()
 			if !e.IsDir() && (strings.HasSuffix(n, ".toml") || IsYAML(n)) && !strings.HasPrefix(n, ".") {
-				files = append(files, filepath.Join(d, "envs.d", n))
+				files = append(files, filepath.Join(dir, "envs.d", n))
 			}
 		}
 	}
 	return files
 }
 
-// configDir returns the user's configuration directory.
-func configDir() (string, bool) {
-	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
-		return x, true
+// UserFile returns the user's definition file, envs.toml in d.Config, or "" when there is no
+// configuration directory.
+func UserFile(d dirs.Dirs) string {
+	if d.Config == "" {
+		return ""
 	}
-	d, err := os.UserConfigDir()
-	if err != nil && runtime.GOOS != "windows" {
-		// No $HOME, as in a batch job started with 'sbatch --export=NONE': ask the user database.
-		if u, uerr := user.Current(); uerr == nil && u.HomeDir != "" {
-			if runtime.GOOS == "darwin" {
-				return filepath.Join(u.HomeDir, "Library", "Application Support"), true
-			}
-			return filepath.Join(u.HomeDir, ".config"), true
-		}
-	}
-	return d, err == nil
-}
-
-// userFileHint names the user's definition file for messages.
-func userFileHint() string {
-	if cd, ok := configDir(); ok {
-		return filepath.Join(cd, "secrun", "envs.toml")
-	}
-	return "secrun/envs.toml in your configuration directory"
+	return filepath.Join(d.Config, "envs.toml")
 }
 
 // Load reads defaults, then explicit, and merges their environments: an

@@ -1,6 +1,7 @@
 package envdef
 
 import (
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 
 	"errors"
@@ -135,7 +136,6 @@ func TestLookupNotFound(t *testing.T) {
 	dir := t.TempDir()
 	a := write(t, dir, "a.toml", "[[env]]\nname = \"zeta\"\n[[env]]\nname = \"alpha\"\n")
 	empty := write(t, dir, "empty.toml", "# none yet\n")
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "cfg"))
 	tests := []struct {
 		files []string
 		known []string
@@ -150,6 +150,7 @@ func TestLookupNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.UserFile = UserFile(dirs.Dirs{Config: filepath.Join(dir, "cfg", "secrun")})
 		_, err = s.Lookup("x")
 		var nf *NotFoundError
 		if !errors.As(err, &nf) {
@@ -168,8 +169,7 @@ func TestLookupNotFound(t *testing.T) {
 }
 
 func TestDefaultFiles(t *testing.T) {
-	cfg := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", cfg)
+	cfg, site := t.TempDir(), t.TempDir()
 	d := filepath.Join(cfg, "secrun")
 	write(t, d, "envs.d/b.toml", "")
 	write(t, d, "envs.d/a.toml", "")
@@ -177,7 +177,7 @@ func TestDefaultFiles(t *testing.T) {
 	write(t, d, "envs.d/notes.txt", "")
 	write(t, d, "envs.d/dir.toml/x.toml", "")
 
-	files := DefaultFiles()
+	files := DefaultFiles(dirs.Dirs{Site: site, Config: d})
 	var user []string
 	for _, f := range files {
 		if strings.HasPrefix(f, cfg) {
@@ -191,14 +191,17 @@ func TestDefaultFiles(t *testing.T) {
 	if n := len(files); n < 4 || !reflect.DeepEqual(files[n-3:], want) {
 		t.Errorf("DefaultFiles() = %q: user files must come last", files)
 	}
-	if runtime.GOOS != "windows" && files[0] != "/etc/secrun/envs.toml" {
-		t.Errorf("DefaultFiles()[0] = %q, want /etc/secrun/envs.toml", files[0])
+	if files[0] != filepath.Join(site, "envs.toml") {
+		t.Errorf("DefaultFiles()[0] = %q, want the site's envs.toml", files[0])
+	}
+	if runtime.GOOS != "windows" && DefaultFiles(dirs.FromEnv())[0] != "/etc/secrun/envs.toml" {
+		t.Errorf("DefaultFiles()[0] = %q, want /etc/secrun/envs.toml", DefaultFiles(dirs.FromEnv())[0])
 	}
 }
 
 func TestDefaultFilesIgnoresRelativeXDG(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "relative/dir")
-	for _, f := range DefaultFiles() {
+	for _, f := range DefaultFiles(dirs.FromEnv()) {
 		if strings.HasPrefix(f, "relative") {
 			t.Errorf("DefaultFiles() has %q from a relative XDG_CONFIG_HOME", f)
 		}
@@ -211,7 +214,7 @@ func TestDefaultFilesWindows(t *testing.T) {
 	}
 	pd := t.TempDir()
 	t.Setenv("ProgramData", pd)
-	if files := DefaultFiles(); files[0] != filepath.Join(pd, "secrun", "envs.toml") {
+	if files := DefaultFiles(dirs.FromEnv()); files[0] != filepath.Join(pd, "secrun", "envs.toml") {
 		t.Errorf("DefaultFiles()[0] = %q, want the ProgramData file", files[0])
 	}
 }

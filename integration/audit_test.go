@@ -19,13 +19,12 @@ func TestAuditConcurrentRanks(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "config")
+	conf := filepath.Join(dir, ".config")
 	os.MkdirAll(filepath.Join(conf, "secrun"), 0o700)
 	os.WriteFile(filepath.Join(conf, "secrun", "config.toml"), []byte("audit = true\n"), 0o600)
 	defs := "[[env]]\nname = \"e\"\nsecrets = [\"K1\", \"K2\", \"K3\"]\n"
 	os.WriteFile(filepath.Join(conf, "secrun", "envs.toml"), []byte(defs), 0o600)
-	env := append(os.Environ(), "SECRUN_DATA_DIR="+filepath.Join(dir, "store"), "XDG_CONFIG_HOME="+conf,
-		"XDG_STATE_HOME="+filepath.Join(dir, "state"), "SECRUN_STORE=file")
+	env := isolatedEnv(dir, "SECRUN_STORE=file")
 	for _, k := range []string{"K1", "K2", "K3"} {
 		cmd := exec.Command(bin, "secrets", "set", k)
 		cmd.Env, cmd.Stdin = env, strings.NewReader(strings.Repeat("v", 40))
@@ -47,7 +46,7 @@ func TestAuditConcurrentRanks(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	f, err := os.Open(filepath.Join(dir, "state", "secrun", "audit.jsonl"))
+	f, err := os.Open(filepath.Join(dir, ".local", "state", "secrun", "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,9 +71,10 @@ func TestKeyringService(t *testing.T) {
 // developer's own secrets or definitions is read.
 func setupHome(env *testscript.Env) error {
 	home := filepath.Join(env.WorkDir, "home")
+	// testscript passes no variable of its own environment on, so HOME places every file;
+	// XDG_CONFIG_HOME and XDG_STATE_HOME keep the scripts' Linux paths on macOS and Windows.
 	env.Setenv("HOME", home)
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	env.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
 	env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 	env.Setenv("USER", "tester")
 	// The keyring scripts reach the test Secret Service through these; no other script sees
@@ -87,6 +88,20 @@ func setupHome(env *testscript.Env) error {
 		return err
 	}
 	return os.MkdirAll(home, 0o700)
+}
+
+// isolatedEnv returns this process's environment without the variables that place secrun's
+// files or reach a keyring (HOME, XDG_*, SECRUN_*, DBUS_*), with HOME=home and then extra: on
+// Linux, HOME alone then places every file that secrun reads or writes.
+func isolatedEnv(home string, extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name != "HOME" && !strings.HasPrefix(name, "XDG_") && !strings.HasPrefix(name, "SECRUN_") && !strings.HasPrefix(name, "DBUS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "HOME="+home), extra...)
 }
 
 // daemonNames are the processes that a D-Bus client can leave behind: dbus-launch starts a
@@ -156,22 +171,40 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 var sysuserCount atomic.Int32
 
 // cmdSysUser creates a throwaway user (without a home directory) or group, removed when the
-// script ends, and sets VAR to its name: 'sysuser user|group VAR'. It needs root; scripts
-// that use it start with '[!sysusers] skip'.
+// script ends, and sets VAR to its name: 'sysuser user|group VAR'. 'sysuser user VAR HOMEVAR'
+// also gives the user a fresh home directory of its own outside $WORK (which only root can
+// enter), removed at the end, and sets HOMEVAR to its path. It needs root; scripts that use
+// it start with '[!sysusers] skip'.
 func cmdSysUser(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 || args[0] != "user" && args[0] != "group" {
-		ts.Fatalf("usage: sysuser user|group VAR")
+	if neg || len(args) < 2 || len(args) > 3 || args[0] != "user" && args[0] != "group" || len(args) == 3 && args[0] != "user" {
+		ts.Fatalf("usage: sysuser user|group VAR, or sysuser user VAR HOMEVAR")
 	}
 	name := fmt.Sprintf("srt%d_%d", os.Getpid(), sysuserCount.Add(1))
 	add, del := exec.Command("groupadd", name), "groupdel"
+	home := ""
 	if args[0] == "user" {
-		add, del = exec.Command("useradd", "-M", "-s", "/usr/sbin/nologin", name), "userdel"
+		flags := []string{"-M", "-s", "/usr/sbin/nologin"}
+		if len(args) == 3 {
+			var err error
+			if home, err = os.MkdirTemp("", "secrun-home-"); err != nil {
+				ts.Fatalf("sysuser: %v", err)
+			}
+			ts.Defer(func() { os.RemoveAll(home) })
+			flags = append(flags, "-d", home)
+		}
+		add, del = exec.Command("useradd", append(flags, name)...), "userdel"
 	}
 	if out, err := add.CombinedOutput(); err != nil {
 		ts.Fatalf("%s: %v: %s", add, err, out)
 	}
 	ts.Defer(func() { exec.Command(del, name).Run() })
 	ts.Setenv(args[1], name)
+	if home != "" {
+		if out, err := exec.Command("chown", name+":", home).CombinedOutput(); err != nil {
+			ts.Fatalf("chown %s: %v: %s", home, err, out)
+		}
+		ts.Setenv(args[2], home)
+	}
 }
 
 // cmdRandfile writes SIZE pseudo-random bytes (the same ones every run) to FILE:

@@ -201,9 +201,8 @@ func newVictimAs(t *testing.T, cred *syscall.Credential, busAddr string) *victim
 			os.Chown(p, int(cred.Uid), int(cred.Gid))
 		}
 	}
-	v.env = []string{"PATH=/usr/bin:/bin", "HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"XDG_RUNTIME_DIR=" + home, "SECRUN_KEYRING_SERVICE=secrun-trust-test", "DBUS_SESSION_BUS_ADDRESS=" + busAddr}
+	v.env = []string{"PATH=/usr/bin:/bin", "HOME=" + home, "XDG_RUNTIME_DIR=" + home,
+		"SECRUN_KEYRING_SERVICE=secrun-trust-test", "DBUS_SESSION_BUS_ADDRESS=" + busAddr}
 	return v
 }
 

@@ -54,15 +54,7 @@ secrets = [{ key = "ctl", json = true }]
 	os.WriteFile(filepath.Join(conf, "envs.toml"), []byte(defs), 0o600)
 	certFile := filepath.Join(outside, "cert.pem")
 	os.WriteFile(certFile, []byte("-----BEGIN CERT-----\n"+canary+"\n-----END CERT-----\n"), 0o600)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SECRUN_") && !strings.HasPrefix(kv, "DBUS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "XDG_RUNTIME_DIR="+filepath.Join(base, "run"))
+	env := isolatedEnv(home, "XDG_RUNTIME_DIR="+filepath.Join(base, "run"))
 	bin := secrunBinary(t)
 
 	type step struct {

@@ -68,13 +68,8 @@ func newSandbox(t *testing.T) *sandbox {
 			t.Fatal(err)
 		}
 	}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SECRUN_") {
-			s.env = append(s.env, kv)
-		}
-	}
-	s.env = append(s.env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "XDG_RUNTIME_DIR="+s.runD)
+	// XDG_CONFIG_HOME: the definitions are at their Linux path on macOS too
+	s.env = isolatedEnv(home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_RUNTIME_DIR="+s.runD)
 	defs := "[[env]]\nname = \"e\"\nsecrets = [{ key = \"tls\", file = true }]\n"
 	if err := os.WriteFile(filepath.Join(home, ".config", "secrun", "envs.toml"), []byte(defs), 0o600); err != nil {
 		t.Fatal(err)

@@ -8,13 +8,11 @@ package keystore
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 // Sentinel errors of the stores; test for them with errors.Is.
@@ -261,47 +259,12 @@ func isKeyChar(r rune) bool {
 		r == '_' || r == '-' || r == '.' || r == '/'
 }
 
-// DataDir returns the directory of secrun's file store: $SECRUN_DATA_DIR if set; else
+// DataDir returns the directory of secrun's file store, d.Data: $SECRUN_DATA_DIR if set; else
 // $XDG_DATA_HOME/secrun or ~/.local/share/secrun on Linux and the BSDs,
 // ~/Library/Application Support/secrun on macOS, and %LOCALAPPDATA%\secrun on Windows.
-func DataDir() (string, error) {
-	return dataDir(runtime.GOOS, os.Getenv, homeDir)
-}
-
-func dataDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if d := getenv("SECRUN_DATA_DIR"); d != "" {
-		return d, nil
+func DataDir(d dirs.Dirs) (string, error) {
+	if d.Data == "" {
+		return "", fmt.Errorf("cannot find the data directory: %s; set SECRUN_DATA_DIR", d.Unknown())
 	}
-	if goos == "windows" {
-		d := getenv("LOCALAPPDATA")
-		if d == "" {
-			return "", errors.New("cannot find the data directory: %LOCALAPPDATA% is not set; set SECRUN_DATA_DIR")
-		}
-		return filepath.Join(d, "secrun"), nil
-	}
-	mac := goos == "darwin" || goos == "ios"
-	if d := getenv("XDG_DATA_HOME"); !mac && filepath.IsAbs(d) {
-		return filepath.Join(d, "secrun"), nil // the XDG spec says to ignore a relative path
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the data directory: %w; set SECRUN_DATA_DIR", err)
-	}
-	if mac {
-		return filepath.Join(h, "Library", "Application Support", "secrun"), nil
-	}
-	return filepath.Join(h, ".local", "share", "secrun"), nil
-}
-
-// homeDir returns $HOME, or the home directory in the user database when $HOME is unset, as
-// in a batch job started with `sbatch --export=NONE`.
-func homeDir() (string, error) {
-	h, err := os.UserHomeDir()
-	if err == nil {
-		return h, nil
-	}
-	if u, uerr := user.Current(); uerr == nil && u.HomeDir != "" {
-		return u.HomeDir, nil
-	}
-	return "", err
+	return d.Data, nil
 }

@@ -2,10 +2,11 @@ package keystore
 
 import (
 	"errors"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 func TestValidateKey(t *testing.T) {
@@ -87,49 +88,19 @@ func TestKeyErrorMessages(t *testing.T) {
 	}
 }
 
+// TestDataDir: where the directory is, on each platform, is dirs' test (TestFind).
 func TestDataDir(t *testing.T) {
-	home := filepath.Join("/home", "u")
-	homeOK := func() (string, error) { return home, nil }
-	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
-	tests := []struct {
-		name    string
-		goos    string
-		env     map[string]string
-		home    func() (string, error)
-		want    string
-		wantErr string
-	}{
-		{"SECRUN_DATA_DIR", "linux", map[string]string{"SECRUN_DATA_DIR": "/data/s", "XDG_DATA_HOME": "/x"}, homeOK, "/data/s", ""},
-		{"SECRUN_DATA_DIR without home", "linux", map[string]string{"SECRUN_DATA_DIR": "/data/s"}, noHome, "/data/s", ""},
-		{"SECRUN_DATA_DIR on windows", "windows", map[string]string{"SECRUN_DATA_DIR": `D:\s`, "LOCALAPPDATA": `C:\L`}, homeOK, `D:\s`, ""},
-		{"XDG_DATA_HOME", "linux", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join("/xdg", "secrun"), ""},
-		{"relative XDG_DATA_HOME ignored", "linux", map[string]string{"XDG_DATA_HOME": "xdg"}, homeOK, filepath.Join(home, ".local", "share", "secrun"), ""},
-		{"linux default", "linux", nil, homeOK, filepath.Join(home, ".local", "share", "secrun"), ""},
-		{"freebsd XDG_DATA_HOME", "freebsd", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join("/xdg", "secrun"), ""},
-		{"macOS", "darwin", map[string]string{"XDG_DATA_HOME": "/xdg"}, homeOK, filepath.Join(home, "Library", "Application Support", "secrun"), ""},
-		{"windows", "windows", map[string]string{"LOCALAPPDATA": `C:\L`}, noHome, filepath.Join(`C:\L`, "secrun"), ""},
-		{"windows without LOCALAPPDATA", "windows", nil, homeOK, "", "SECRUN_DATA_DIR"},
-		{"no home", "linux", nil, noHome, "", "$HOME is not defined; set SECRUN_DATA_DIR"},
+	if got, err := DataDir(dirs.Dirs{Data: "/data/s"}); err != nil || got != "/data/s" {
+		t.Errorf("DataDir() = %q, %v; want /data/s", got, err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := dataDir(tc.goos, func(k string) string { return tc.env[k] }, tc.home)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("dataDir() = %q, %v; want an error containing %q", got, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("dataDir() = %q, %v; want %q", got, err, tc.want)
-			}
-		})
+	if got, err := DataDir(dirs.Dirs{}); err == nil || !strings.Contains(err.Error(), "; set SECRUN_DATA_DIR") {
+		t.Errorf("DataDir() without a home = %q, %v; want an error saying to set SECRUN_DATA_DIR", got, err)
 	}
 }
 
 func TestDataDirFromEnvironment(t *testing.T) {
 	t.Setenv("SECRUN_DATA_DIR", "/somewhere/secrun")
-	if got, err := DataDir(); err != nil || got != "/somewhere/secrun" {
+	if got, err := DataDir(dirs.FromEnv()); err != nil || got != "/somewhere/secrun" {
 		t.Errorf("DataDir() = %q, %v; want /somewhere/secrun", got, err)
 	}
 	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
@@ -137,7 +108,7 @@ func TestDataDirFromEnvironment(t *testing.T) {
 	}
 	t.Setenv("SECRUN_DATA_DIR", "")
 	t.Setenv("XDG_DATA_HOME", "/xdg/data")
-	if got, err := DataDir(); err != nil || got != "/xdg/data/secrun" {
+	if got, err := DataDir(dirs.FromEnv()); err != nil || got != "/xdg/data/secrun" {
 		t.Errorf("DataDir() = %q, %v; want /xdg/data/secrun", got, err)
 	}
 }

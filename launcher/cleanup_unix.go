@@ -8,15 +8,17 @@ import (
 	"os/user"
 	"strconv"
 	"syscall"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 // Cleanup removes the private directories that secruns of user uid left behind when they
 // were killed (SIGKILL gives them no chance to clean up), on this node: those that no secrun
 // holds locked and whose secrun's pid is gone, as every secrun's start does. uid < 0 means
-// the calling user. For another user Cleanup must run as root (a SLURM epilog does): it then
-// drops to that user for good, so that it removes nothing the user could not remove, and looks
-// in /run/user/UID, /dev/shm and the temp directory.
-func Cleanup(uid int) error {
+// the calling user, whose directories are places. For another user Cleanup must run as root
+// (a SLURM epilog does): it then drops to that user for good, so that it removes nothing the
+// user could not remove, and looks in /run/user/UID, /dev/shm and the temp directory.
+func Cleanup(uid int, places dirs.Dirs) error {
 	if uid >= 0 && uid != os.Getuid() {
 		if os.Geteuid() != 0 {
 			return &PrivateDirError{Msg: fmt.Sprintf("cleaning up the secret files of uid %d needs root", uid),
@@ -30,12 +32,12 @@ func Cleanup(uid int) error {
 		if err := dropTo(uid, gid); err != nil {
 			return fmt.Errorf("cleanup for uid %d: becoming that user: %w", uid, err)
 		}
-		os.Setenv("HOME", u.HomeDir)
+		places.Home = u.HomeDir
 	}
 	if uid >= 0 {
-		os.Setenv("XDG_RUNTIME_DIR", "/run/user/"+strconv.Itoa(os.Getuid()))
+		places.Runtime = "/run/user/" + strconv.Itoa(os.Getuid())
 	}
-	RemoveStale()
+	RemoveStale(places)
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 // Child is a command ready to run.
@@ -25,6 +27,8 @@ type Child struct {
 	// Mask, when not nil, makes secrun stay as the child's supervisor and pass the child's
 	// stdout and stderr through it (see Masker).
 	Mask *Masker
+	// Dirs place the private directory: in Dirs.Runtime when set, never inside Dirs.Home.
+	Dirs dirs.Dirs
 }
 
 // File is one file for the private directory: Data is written to Name, and the variable

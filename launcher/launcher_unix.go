@@ -53,7 +53,7 @@ func Run(c Child) error {
 		}
 		return supervise(path, argv, env, d, c.Mask)
 	}
-	RemoveStale()
+	RemoveStale(c.Dirs)
 	childLimits()
 	err = unix.Exec(path, argv, c.Env)
 	if errors.Is(err, unix.ENOEXEC) {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 // The private directory holds a run's secret files: <base>/secrun-<uid>/<pid>-<random>/, the
@@ -28,19 +30,19 @@ type PrivateDir struct {
 	parent string   // a fallback parent made for this run alone, removed with it; "" for none
 }
 
-// privateBases lists the candidate base directories, best first: $XDG_RUNTIME_DIR (when it
-// is an absolute path), /dev/shm (where the OS has one), then the temp directory. A base
-// inside sharedHome() is left out.
-func privateBases() []string {
+// privateBases lists the candidate base directories, best first: $XDG_RUNTIME_DIR
+// (places.Runtime), /dev/shm (where the OS has one), then the temp directory. A base inside
+// sharedHome(places) is left out.
+func privateBases(places dirs.Dirs) []string {
 	var bases []string
-	if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
-		bases = append(bases, d)
+	if places.Runtime != "" {
+		bases = append(bases, places.Runtime)
 	}
 	if shmDir != "" {
 		bases = append(bases, shmDir)
 	}
 	bases = append(bases, os.TempDir())
-	home := sharedHome()
+	home := sharedHome(places)
 	out := bases[:0]
 	for _, b := range bases {
 		if !within(b, home) {
@@ -62,15 +64,15 @@ func within(path, dir string) bool {
 // parentName is the per-user directory under a base.
 func parentName() string { return "secrun-" + userTag() }
 
-// NewPrivateDir creates and locks a fresh private directory in the first base where that
-// works. It first removes directories left behind by secruns that were killed. When a base's
-// secrun-<uid> is not ours (any local user can create it first in a shared /dev/shm or /tmp),
+// NewPrivateDir creates and locks a fresh private directory in the first base of
+// privateBases(places) where that works. It first removes directories left behind by secruns
+// that were killed. When a base's secrun-<uid> is not ours (any local user can create it first in a shared /dev/shm or /tmp),
 // it warns and uses a fresh parent of a random name in that base instead, which nobody can
 // have created before: a planted directory must not make every file delivery fail.
-func NewPrivateDir() (*PrivateDir, error) {
-	RemoveStale()
+func NewPrivateDir(places dirs.Dirs) (*PrivateDir, error) {
+	RemoveStale(places)
 	var problems []string
-	for _, base := range privateBases() {
+	for _, base := range privateBases(places) {
 		d, err := newDirIn(filepath.Join(base, parentName()))
 		var pe *PrivateDirError
 		if errors.As(err, &pe) {
@@ -85,7 +87,7 @@ func NewPrivateDir() (*PrivateDir, error) {
 		problems = append(problems, err.Error())
 	}
 	if len(problems) == 0 {
-		problems = append(problems, "every candidate base directory is inside "+sharedHome())
+		problems = append(problems, "every candidate base directory is inside "+sharedHome(places))
 	}
 	return nil, &PrivateDirError{Msg: "cannot create a private directory for the secret files: " + strings.Join(problems, "; "),
 		Fix: "set XDG_RUNTIME_DIR or " + tempVar + " to a node-local directory that you can write"}
@@ -216,7 +218,7 @@ func (e *PrivateDirError) Hint() string { return e.Fix }
 // withFiles creates the private directory, writes c's files and returns the child's
 // environment with DirVar and each file's variable set.
 func withFiles(c Child) (*PrivateDir, []string, error) {
-	d, err := NewPrivateDir()
+	d, err := NewPrivateDir(c.Dirs)
 	if err != nil {
 		return nil, nil, err
 	}

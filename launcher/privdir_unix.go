@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/secrun/secrun/internal/dirs"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,8 +27,9 @@ var shmDir = func() string {
 
 func userTag() string { return strconv.Itoa(os.Getuid()) }
 
-// sharedHome is $HOME, often on a shared filesystem: no private directory goes inside it.
-func sharedHome() string { return os.Getenv("HOME") }
+// sharedHome is the home directory (places.Home), often on a shared filesystem: no private
+// directory goes inside it.
+func sharedHome(places dirs.Dirs) string { return places.Home }
 
 // tempVar is the variable that sets the temp directory.
 const tempVar = "TMPDIR"
@@ -113,8 +115,8 @@ func removeTree(path string) error { return os.RemoveAll(path) }
 // With no parent directory present it costs one lstat per base. Where a base's secrun-<uid>
 // is not ours, the fallback parents (secrun-<uid>-<random>) of that base are swept too; the
 // emptied parents themselves are left, since a live secrun may have just made one.
-func RemoveStale() {
-	for _, base := range privateBases() {
+func RemoveStale(places dirs.Dirs) {
+	for _, base := range privateBases(places) {
 		parent := filepath.Join(base, parentName())
 		if err := ownDir(parent); err == nil {
 			removeStaleIn(parent)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 func TestCheckFileName(t *testing.T) {
@@ -49,22 +51,21 @@ func TestPrivateBases(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("TMPDIR", filepath.Join(home, "tmp"))
 	t.Setenv("XDG_RUNTIME_DIR", "relative/run")
-	for _, b := range privateBases() {
+	for _, b := range privateBases(dirs.FromEnv()) {
 		if within(b, home) || !filepath.IsAbs(b) {
 			t.Errorf("privateBases() offers %s, inside HOME or relative", b)
 		}
 	}
 	run := t.TempDir()
-	t.Setenv("XDG_RUNTIME_DIR", run)
-	if got := privateBases(); len(got) == 0 || got[0] != run {
+	if got := privateBases(dirs.Dirs{Home: home, Runtime: run}); len(got) == 0 || got[0] != run {
 		t.Errorf("privateBases() = %q, want %s first", got, run)
 	}
 }
 
 func TestPrivateDirFiles(t *testing.T) {
 	run := t.TempDir()
-	t.Setenv("XDG_RUNTIME_DIR", run)
-	d, err := NewPrivateDir()
+	at := dirs.Dirs{Runtime: run}
+	d, err := NewPrivateDir(at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +101,9 @@ func TestPrivateDirFiles(t *testing.T) {
 
 func TestRemoveStale(t *testing.T) {
 	run := t.TempDir()
-	t.Setenv("XDG_RUNTIME_DIR", run)
+	at := dirs.Dirs{Runtime: run}
 	parent := filepath.Join(run, parentName())
-	live, err := NewPrivateDir() // locked by this process
+	live, err := NewPrivateDir(at) // locked by this process
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestRemoveStale(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(d, "f"), []byte("x"), 0o400)
 	}
-	RemoveStale()
+	RemoveStale(at)
 	for d, kept := range map[string]bool{dead: false, young: true, other: true, live.Path: true} {
 		if _, err := os.Lstat(d); (err == nil) != kept {
 			t.Errorf("%s: kept %v, want %v", d, err == nil, kept)
@@ -130,7 +131,7 @@ func TestRemoveStale(t *testing.T) {
 // parent of a random name, removed with the run directory; the stale sweep looks in those too.
 func TestParentNotOurs(t *testing.T) {
 	run := t.TempDir()
-	t.Setenv("XDG_RUNTIME_DIR", run)
+	at := dirs.Dirs{Runtime: run}
 	parent := filepath.Join(run, parentName())
 	planted := t.TempDir()
 	if err := os.Symlink(planted, parent); err != nil {
@@ -138,7 +139,7 @@ func TestParentNotOurs(t *testing.T) {
 	}
 	check := func(what string) {
 		t.Helper()
-		d, err := NewPrivateDir()
+		d, err := NewPrivateDir(at)
 		if err != nil {
 			t.Fatalf("NewPrivateDir with %s: %v", what, err)
 		}
@@ -172,7 +173,7 @@ func TestParentNotOurs(t *testing.T) {
 	if err := os.MkdirAll(dead, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	RemoveStale()
+	RemoveStale(at)
 	if _, err := os.Lstat(dead); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("RemoveStale left %s", dead)
 	}

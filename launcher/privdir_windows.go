@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/secrun/secrun/internal/dirs"
 )
 
 // shmDir is empty: Windows has no in-memory filesystem, so the user's temp directory is used.
@@ -15,7 +17,7 @@ const shmDir = ""
 // sharedHome is "": on Windows the temp directory is in %LOCALAPPDATA%, which a roaming
 // profile never copies to a server, and HOME (which Git Bash, MSYS2 and Cygwin set to the
 // user's profile, around it) says nothing about where files are kept.
-func sharedHome() string { return "" }
+func sharedHome(dirs.Dirs) string { return "" }
 
 // tempVar is the variable that sets the temp directory.
 const tempVar = "TEMP"
@@ -88,7 +90,7 @@ func removeTree(path string) error {
 
 // RemoveStale does nothing on Windows: without a lock to test, a live directory cannot be
 // told from one whose secrun was killed.
-func RemoveStale() {}
+func RemoveStale(dirs.Dirs) {}
 
 // Raise does nothing on Windows, which has no signals to die of; the caller exits with the
 // status.

@@ -42,7 +42,7 @@ func (g *globals) audit(envName, envFile, label, program string, keys []readKey,
 	if err != nil || !c.Audit {
 		return err
 	}
-	path, err := config.AuditPath()
+	path, err := config.AuditPath(g.dirs)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func (c *envCheckCmd) Run(g *globals) error {
 		c0 = &config.Config{}
 	}
 	jsonKeys := map[string]bool{} // keys read with json = true in any file
-	defaults := envdef.DefaultFiles()
+	defaults := envdef.DefaultFiles(g.dirs)
 	for i, f := range append(defaults, g.envFiles()...) {
 		if _, dup := texts[f]; dup {
 			continue

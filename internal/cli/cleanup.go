@@ -22,7 +22,7 @@ Examples:
 
 // Run removes the leftovers.
 func (c *cleanupCmd) Run(g *globals) error {
-	if err := launcher.Cleanup(c.UID); err != nil {
+	if err := launcher.Cleanup(c.UID, g.dirs); err != nil {
 		return err
 	}
 	g.verbosef("stale private directories removed")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/config"
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -55,6 +56,7 @@ type globals struct {
 
 	stderr io.Writer
 	conf   *config.Config // config.toml, once read
+	dirs   dirs.Dirs      // the user's directories, found once in Main
 }
 
 // root is the whole grammar.
@@ -90,11 +92,11 @@ func Main(args []string) (code int) {
 	keystore.LockNotify = func(msg string) { fmt.Fprintf(os.Stderr, "secrun: %s\n", msg) }
 	args = shebangArgs(args)
 	if quick, ok := quickRun(args); ok {
-		quick.stderr = os.Stderr
+		quick.stderr, quick.dirs = os.Stderr, dirs.FromEnv()
 		return finish(quick.Run.Run(&quick.globals))
 	}
 	var cli root
-	cli.stderr = os.Stderr
+	cli.stderr, cli.dirs = os.Stderr, dirs.FromEnv()
 	exited := errors.New("exit")
 	parser, err := newParser(&cli, kong.Exit(func(c int) { code = c; panic(exited) }))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/keystore"
 )
 
@@ -315,12 +316,12 @@ func summary(help string) string {
 
 // completionSet loads the definitions a run would see, with the --envs files typed so far.
 func completionSet(files []string) *envdef.Set {
-	g := &globals{Envs: files}
+	g := &globals{Envs: files, dirs: dirs.FromEnv()}
 	c, err := g.config()
 	if err != nil {
 		return nil
 	}
-	set, err := envdef.Load(envdef.DefaultFiles(), g.envFiles(), c.Trust)
+	set, err := envdef.Load(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust)
 	if err != nil {
 		return nil
 	}
@@ -361,7 +362,7 @@ func envLabels(files []string, env string) []string {
 // It reads the file store and the keyring's index, never a value and never the keyring itself,
 // so a Tab never waits on D-Bus or an unlock prompt.
 func storedKeys(store string) []string {
-	g := &globals{Store: store, stderr: os.Stderr}
+	g := &globals{Store: store, stderr: os.Stderr, dirs: dirs.FromEnv()}
 	if store == "" {
 		g.Store = os.Getenv("SECRUN_STORE")
 	}
@@ -369,7 +370,7 @@ func storedKeys(store string) []string {
 	if err != nil {
 		return nil
 	}
-	dir, err := keystore.DataDir()
+	dir, err := keystore.DataDir(g.dirs)
 	if err != nil {
 		return nil
 	}

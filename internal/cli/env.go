@@ -66,7 +66,7 @@ func (c *envListCmd) Run(g *globals) error {
 
 // searched lists every place definitions are looked for.
 func searched(g *globals) []string {
-	return append(envdef.DefaultFiles(), g.envFiles()...)
+	return append(envdef.DefaultFiles(g.dirs), g.envFiles()...)
 }
 
 // lookupOrder lists the scopes a lookup in s tries, most specific first.

@@ -9,9 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/keystore"
 	"go.yaml.in/yaml/v3"
 )
@@ -57,7 +57,7 @@ func (c *importCmd) Run(g *globals) error {
 	case "hpcflow":
 		what = "hpcFlow secrets file"
 		if path == "" {
-			dir, err := platformDataDir(c.App)
+			dir, err := platformDataDir(g.dirs, c.App)
 			if err != nil {
 				return err
 			}
@@ -165,27 +165,12 @@ func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 
 // platformDataDir returns the user data directory that Python's platformdirs gives an app
 // (user_data_dir(app)), which is where hpcFlow keeps state.db.
-func platformDataDir(app string) (string, error) {
+func platformDataDir(d dirs.Dirs, app string) (string, error) {
 	if app == "" || strings.ContainsAny(app, `/\`) || app == "." || app == ".." {
 		return "", &usageError{msg: fmt.Sprintf("--app %q is not an app name", app), hint: "for example --app hpcflow or --app matflow"}
 	}
-	home, err := os.UserHomeDir()
-	switch runtime.GOOS {
-	case "windows":
-		if d := os.Getenv("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, app, app), nil // platformdirs: the author defaults to the app
-		}
-	case "darwin":
-		if err == nil {
-			return filepath.Join(home, "Library", "Application Support", app), nil
-		}
-	default:
-		if d := strings.TrimSpace(os.Getenv("XDG_DATA_HOME")); d != "" {
-			return filepath.Join(d, app), nil
-		}
-		if err == nil {
-			return filepath.Join(home, ".local", "share", app), nil
-		}
+	if dir := d.AppData(app); dir != "" {
+		return dir, nil
 	}
 	return "", &usageError{msg: "cannot find the user data directory of " + app, hint: "give the file with --path FILE"}
 }

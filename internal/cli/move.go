@@ -70,7 +70,7 @@ func (c *moveCmd) Run(g *globals) error {
 			return err
 		}
 	}
-	dir, err := keystore.DataDir()
+	dir, err := keystore.DataDir(g.dirs)
 	if err != nil {
 		return fmt.Errorf("cannot find the data directory: %w", err)
 	}
@@ -205,7 +205,7 @@ Examples:
 }
 
 func (c *doctorCmd) Run(g *globals) error {
-	dir, err := keystore.DataDir()
+	dir, err := keystore.DataDir(g.dirs)
 	if err != nil {
 		return fmt.Errorf("cannot find the data directory: %w", err)
 	}

@@ -121,8 +121,8 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 		names[i] = v.Name
 	}
 	cache := ""
-	if dir, err := os.UserCacheDir(); err == nil {
-		cache = filepath.Join(dir, "secrun", "launchers")
+	if g.dirs.Cache != "" {
+		cache = filepath.Join(g.dirs.Cache, "launchers")
 	}
 	f := &launcher.Forwarder{Env: env, Cache: cache, Debug: g.verbosef}
 	out, fl := f.Forward(argv, names)

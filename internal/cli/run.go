@@ -105,6 +105,7 @@ func (r *runCmd) Run(g *globals) error {
 		Files:  plan.files,
 		DirVar: plan.dirVar(),
 		Mask:   mask,
+		Dirs:   g.dirs,
 	})
 }
 
@@ -196,10 +197,11 @@ func (g *globals) definitions() (*envdef.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := envdef.Load(envdef.DefaultFiles(), g.envFiles(), c.Trust)
+	set, err := envdef.Load(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust)
 	if err != nil {
 		return nil, err
 	}
+	set.UserFile = envdef.UserFile(g.dirs)
 	g.verbosef("definitions read from: %s", strings.Join(set.Files(), ", "))
 	for _, e := range set.Envs() {
 		if err := checkSecrets(e); err != nil {
@@ -255,7 +257,7 @@ func (g *globals) storeKind() (string, error) {
 // config reads config.toml once.
 func (g *globals) config() (*config.Config, error) {
 	if g.conf == nil {
-		c, err := config.Load()
+		c, err := config.Load(g.dirs)
 		if err != nil {
 			return nil, err
 		}
@@ -270,7 +272,7 @@ func (g *globals) store() (keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := keystore.DataDir()
+	dir, err := keystore.DataDir(g.dirs)
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the data directory: %w", err)
 	}
