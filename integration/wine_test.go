@@ -37,18 +37,20 @@ func TestWine(t *testing.T) {
 		if r := u.ok(t, "", "--store", "file", "secrets", "get", "TOKEN"); r.Stdout != "tok-s3cr3t" {
 			t.Errorf("get: %q", r.Stdout)
 		}
-		// The directory and the file secrun created have the user's entry only (Wine adds
+		// The directory and the files secrun created have the user's entry only (Wine adds
 		// SYSTEM), whatever the umask of the wineserver.
 		dir := filepath.Join(u.local, "secrun")
 		store := filepath.Join(dir, "secrets.json")
-		for _, p := range []string{dir, store} {
-			if sddl := w.tool(t, "sddl", winPath(p)); strings.Contains(sddl, ";WD)") || !strings.Contains(sddl, "D:") {
-				t.Errorf("DACL of %s: %s", p, sddl)
-			}
-		}
+		lock := filepath.Join(dir, "secrets.lock")
+		w.ownerOnly(t, dir, store, lock)
+		// A lock file that everyone can open is refused, and named as the lock file.
+		os.Chmod(lock, 0o644)
+		r := u.run(t, "other-s3cr3t", "--store", "file", "secrets", "set", "OTHER")
+		want(t, r, 125, `lock secret store: refusing to use lock file .*secrets.lock: its access control list gives \S*Everyone\S* access`)
+		os.Chmod(lock, 0o600)
 		// A store file that everyone can read is refused on every read, with the fix.
 		os.Chmod(store, 0o644)
-		r := u.run(t, "", "--store", "file", "secrets", "get", "TOKEN")
+		r = u.run(t, "", "--store", "file", "secrets", "get", "TOKEN")
 		want(t, r, 125, `refusing to use store file .*secrets.json: its access control list gives \S*Everyone\S* access`)
 		want(t, r, 125, `hint: run: icacls ".*secrets.json" /inheritance:r /grant:r \*S-1-5-21-[0-9-]+:F`)
 		os.Chmod(store, 0o600)
@@ -201,6 +203,7 @@ func TestWine(t *testing.T) {
 		}
 		u.ok(t, "", "secrets", "delete", "RING")
 		u.ok(t, "", "secrets", "delete", "BIG")
+		w.ownerOnly(t, filepath.Join(u.local, "secrun", "keyring-index.json"), filepath.Join(u.local, "secrun", "keyring-index.lock"))
 	})
 
 	t.Run("import and audit", func(t *testing.T) {
@@ -216,10 +219,12 @@ func TestWine(t *testing.T) {
 		os.Chmod(in, 0o600)
 		want(t, u.ok(t, "", "secrets", "import", "--from", "json", winPath(in)), 0, `imported 2 secrets`)
 		u.ok(t, "", "-e", "e", "--", w.wintool, "exit", "0")
+		u.ok(t, "", "-e", "e", "--", w.wintool, "exit", "0") // appended after the first line
 		log, err := os.ReadFile(filepath.Join(u.local, "secrun", "audit.jsonl"))
-		if err != nil || !bytes.Contains(log, []byte(`"env":"e"`)) || bytes.Contains(log, []byte("s3cr3t")) {
+		if err != nil || bytes.Count(log, []byte(`"env":"e"`)) != 2 || bytes.Count(log, []byte("\n")) != 2 || bytes.Contains(log, []byte("s3cr3t")) {
 			t.Errorf("audit log: %v\n%s", err, log)
 		}
+		w.ownerOnly(t, filepath.Join(u.local, "secrun", "audit.jsonl"))
 	})
 
 	// The Credential Manager probe: auto writes to the file store when this session has no
@@ -244,6 +249,17 @@ func TestWine(t *testing.T) {
 			t.Errorf("env check:\n%s", r.Stdout)
 		}
 	})
+}
+
+// ownerOnly checks that each of paths has a DACL without an entry for Everyone (Wine reports
+// the user's entry and SYSTEM's for a private file).
+func (w *wineRig) ownerOnly(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if sddl := w.tool(t, "sddl", winPath(p)); strings.Contains(sddl, ";WD)") || !strings.Contains(sddl, "D:") {
+			t.Errorf("DACL of %s: %s", p, sddl)
+		}
+	}
 }
 
 // wineRig holds the Windows binaries.

@@ -27,7 +27,7 @@ func takeLock(path, what string) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	f, _, err := OpenPrivate(path, os.O_RDWR|os.O_CREATE, "")
+	f, _, err := OpenPrivate(path, os.O_RDWR|os.O_CREATE, "lock file")
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}

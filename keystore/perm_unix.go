@@ -22,5 +22,8 @@ func checkOwnerMode(path string, fi fs.FileInfo) error {
 // MkdirPrivate creates dir, and any missing parents, mode 0700.
 func MkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
 
+// openFile opens path as os.OpenFile does, creating it mode 0600.
+func openFile(path string, flag int) (*os.File, error) { return os.OpenFile(path, flag, 0o600) }
+
 // createPrivateTemp creates a temp file as os.CreateTemp does: mode 0600.
 func createPrivateTemp(dir, pattern string) (*os.File, error) { return os.CreateTemp(dir, pattern) }

@@ -100,6 +100,20 @@ func TestPermissionsRefused(t *testing.T) {
 			t.Errorf("refused Set left %q behind", names)
 		}
 	})
+	t.Run("lock file 0644", func(t *testing.T) {
+		s := newStore(t)
+		mustSet(t, s, "A", "v")
+		lock := filepath.Join(s.dir, "secrets.lock")
+		if err := os.Chmod(lock, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var pe *PermError
+		err := s.Set("B", []byte("v"), false)
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "refusing to use lock file "+lock+": mode 0644 gives group or others access") ||
+			pe.Hint() != "run: chmod 600 "+shellQuote(lock) {
+			t.Errorf("Set() = %v, want a refusal of the lock file", err)
+		}
+	})
 	t.Run("symlink", func(t *testing.T) {
 		s := newStore(t)
 		mustSet(t, s, "A", "v")

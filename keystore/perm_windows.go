@@ -18,8 +18,9 @@ import (
 
 // On Windows the mode bits are made up from the read-only attribute; access is governed by
 // the DACL. A store directory that secrun creates gets a protected DACL with one entry, full
-// control for the user, inherited by every file created in it; the store and index files get
-// the same DACL of their own when they are created. Every read checks the owner and DACL of
+// control for the user, inherited by every file created in it; every file that secrun
+// creates in it (the store, the index, their lock files, the audit log) gets the same DACL of
+// its own in the call that creates it (openFile). Every read checks the owner and DACL of
 // the directory and the file.
 
 // MkdirPrivate creates dir, and any missing parents, as MkdirAll does; dir itself, when it is
@@ -53,13 +54,8 @@ const (
 )
 
 // createPrivateTemp creates a new file in dir, named by pattern with its last "*" replaced by
-// a random string as os.CreateTemp does, with the owner-only DACL set in the call that creates
-// it (rather than left to inheritance from dir, which not every filesystem gives).
+// a random string as os.CreateTemp does, by openFile: with the owner-only DACL.
 func createPrivateTemp(dir, pattern string) (*os.File, error) {
-	sa, err := ownerOnly("")
-	if err != nil {
-		return nil, err
-	}
 	prefix, suffix := pattern, ""
 	if i := strings.LastIndex(pattern, "*"); i >= 0 {
 		prefix, suffix = pattern[:i], pattern[i+1:]
@@ -69,22 +65,52 @@ func createPrivateTemp(dir, pattern string) (*os.File, error) {
 		if _, err := rand.Read(rnd[:]); err != nil {
 			return nil, err
 		}
-		name := filepath.Join(dir, prefix+hex.EncodeToString(rnd[:])+suffix)
-		p, err := windows.UTF16PtrFromString(name)
-		if err != nil {
-			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
+		f, err := openFile(filepath.Join(dir, prefix+hex.EncodeToString(rnd[:])+suffix), os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
 		}
-		h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE,
-			windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE, sa, windows.CREATE_NEW, windows.FILE_ATTRIBUTE_NORMAL, 0)
-		if errors.Is(err, windows.ERROR_FILE_EXISTS) {
-			continue
-		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
-		}
-		return os.NewFile(uintptr(h), name), nil
 	}
 	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, pattern), Err: fs.ErrExist}
+}
+
+// openFile opens path as os.OpenFile does. With os.O_CREATE it calls CreateFile itself, so
+// that a file it creates gets the owner-only DACL in the call that creates it, rather than
+// whatever its directory passes on (which not every filesystem does, Wine included); an
+// existing file keeps its DACL, which OpenPrivate then checks. flag may hold os.O_RDONLY,
+// os.O_WRONLY or os.O_RDWR, and os.O_APPEND, os.O_CREATE, os.O_EXCL.
+func openFile(path string, flag int) (*os.File, error) {
+	if flag&os.O_CREATE == 0 {
+		return os.OpenFile(path, flag, 0)
+	}
+	if flag&^(os.O_RDONLY|os.O_WRONLY|os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL) != 0 {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("unsupported open flags %#x", flag)}
+	}
+	sa, err := ownerOnly("")
+	if err != nil {
+		return nil, err
+	}
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	// The access rights and creation modes of syscall.Open: creating needs write access, and
+	// O_APPEND is write access without FILE_WRITE_DATA, so that every write goes to the end.
+	access := uint32(windows.GENERIC_READ | windows.GENERIC_WRITE)
+	if flag&(os.O_WRONLY|os.O_RDWR) == os.O_WRONLY {
+		access = windows.GENERIC_WRITE
+	}
+	if flag&os.O_APPEND != 0 {
+		access = access&^windows.GENERIC_WRITE | windows.FILE_GENERIC_WRITE&^windows.FILE_WRITE_DATA
+	}
+	create, attrs := uint32(windows.OPEN_ALWAYS), uint32(windows.FILE_ATTRIBUTE_NORMAL)
+	if flag&os.O_EXCL != 0 {
+		create, attrs = windows.CREATE_NEW, attrs|windows.FILE_FLAG_OPEN_REPARSE_POINT // never through a symlink
+	}
+	h, err := windows.CreateFile(p, access, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE, sa, create, attrs, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(h), path), nil
 }
 
 // ownerOnly returns security attributes with a protected DACL of one entry: full control for

@@ -34,20 +34,21 @@ func CheckPrivateDir(dir, what string) error {
 }
 
 // OpenPrivate opens one of secrun's private files (the store file, the keyring index, a lock
-// file, the audit log) with flag, creating it with mode 0600 when flag has os.O_CREATE, and
-// checks it by the store's rules: a regular file with one link, owned by the user, that group
-// and others cannot access at all. The open never follows a symlink and never blocks on a
-// FIFO or a device (O_NOFOLLOW|O_NONBLOCK on Unix), and the checks are made on the file that
-// was opened, so nothing can be swapped in between. It returns the file and what fstat says
-// of it. An absent file (without os.O_CREATE) gives an error that matches fs.ErrNotExist;
-// what names the file in a *PermError ("" for a file of the store).
+// file, the audit log) with flag, creating it private when flag has os.O_CREATE (mode 0600 on
+// Unix, the owner-only DACL on Windows, set by the call that creates it), and checks it by the
+// store's rules: a regular file with one link, owned by the user, that group and others cannot
+// access at all. The open never follows a symlink and never blocks on a FIFO or a device
+// (O_NOFOLLOW|O_NONBLOCK on Unix), and the checks are made on the file that was opened, so
+// nothing can be swapped in between. It returns the file and what fstat says of it. An absent
+// file (without os.O_CREATE) gives an error that matches fs.ErrNotExist; what names the file
+// in a *PermError ("" for the store file or the keyring index).
 func OpenPrivate(path string, flag int, what string) (*os.File, fs.FileInfo, error) {
 	if openNoFollow == 0 { // no O_NOFOLLOW: look before opening
 		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 			return nil, nil, withWhat(checkFile(path, fi), what)
 		}
 	}
-	f, err := os.OpenFile(path, flag|openNoFollow, 0o600)
+	f, err := openFile(path, flag|openNoFollow)
 	if err != nil {
 		// A symlink (ELOOP), or a FIFO without a reader (ENXIO): say which.
 		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
