@@ -16,7 +16,7 @@ import (
 // The keys allowed in each kind of table. Anything else is an error, so a
 // typo never silently drops a setting.
 var (
-	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask"}
+	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask", "shell"}
 	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional", "allow_env_vars"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
@@ -173,6 +173,16 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 		e.Mask = v
 	default:
 		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", typeName(v))
+	}
+	switch v := t["shell"].(type) {
+	case nil:
+	case string:
+		if err := checkShell(v); err != nil {
+			return nil, p.fail(line("shell"), e.Name, "", "%v", err)
+		}
+		e.Shell = v
+	default:
+		return nil, p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", typeName(v))
 	}
 	if err := p.secrets(e, t["secrets"], sp); err != nil {
 		return nil, err
@@ -437,8 +447,8 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 		if strings.TrimSpace(c) == "" {
 			return fail("command", "", "command is empty")
 		}
-		if _, err := SplitWords(c); err != nil {
-			return fail("command", "quote it as a shell would: 'a b' or \"a b\", and \\\\ for a backslash", "command: %v", err)
+		if err := checkCommand(c); err != nil {
+			return fail("command", commandFix, "%v", err)
 		}
 		in.Command = c
 	default:

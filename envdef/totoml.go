@@ -8,7 +8,7 @@ import (
 )
 
 // FormatTOML writes envs as secrun TOML definitions that Parse reads back to the same
-// environments (names, setup, specifiers, secrets, executables, scopes and bundle; not the
+// environments (names, setup, specifiers, secrets, executables, scopes, bundle, mask and shell; not the
 // files and lines they came from). Specifiers are written as strings, the text they are
 // compared as.
 func FormatTOML(envs []*Env) []byte {
@@ -33,10 +33,13 @@ func FormatTOML(envs []*Env) []byte {
 			}
 			fmt.Fprintf(&b, "specifiers = { %s }\n", strings.Join(parts, ", "))
 		}
-		for _, kv := range [][2]string{{"project", e.Project}, {"domain", e.Domain}, {"bundle", e.Bundle}} {
+		for _, kv := range [][2]string{{"project", e.Project}, {"domain", e.Domain}, {"bundle", e.Bundle}, {"shell", e.Shell}} {
 			if kv[1] != "" {
 				fmt.Fprintf(&b, "%s = %s\n", kv[0], tomlString(kv[1]))
 			}
+		}
+		if e.Mask {
+			b.WriteString("mask = true\n")
 		}
 		if len(e.Secrets) > 0 {
 			b.WriteString("secrets = [\n")

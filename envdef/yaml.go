@@ -12,7 +12,7 @@ import (
 // The fields of hpcFlow's YAML definitions. hpcFlowIgnored are hpcFlow's own fields that
 // secrun accepts and does not use; anything not listed is an error.
 var (
-	hpcFlowEnvKeys      = []string{"name", "setup", "specifiers", "secrets", "executables"}
+	hpcFlowEnvKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "shell"}
 	hpcFlowIgnored      = []string{"doc", "setup_label", "_hash_value"}
 	hpcFlowExeKeys      = []string{"label", "instances"}
 	hpcFlowInstanceKeys = []string{"command", "num_cores", "parallel_mode"}
@@ -152,6 +152,15 @@ func (y *yparser) env(n *yaml.Node, i int) (*Env, error) {
 				return nil, y.fail(f.v, "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", s)
 			}
 			e.Name, named = s, true
+		case "shell":
+			s, ok := scalarString(f.v)
+			if !ok {
+				return nil, y.fail(f.v, e.Name, "write shell: bash (a program name or path)", "shell must be a string, not %s", kindName(f.v))
+			}
+			if err := checkShell(s); err != nil {
+				return nil, y.fail(f.v, e.Name, "", "%v", err)
+			}
+			e.Shell = s
 		case "setup":
 			if err := y.setup(e, f.v); err != nil {
 				return nil, err
@@ -349,8 +358,8 @@ func (y *yparser) instance(n *yaml.Node, env, where string) (Instance, error) {
 			case strings.TrimSpace(c) == "":
 				return fail(f.v, "", "command is empty")
 			}
-			if _, err := SplitWords(c); err != nil {
-				return fail(f.v, "quote it as a shell would: 'a b' or \"a b\", and \\\\ for a backslash", "command: %v", err)
+			if err := checkCommand(c); err != nil {
+				return fail(f.v, commandFix, "%v", err)
 			}
 			in.Command = c
 		case "num_cores":

@@ -124,7 +124,7 @@ func TestParseYAMLErrors(t *testing.T) {
 		{"cores no stop", exe + "          num_cores: {start: 2}\n", `num_cores: missing stop`},
 		{"cores backwards", exe + "          num_cores: {start: 4, stop: 2}\n", `num_cores: stop (2) is less than start (4)`},
 		{"cores field", exe + "          num_cores: {start: 1, stop: 2, by: 1}\n", `num_cores: unknown field "by"`},
-		{"command quote", env + "  executables:\n    - label: x\n      instances: [{command: \"a 'b\"}]\n", `command: the command has an unterminated single quote`},
+		{"command quote", env + "  executables:\n    - label: x\n      instances: [{command: \"a 'b\"}]\n", `command: not valid shell text: 1:3: reached EOF without closing quote`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
