@@ -282,8 +282,12 @@ func EditCalls(s string, edit func(words []string) (CallEdit, bool)) (string, er
 		if !ok || len(call.Args) == 0 {
 			return true
 		}
-		words := make([]string, len(call.Args))
-		for i, w := range call.Args {
+		args := call.Args
+		if len(args) > 1 && args[0].Lit() == "exec" { // as execLast writes it
+			args = args[1:]
+		}
+		words := make([]string, len(args))
+		for i, w := range args {
 			words[i] = wordText(s, w)
 		}
 		e, ok := edit(words)
@@ -294,10 +298,10 @@ func EditCalls(s string, edit func(words []string) (CallEdit, bool)) (string, er
 		for i, w := range e.Insert {
 			ins[i] = ShellQuote(w)
 		}
-		c := change{from: int(call.Args[e.At-1].End().Offset()), text: " " + strings.Join(ins, " ")}
+		c := change{from: int(args[e.At-1].End().Offset()), text: " " + strings.Join(ins, " ")}
 		c.to = c.from
 		if e.Del > 0 {
-			c.to = int(call.Args[e.At+e.Del-1].End().Offset())
+			c.to = int(args[e.At+e.Del-1].End().Offset())
 		}
 		changes = append(changes, c)
 		return true

@@ -130,7 +130,7 @@ func TestInstanceResolve(t *testing.T) {
 }
 
 func TestEditCalls(t *testing.T) {
-	s := "module load x\nmpirun -n $N 'my prog' && srun --export=NONE b"
+	s := "module load x\nmpirun -n $N 'my prog' && exec srun --export=NONE b"
 	got, err := EditCalls(s, func(w []string) (CallEdit, bool) {
 		switch w[0] {
 		case "mpirun":
@@ -140,7 +140,7 @@ func TestEditCalls(t *testing.T) {
 		}
 		return CallEdit{}, false
 	})
-	want := "module load x\nmpirun -x 'A B' -n $N 'my prog' && srun --export=A b"
+	want := "module load x\nmpirun -x 'A B' -n $N 'my prog' && exec srun --export=A b"
 	if err != nil || got != want {
 		t.Errorf("EditCalls = %q, %v; want %q", got, err, want)
 	}

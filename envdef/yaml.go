@@ -97,10 +97,35 @@ type field struct {
 // fields returns the keys of mapping m in order; a key outside allowed and ignored, a
 // non-scalar key or a repeated key is an error. where prefixes messages; fix is the hint
 // for an unknown key.
+//
+// A merge key (<<: *base, or <<: [*a, *b]), which hpcFlow's YAML loader resolves, adds the
+// fields of the mappings it names that m does not give itself; of several, the first wins.
+// Merged fields keep the lines where they are written.
 func (y *yparser) fields(m *yaml.Node, env, where, fix string, allowed, ignored []string) ([]field, error) {
-	var out []field
+	var out, merged []field
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			bases := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				bases = v.Content
+			}
+			for _, b := range bases {
+				if b = deref(b); b.Kind != yaml.MappingNode {
+					return nil, y.fail(b, env, "write <<: *name, where &name marks a mapping", "%sa merge key (<<) must name a mapping, not %s", where, kindName(b))
+				}
+				fs, err := y.fields(b, env, where, fix, allowed, ignored)
+				if err != nil {
+					return nil, err
+				}
+				for _, f := range fs {
+					if !slices.ContainsFunc(merged, func(g field) bool { return g.key == f.key }) {
+						merged = append(merged, f)
+					}
+				}
+			}
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			return nil, y.fail(k, env, fix, "%sa key must be a plain name, not %s", where, kindName(k))
 		}
@@ -116,6 +141,11 @@ func (y *yparser) fields(m *yaml.Node, env, where, fix string, allowed, ignored 
 			}
 		}
 		out = append(out, field{key: k.Value, k: k, v: v, isNil: isNull(v)})
+	}
+	for _, f := range merged {
+		if !slices.ContainsFunc(out, func(g field) bool { return g.key == f.key }) {
+			out = append(out, f)
+		}
 	}
 	return out, nil
 }

@@ -268,3 +268,33 @@ func TestPick(t *testing.T) {
 		t.Errorf("Lookup(p) = %v, %v; want the one without specifiers", e, err)
 	}
 }
+
+func TestParseYAMLMergeKey(t *testing.T) {
+	src := `- &base
+  name: damask_env
+  setup: |
+    module load mpi/openmpi/4.1.0
+  executables:
+    - label: damask_grid
+      instances:
+        - command: singularity run $IMG_PATH
+          num_cores: 1
+- <<: *base
+  specifiers: {version: "2"}
+  setup: module load mpi/openmpi/5.0
+- <<: [*base]
+  name: other_env
+`
+	envs, err := ParseYAML("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 3 || envs[1].Name != "damask_env" || envs[1].Specifiers["version"] != "2" ||
+		envs[1].Setup[0] != "module load mpi/openmpi/5.0" || envs[1].Executables[0].Instances[0].Line != 8 ||
+		envs[2].Name != "other_env" || envs[2].Setup[0] != "module load mpi/openmpi/4.1.0" {
+		t.Errorf("merged environments: %+v %+v %+v", envs[0], envs[1], envs[2])
+	}
+	if _, err := ParseYAML("m.yaml", []byte("- <<: 3\n  name: x\n")); err == nil || !strings.Contains(err.Error(), `m.yaml:1: environment "x": a merge key (<<) must name a mapping`) {
+		t.Errorf("a merge of a scalar: %v", err)
+	}
+}

@@ -187,8 +187,13 @@ func (c *envShowCmd) Run(g *globals) error {
 		}
 		run.Executable = x.Label
 		p, err := resolve(g, e, run, nil)
-		if err != nil {
+		var none *envdef.NoInstanceError
+		switch {
+		case errors.As(err, &none):
 			fmt.Printf("  for %d cores: no instance\n", coreCount(g, c.NumCores))
+			continue
+		case err != nil:
+			fmt.Printf("  for %d cores: %v\n", coreCount(g, c.NumCores), errors.Unwrap(err))
 			continue
 		}
 		forward(g, run, p, vars, os.Environ())
