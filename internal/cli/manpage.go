@@ -51,7 +51,7 @@ SECRUN_DATA_DIR replaces the directory of the file store and the keyring index.
 
 XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR place secrun's files as the XDG base directory specification says.
 
-SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
+HPCFLOW_RUN_NUM_CORES, MATFLOW_RUN_NUM_CORES (set by hpcFlow and MatFlow for the commands they run), SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
 
 The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPTH, and, for file secrets, NAME_FILE and SECRUN_SECRETS_DIR.`},
 	{Title: "Files", Body: `  ~/.local/share/secrun/secrets.json    the file store (mode 0600)

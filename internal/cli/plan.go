@@ -16,8 +16,9 @@ import (
 // (a script whose #! line leads back to itself) and stops.
 const maxDepth = 8
 
-// schedulerCores are the variables that give a job's core count, in the order they are read.
-var schedulerCores = []string{"SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
+// schedulerCores are the variables that give a job's core count, in the order they are read:
+// first the count hpcFlow and MatFlow set for the command they run, then the scheduler's.
+var schedulerCores = []string{"HPCFLOW_RUN_NUM_CORES", "MATFLOW_RUN_NUM_CORES", "SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
 
 // secrunVars are the variables secrun sets in every child, besides the secrets.
 var secrunVars = []string{"SECRUN_ENV", "SECRUN_NUM_CORES", "SECRUN_EXECUTABLE", "SECRUN_DEPTH"}

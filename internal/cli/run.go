@@ -17,7 +17,7 @@ import (
 // runCmd runs a program with an environment's secrets.
 type runCmd struct {
 	Env          string   `short:"e" placeholder:"NAME" predictor:"envs" help:"The environment definition whose secrets the command gets."`
-	NumCores     int      `short:"n" type:"cores" placeholder:"N" help:"Core count for choosing an executable's instance (default: SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
+	NumCores     int      `short:"n" type:"cores" placeholder:"N" help:"Core count for choosing an executable's instance (default: HPCFLOW_RUN_NUM_CORES, MATFLOW_RUN_NUM_CORES, SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
 	Executable   string   `short:"x" placeholder:"LABEL" predictor:"labels" help:"Run this executable of the environment; the words after -- become its arguments."`
 	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
