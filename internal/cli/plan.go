@@ -31,8 +31,9 @@ type plan struct {
 	label  string // the executable label that was run, or ""
 }
 
-// coreCount returns the core count for instance selection: the -n flag, else the first
-// scheduler variable that holds a positive integer, else 1.
+// coreCount returns the core count for instance selection: the -n flag (0 when not given; the
+// "cores" mapper refuses a count below 1), else the first variable of schedulerCores that
+// holds a positive integer, else 1.
 func coreCount(g *globals, flag int) int {
 	if flag > 0 {
 		return flag
@@ -57,10 +58,6 @@ func coreCount(g *globals, flag int) int {
 // of env when it is one of its labels (or when -x names one), and then the chosen instance's
 // command comes first and the remaining words are appended.
 func resolve(g *globals, env *envdef.Env, r *runCmd, words []string) (*plan, error) {
-	if r.NumCores < 0 {
-		return nil, &usageError{msg: fmt.Sprintf("--num-cores %d is not a core count", r.NumCores),
-			hint: "give a count of at least 1, or leave -n out to use the scheduler's count"}
-	}
 	p := &plan{argv: words, cores: coreCount(g, r.NumCores)}
 	if r.ParallelMode != "" && !slices.Contains(envdef.ParallelModes, r.ParallelMode) {
 		return nil, &usageError{msg: fmt.Sprintf("--parallel-mode %q is not a parallel mode", r.ParallelMode),
