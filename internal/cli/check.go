@@ -61,7 +61,11 @@ func (c *envCheckCmd) Run(g *globals) error {
 	add := func(f finding) { found = append(found, f) }
 	texts := map[string][]byte{}
 	var files []string
+	// Each environment by name and specifiers, as a run resolves them: one of the same name and
+	// specifiers in a later file replaces it; same-named ones that differ in specifiers are all
+	// checked. order keeps the keys in the order first defined.
 	envs := map[string]*envdef.Env{}
+	var order []string
 	c0, confErr := g.config()
 	if confErr != nil {
 		add(configFinding(confErr))
@@ -95,13 +99,17 @@ func (c *envCheckCmd) Run(g *globals) error {
 			for _, s := range e.Secrets {
 				jsonKeys[s.Key] = jsonKeys[s.Key] || s.JSON
 			}
-			envs[e.Name] = e
+			key := e.Name + "\x00" + envdef.FormatSpecifiers(e.Specifiers)
+			if _, ok := envs[key]; !ok {
+				order = append(order, key)
+			}
+			envs[key] = e
 		}
 	}
 	g.verbosef("definitions read from: %s", strings.Join(files, ", "))
 	var selected []*envdef.Env
-	for _, e := range envs {
-		if c.Name == "" || e.Name == c.Name {
+	for _, k := range order {
+		if e := envs[k]; c.Name == "" || e.Name == c.Name {
 			selected = append(selected, e)
 		}
 	}
@@ -109,7 +117,7 @@ func (c *envCheckCmd) Run(g *globals) error {
 		add(finding{error: true, file: "secrun", msg: fmt.Sprintf("no environment %q is defined (searched %s)",
 			c.Name, strings.Join(searched(g), ", "))})
 	}
-	slices.SortFunc(selected, func(a, b *envdef.Env) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(selected, func(a, b *envdef.Env) int { return strings.Compare(a.Name, b.Name) })
 	for _, e := range selected {
 		if err := launcher.SetupSupported(); err != nil && len(e.Setup) > 0 {
 			add(finding{file: e.File, line: e.Line, env: e.Name, msg: err.Error() + ", so a run of this environment is refused here"})
