@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secrun/secrun/internal/fileperm"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -34,23 +35,24 @@ func AppConfigDir(app string) (string, error) {
 // machine, which secrun does not repeat: it takes the lists of every configuration, in the
 // order of their names, and leaves out the files that do not exist here (another machine's).
 // A leading ~ is the home directory and a relative path is taken from the config directory.
-// A missing config file gives no files and no error.
-func AppSources(app string) ([]string, string, error) {
+// The config file chooses definition files, so it is read as one is (ReadFile, trusting t). A
+// missing config file gives no files and no error.
+func AppSources(app string, t fileperm.Trust) ([]string, string, error) {
 	dir, err := AppConfigDir(app)
 	if err != nil {
 		return nil, "", err
 	}
 	file := filepath.Join(dir, "config.yaml")
-	data, err := os.ReadFile(file)
+	data, err := ReadFile(file, t)
 	if errors.Is(err, fs.ErrNotExist) {
 		file = filepath.Join(dir, "config.yml")
-		data, err = os.ReadFile(file)
+		data, err = ReadFile(file, t)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, filepath.Join(dir, "config.yaml"), nil
 	}
 	if err != nil {
-		return nil, file, fmt.Errorf("read %s's configuration: %w", app, err)
+		return nil, file, err
 	}
 	var doc struct {
 		Configs map[string]struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -281,7 +282,8 @@ func (g *globals) verbosef(format string, args ...any) {
 // appSources returns the environment files of the hpcFlow and MatFlow configurations named in
 // SECRUN_ENV_SOURCES (a comma-separated list of hpcflow and matflow): the environment_sources
 // of each one's config.yaml, read before --envs and SECRUN_ENVS so that those override them. A
-// configuration that cannot be read is skipped with a warning that names it.
+// configuration that cannot be read, or that others may write, is skipped with a warning that
+// names it (a config.toml that cannot be read is reported by whoever reads it next).
 func (g *globals) appSources() []string {
 	var files []string
 	for _, app := range strings.Split(os.Getenv("SECRUN_ENV_SOURCES"), ",") {
@@ -290,7 +292,11 @@ func (g *globals) appSources() []string {
 		case !slices.Contains(envdef.Apps, app):
 			fmt.Fprintf(g.stderr, "secrun: warning: SECRUN_ENV_SOURCES names %q; it takes %s\n", app, strings.Join(envdef.Apps, ", "))
 		default:
-			list, conf, err := envdef.AppSources(app)
+			var trust fileperm.Trust
+			if c, err := g.config(); err == nil {
+				trust = c.Trust
+			}
+			list, conf, err := envdef.AppSources(app, trust)
 			if err != nil {
 				fmt.Fprintf(g.stderr, "secrun: warning: %s's environment files are not read: %v\n", app, err)
 				continue
