@@ -28,46 +28,70 @@ var (
 var foldVars = runtime.GOOS == "windows"
 
 // Parse parses and validates the definitions in one file. file is used only
-// in messages and in Env.File. Errors are *DefError values.
+// in messages and in Env.File. Errors are *DefError values; Parse returns the first.
 func Parse(file string, data []byte) ([]*Env, error) {
+	return firstError(ParseAll(file, data))
+}
+
+// ParseAll is Parse collecting every error: a file that does not parse gives one, and then
+// each environment that does not validate gives its first error, while the others still load.
+func ParseAll(file string, data []byte) ([]*Env, []error) {
 	if line := tomldepth.Line(data, MaxDepth); line > 0 {
-		return nil, &DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
-			Fix: "flatten the tables: definitions need a few levels at most"}
+		return nil, []error{&DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
+			Fix: "flatten the tables: definitions need a few levels at most"}}
 	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}
+			return nil, []error{&DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}}
 		}
-		return nil, &DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}
+		return nil, []error{&DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}}
 	}
 	p := &parser{file: file, ix: scanLines(data)}
 	all := p.ix.whole()
+	var errs []error
 	if k := unknownKey(doc, "env"); k != "" {
-		return nil, p.fail(p.ix.keyLine(all, k), "", "definitions go in [[env]] tables",
-			"unknown top-level key %q", k)
+		errs = append(errs, p.fail(p.ix.keyLine(all, k), "", "definitions go in [[env]] tables",
+			"unknown top-level key %q", k))
 	}
 	tables, ok := asTables(doc["env"])
 	if !ok {
-		return nil, p.fail(p.ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])")
+		return nil, append(errs, p.fail(p.ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])"))
 	}
 	spans := p.ix.children(all, "[[env]]", len(tables))
 	var envs []*Env
-	first := map[string][]*Env{} // same-named environments must differ in specifiers
 	for i, t := range tables {
 		e, err := p.env(t, spans[i], i)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
-		for _, prev := range first[e.Name] {
-			if specsEqual(prev.Specifiers, e.Specifiers) {
-				return nil, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
-					"defined twice in this file%s", firstAt(prev.Line))
-			}
+		if prev := twin(envs, e); prev != nil {
+			errs = append(errs, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
+				"defined twice in this file%s", firstAt(prev.Line)))
+			continue
 		}
-		first[e.Name] = append(first[e.Name], e)
 		envs = append(envs, e)
+	}
+	return envs, errs
+}
+
+// twin returns the environment of envs with e's name and specifiers, or nil: same-named
+// environments in one file must differ in specifiers.
+func twin(envs []*Env, e *Env) *Env {
+	for _, prev := range envs {
+		if prev.Name == e.Name && specsEqual(prev.Specifiers, e.Specifiers) {
+			return prev
+		}
+	}
+	return nil
+}
+
+// firstError returns envs and the first of errs, or envs and nil; with an error, no envs.
+func firstError(envs []*Env, errs []error) ([]*Env, error) {
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	return envs, nil
 }

@@ -30,6 +30,11 @@ func IsYAML(file string) bool {
 // _hash_value are accepted and ignored). file is used only in messages and in Env.File.
 // Errors are *DefError values with the line of the offending node.
 func ParseYAML(file string, data []byte) ([]*Env, error) {
+	return firstError(ParseYAMLAll(file, data))
+}
+
+// ParseYAMLAll is ParseYAML collecting every error, as ParseAll does for TOML.
+func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line := 0
@@ -41,12 +46,12 @@ func ParseYAML(file string, data []byte) ([]*Env, error) {
 				}
 			}
 		}
-		return nil, &DefError{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
+		return nil, []error{&DefError{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}}
 	}
 	y := &yparser{file: file}
 	if n := yamlTooDeep(&doc, 0); n != nil {
-		return nil, y.fail(n, "", "flatten the lists and maps: definitions need a few levels at most",
-			"nested deeper than %d levels", MaxDepth)
+		return nil, []error{y.fail(n, "", "flatten the lists and maps: definitions need a few levels at most",
+			"nested deeper than %d levels", MaxDepth)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil // an empty file defines nothing
@@ -56,24 +61,25 @@ func ParseYAML(file string, data []byte) ([]*Env, error) {
 		return nil, nil
 	}
 	if top.Kind != yaml.SequenceNode {
-		return nil, y.fail(top, "", "write each environment as a list item: '- name: my_env'",
-			"an hpcFlow environment file is a list of environments, not %s", kindName(top))
+		return nil, []error{y.fail(top, "", "write each environment as a list item: '- name: my_env'",
+			"an hpcFlow environment file is a list of environments, not %s", kindName(top))}
 	}
 	var envs []*Env
+	var errs []error
 	for i, n := range top.Content {
 		e, err := y.env(deref(n), i)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
-		for _, prev := range envs {
-			if prev.Name == e.Name && specsEqual(prev.Specifiers, e.Specifiers) {
-				return nil, y.failAt(e.Line, e.Name, "give them different specifiers, or remove one",
-					"defined twice in this file with the same specifiers%s", firstAt(prev.Line))
-			}
+		if prev := twin(envs, e); prev != nil {
+			errs = append(errs, y.failAt(e.Line, e.Name, "give them different specifiers, or remove one",
+				"defined twice in this file with the same specifiers%s", firstAt(prev.Line)))
+			continue
 		}
 		envs = append(envs, e)
 	}
-	return envs, nil
+	return envs, errs
 }
 
 // yparser builds errors for one YAML file.
