@@ -133,11 +133,7 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 	switch v := t["setup"].(type) {
 	case nil:
 	case string:
-		for _, l := range strings.Split(v, "\n") {
-			if l = strings.TrimSuffix(l, "\r"); strings.TrimSpace(l) != "" {
-				e.Setup = append(e.Setup, l)
-			}
-		}
+		e.Setup = splitSetup(v)
 	case []any:
 		for j, l := range v {
 			s, ok := l.(string)
@@ -231,10 +227,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 	if !ok {
 		return p.fail(at.line, e.Name, "", "secrets must be an array, not %s", typeName(v))
 	}
-	// Each secret by key, variable and file name, as its index in e.Secrets.
-	byKey := make(map[string]int, len(list))
-	byVar := make(map[string]int, len(list))
-	byFile := map[string]int{}
+	ix := newSecretIndex(len(list))
 	if len(list) > 0 {
 		e.Secrets = make([]Secret, 0, len(list))
 	}
@@ -288,9 +281,6 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		if s.Key == "" {
 			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
 		}
-		if prev, dup := byKey[s.Key]; dup {
-			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name(), firstAt(e.Secrets[prev].Line))
-		}
 		switch f := file.(type) {
 		case nil:
 		case bool:
@@ -342,29 +332,10 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		}
 		if s.File != "" {
 			s.Var += "_FILE"
-			if s.File == e.Bundle {
-				return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
-					"secret %s: file %q is also the name of the bundle", name(), s.File)
-			}
-			if prev, dup := byFile[s.File]; dup {
-				return p.fail(s.Line, e.Name, "name one of the files with file = \"NAME\"",
-					"secrets %q and %q both become file %q", e.Secrets[prev].Key, s.Key, s.File)
-			}
-			byFile[s.File] = len(e.Secrets)
 		}
-		folded := s.Var
-		if foldVars {
-			folded = strings.ToUpper(folded)
+		if msg, fix := ix.add(e, s); msg != "" {
+			return p.fail(s.Line, e.Name, fix, "%s", msg)
 		}
-		if prev, dup := byVar[folded]; dup && s.Var != "" {
-			return p.fail(s.Line, e.Name, "give one of them another name with as_env_var",
-				"secrets %q and %q both become variable %q", e.Secrets[prev].Key, s.Key, s.Var)
-		}
-		byKey[s.Key] = len(e.Secrets)
-		if s.Var != "" {
-			byVar[folded] = len(e.Secrets)
-		}
-		e.Secrets = append(e.Secrets, s)
 	}
 	return nil
 }
@@ -426,9 +397,8 @@ func (p *parser) executables(e *Env, v any, sp span) error {
 			return p.fail(t.start, e.Name, "", "executable #%d has no label", i+1)
 		case !ok:
 			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, typeName(raw["label"]))
-		case !ValidVarName(l):
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "a label is letters, digits and '_', and does not start with a digit",
-				"executable label %q is not a valid identifier", l)
+		case labelProblem(l) != "":
+			return p.fail(p.ix.keyLine(body, "label"), e.Name, labelFix, "%s", labelProblem(l))
 		}
 		if first, dup := seen[l]; dup {
 			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
@@ -482,8 +452,8 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 	switch n := t["num_cores"].(type) {
 	case nil: // one core
 	case int64:
-		if n < 1 {
-			return fail("num_cores", "", "num_cores must be at least 1, not %d", n)
+		if msg := countProblem(n); msg != "" {
+			return fail("num_cores", "", "%s", msg)
 		}
 		in.NumCores = Cores{int(n), int(n), 1}
 	case map[string]any:
@@ -505,13 +475,8 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 			}
 		}
 		in.NumCores = Cores{c[0], c[1], c[2]}
-		switch {
-		case c[0] < 1:
-			return fail("num_cores", "", "num_cores: start must be at least 1, not %d", c[0])
-		case c[1] < c[0]:
-			return fail("num_cores", "", "num_cores: stop (%d) is less than start (%d)", c[1], c[0])
-		case c[2] < 1:
-			return fail("num_cores", "", "num_cores: step must be at least 1, not %d", c[2])
+		if msg := coresProblem(in.NumCores); msg != "" {
+			return fail("num_cores", "", "%s", msg)
 		}
 	default:
 		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", typeName(n))
@@ -520,12 +485,9 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 	switch m := t["parallel_mode"].(type) {
 	case nil:
 	case string:
-		in.ParallelMode = strings.ToLower(m)
-		switch in.ParallelMode {
-		case "distributed", "shared", "hybrid":
-		default:
-			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out",
-				"parallel_mode %q is not one of distributed, shared, hybrid", m)
+		var msg string
+		if in.ParallelMode, msg = parallelMode(m); msg != "" {
+			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out", "%s", msg)
 		}
 	default:
 		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", typeName(m))

@@ -225,11 +225,7 @@ func (y *yparser) env(n *yaml.Node, i int) (*Env, error) {
 func (y *yparser) setup(e *Env, v *yaml.Node) error {
 	switch v.Kind {
 	case yaml.ScalarNode:
-		for _, l := range strings.Split(v.Value, "\n") {
-			if l = strings.TrimSuffix(l, "\r"); strings.TrimSpace(l) != "" {
-				e.Setup = append(e.Setup, l)
-			}
-		}
+		e.Setup = splitSetup(v.Value)
 	case yaml.SequenceNode:
 		for j, l := range v.Content {
 			l = deref(l)
@@ -275,6 +271,7 @@ func (y *yparser) secrets(e *Env, v *yaml.Node) error {
 	if v.Kind != yaml.SequenceNode {
 		return y.fail(v, e.Name, "write secrets as a list of keys: 'secrets: [MY_SECRET]'", "secrets must be a list, not %s", kindName(v))
 	}
+	ix := newSecretIndex(len(v.Content))
 	for j, n := range v.Content {
 		n = deref(n)
 		key, ok := scalarString(n)
@@ -291,25 +288,11 @@ func (y *yparser) secrets(e *Env, v *yaml.Node) error {
 			return y.fail(n, e.Name, "use a key that is a valid variable name, or write the environment in TOML with as_env_var",
 				"secret %q is not a valid variable name", key)
 		}
-		for _, prev := range e.Secrets {
-			if prev.Key == key {
-				return y.fail(n, e.Name, "remove one of them", "secret %q is listed twice%s", key, firstAt(prev.Line))
-			}
-			if sameVar(prev.Var, s.Var) {
-				return y.fail(n, e.Name, "rename one of the keys", "secrets %q and %q both become variable %q", prev.Key, key, s.Var)
-			}
+		if msg, fix := ix.add(e, s); msg != "" {
+			return y.fail(n, e.Name, fix, "%s", msg)
 		}
-		e.Secrets = append(e.Secrets, s)
 	}
 	return nil
-}
-
-// sameVar reports whether two variable names collide in the child's environment.
-func sameVar(a, b string) bool {
-	if foldVars {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
 }
 
 // executables takes a list of {label, instances}.
@@ -335,9 +318,8 @@ func (y *yparser) executables(e *Env, v *yaml.Node) error {
 				switch {
 				case !ok:
 					return y.fail(f.v, e.Name, "", "executable #%d: label must be a string, not %s", j+1, kindName(f.v))
-				case !ValidVarName(l):
-					return y.fail(f.v, e.Name, "a label is letters, digits and '_', and does not start with a digit",
-						"executable label %q is not a valid identifier", l)
+				case labelProblem(l) != "":
+					return y.fail(f.v, e.Name, labelFix, "%s", labelProblem(l))
 				}
 				x.Label = l
 			case "instances":
@@ -409,9 +391,9 @@ func (y *yparser) instance(n *yaml.Node, env, where string) (Instance, error) {
 			if !ok {
 				return fail(f.v, "", "parallel_mode must be null or a string, not %s", kindName(f.v))
 			}
-			in.ParallelMode = strings.ToLower(m)
-			if !slices.Contains(ParallelModes, in.ParallelMode) {
-				return fail(f.v, "use null, distributed, shared or hybrid", "parallel_mode %q is not one of distributed, shared, hybrid", m)
+			var msg string
+			if in.ParallelMode, msg = parallelMode(m); msg != "" {
+				return fail(f.v, "use null, distributed, shared or hybrid", "%s", msg)
 			}
 		}
 	}
@@ -434,8 +416,8 @@ func (y *yparser) cores(v *yaml.Node) (Cores, string) {
 		switch {
 		case !ok:
 			return Cores{}, fmt.Sprintf("num_cores must be an integer or a mapping, not %s", kindName(v))
-		case n < 1:
-			return Cores{}, fmt.Sprintf("num_cores must be at least 1, not %d", n)
+		case countProblem(int64(n)) != "":
+			return Cores{}, countProblem(int64(n))
 		}
 		return Cores{n, n, 1}, ""
 	case yaml.MappingNode:
@@ -461,15 +443,8 @@ func (y *yparser) cores(v *yaml.Node) (Cores, string) {
 				return Cores{}, "num_cores: missing " + k
 			}
 		}
-		switch {
-		case c[0] < 1:
-			return Cores{}, fmt.Sprintf("num_cores: start must be at least 1, not %d", c[0])
-		case c[1] < c[0]:
-			return Cores{}, fmt.Sprintf("num_cores: stop (%d) is less than start (%d)", c[1], c[0])
-		case c[2] < 1:
-			return Cores{}, fmt.Sprintf("num_cores: step must be at least 1, not %d", c[2])
-		}
-		return Cores{c[0], c[1], c[2]}, ""
+		cores := Cores{c[0], c[1], c[2]}
+		return cores, coresProblem(cores)
 	}
 	return Cores{}, fmt.Sprintf("num_cores must be an integer or a mapping, not %s", kindName(v))
 }
