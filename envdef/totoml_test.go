@@ -19,7 +19,7 @@ shell = "/bin/zsh"
 secrets = [
   "PLAIN",
   { key = "db-password", as_env_var = "DB_PASS", optional = true },
-  { key = "aws", json = true },
+  { key = "aws", json = true, allow_env_vars = ["PATH", "LD_LIBRARY_PATH"] },
   { key = "tls/cert", file = true },
   { key = "ssh", file = "id_ed25519" },
 ]
