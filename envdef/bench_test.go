@@ -66,3 +66,13 @@ func BenchmarkResolve(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseYAML parses hpcFlow's YAML: the user-documentation example shape.
+func BenchmarkParseYAML(b *testing.B) {
+	data := []byte(hpcFlowEnvs)
+	for b.Loop() {
+		if _, err := ParseYAML("envs.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -21,6 +21,8 @@ var (
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
 	coresKeys    = []string{"start", "stop", "step"}
+	// envKeysIgnored are the keys an environment accepts: its own and hpcFlow's ignored ones.
+	envKeysIgnored = append(append([]string(nil), envKeys...), hpcFlowIgnored...)
 )
 
 // foldVars makes variable names that differ only in case collide, as they do
@@ -48,21 +50,22 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 		}
 		return nil, []error{&DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}}
 	}
-	p := &parser{file: file, ix: scanLines(data)}
-	all := p.ix.whole()
+	p := &parser{file: file}
+	ix := scanLines(data)
+	all := ix.whole()
 	var errs []error
 	if k := unknownKey(doc, "env"); k != "" {
-		errs = append(errs, p.fail(p.ix.keyLine(all, k), "", "definitions go in [[env]] tables",
+		errs = append(errs, p.fail(ix.keyLine(all, k), "", "definitions go in [[env]] tables",
 			"unknown top-level key %q", k))
 	}
 	tables, ok := asTables(doc["env"])
 	if !ok {
-		return nil, append(errs, p.fail(p.ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])"))
+		return nil, append(errs, p.fail(ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])"))
 	}
-	spans := p.ix.children(all, "[[env]]", len(tables))
+	spans := ix.children(all, "[[env]]", len(tables))
 	var envs []*Env
 	for i, t := range tables {
-		e, err := p.env(t, spans[i], i)
+		e, err := p.env(t, newTOMLWhere(ix, spans[i], "[[env"), i)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -96,38 +99,40 @@ func firstError(envs []*Env, errs []error) ([]*Env, error) {
 	return envs, nil
 }
 
-// parser holds what every check needs to build an error.
+// parser checks the environments of one file, whatever its format: the TOML and YAML readers
+// turn their text into the same values (strings, int64, float64, bool, []any, map[string]any)
+// and a where that knows the lines, and the rules below are the only ones.
 type parser struct {
 	file string
-	ix   *lineIndex
+	yaml bool // name types in YAML's words in messages (a mapping, a list)
 }
 
 func (p *parser) fail(line int, env, fix, format string, a ...any) error {
 	return &DefError{File: p.file, Line: line, Env: env, Msg: fmt.Sprintf(format, a...), Fix: fix}
 }
 
-// env checks the i-th [[env]] table t, whose header opens span sp.
-func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
-	body := p.ix.body(sp)
-	line := func(key string) int { return p.ix.keyLine(body, key) }
+// env checks the i-th environment t, written where w says.
+func (p *parser) env(t map[string]any, w where, i int) (*Env, error) {
+	line := w.key
 	name, _ := t["name"].(string)
 	if !validEnvName(name) {
 		name = "" // not fit for messages yet
 	}
-	if k := unknownKey(t, envKeys...); k != "" {
-		return nil, p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", "), "unknown key %q", k)
+	if k := unknownKey(t, envKeysIgnored...); k != "" {
+		return nil, p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", ")+
+			" (and hpcFlow's "+strings.Join(hpcFlowIgnored, ", ")+", which secrun ignores)", "unknown key %q", k)
 	}
-	e := &Env{File: p.file, Line: sp.start}
+	e := &Env{File: p.file, Line: w.line()}
 	switch v := t["name"].(type) {
 	case nil:
-		return nil, p.fail(sp.start, "", "", "environment #%d has no name", i+1)
+		return nil, p.fail(w.line(), "", "", "environment #%d has no name", i+1)
 	case string:
 		if !validEnvName(v) {
 			return nil, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v)
 		}
 		e.Name = v
 	default:
-		return nil, p.fail(line("name"), "", "", "name must be a string, not %s", typeName(v))
+		return nil, p.fail(line("name"), "", "", "name must be a string, not %s", p.typeName(v))
 	}
 
 	switch v := t["setup"].(type) {
@@ -138,24 +143,24 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 		for j, l := range v {
 			s, ok := l.(string)
 			if !ok {
-				return nil, p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, typeName(l))
+				return nil, p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, p.typeName(l))
 			}
 			e.Setup = append(e.Setup, s)
 		}
 	default:
-		return nil, p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", typeName(v))
+		return nil, p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", p.typeName(v))
 	}
 
 	if v, ok := t["specifiers"]; ok {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", typeName(v))
+			return nil, p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", p.typeName(v))
 		}
 		e.Specifiers = make(map[string]string, len(m))
 		for k, s := range m {
 			text, ok := scalarText(s)
 			if !ok {
-				return nil, p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, typeName(s))
+				return nil, p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, p.typeName(s))
 			}
 			e.Specifiers[k] = text
 		}
@@ -174,7 +179,7 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 				e.Domain = v
 			}
 		default:
-			return nil, p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, typeName(v))
+			return nil, p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, p.typeName(v))
 		}
 	}
 	switch v := t["bundle"].(type) {
@@ -185,14 +190,14 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 		}
 		e.Bundle = v
 	default:
-		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", typeName(v))
+		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", p.typeName(v))
 	}
 	switch v := t["mask"].(type) {
 	case nil:
 	case bool:
 		e.Mask = v
 	default:
-		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", typeName(v))
+		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", p.typeName(v))
 	}
 	switch v := t["shell"].(type) {
 	case nil:
@@ -202,22 +207,20 @@ func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
 		}
 		e.Shell = v
 	default:
-		return nil, p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", typeName(v))
+		return nil, p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", p.typeName(v))
 	}
-	if err := p.secrets(e, t["secrets"], sp); err != nil {
+	if err := p.secrets(e, t["secrets"], w); err != nil {
 		return nil, err
 	}
-	return e, p.executables(e, t["executables"], sp)
+	return e, p.executables(e, t["executables"], w)
 }
 
-// secrets checks the secrets array of e, whose [[env]] span is sp. A secret's
-// line is the line of the first quoted string equal to its key that comes after
-// the previous secret's key.
-func (p *parser) secrets(e *Env, v any, sp span) error {
+// secrets checks the secrets of e, whose environment w locates.
+func (p *parser) secrets(e *Env, v any, w where) error {
 	if v == nil {
 		return nil
 	}
-	at := place{line: p.ix.keyLine(p.ix.body(sp), "secrets")}
+	at := w.key("secrets")
 	list, ok := v.([]any)
 	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
 		for _, t := range tables {
@@ -225,7 +228,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		}
 	}
 	if !ok {
-		return p.fail(at.line, e.Name, "", "secrets must be an array, not %s", typeName(v))
+		return p.fail(at, e.Name, "", "secrets must be an array, not %s", p.typeName(v))
 	}
 	ix := newSecretIndex(len(list))
 	if len(list) > 0 {
@@ -241,10 +244,9 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 			tbl = item
 			s.Key, _ = item["key"].(string)
 		default:
-			return p.fail(at.line, e.Name, "", "secret #%d must be a string or a table, not %s", i+1, typeName(item))
+			return p.fail(w.secret(i, ""), e.Name, "", "secret #%d must be a string or a table, not %s", i+1, p.typeName(item))
 		}
-		at = p.ix.stringAt(sp, at, s.Key)
-		s.Line = at.line
+		s.Line = w.secret(i, s.Key)
 		name := func() string { return secretName(s.Key, i) } // only messages need it
 		var asVar, file any
 		if tbl != nil {
@@ -262,7 +264,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 						s.Optional = b
 					}
 				default:
-					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, typeName(b))
+					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, p.typeName(b))
 				}
 			}
 			file = tbl["file"]
@@ -271,7 +273,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 				return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
 			case string:
 			default:
-				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), typeName(k))
+				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), p.typeName(k))
 			}
 			asVar = tbl["as_env_var"]
 			if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
@@ -297,7 +299,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 			}
 			s.File = f
 		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), typeName(f))
+			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), p.typeName(f))
 		}
 		switch {
 		case s.JSON && s.File != "":
@@ -328,7 +330,7 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 			}
 			s.Var, s.Renamed = a, true
 		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), typeName(a))
+			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), p.typeName(a))
 		}
 		if s.File != "" {
 			s.Var += "_FILE"
@@ -348,7 +350,7 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return p.fail(s.Line, env, `for example allow_env_vars = ["PATH"]`, "secret %s: allow_env_vars must be a list of variable names, not %s", name(), typeName(v))
+		return p.fail(s.Line, env, `for example allow_env_vars = ["PATH"]`, "secret %s: allow_env_vars must be a list of variable names, not %s", name(), p.typeName(v))
 	}
 	if !s.JSON {
 		return p.fail(s.Line, env, "a plain secret's variable is its key or as_env_var, which the definition names already",
@@ -358,7 +360,7 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 		a, ok := item.(string)
 		if !ok || !ValidVarName(a) {
 			return p.fail(s.Line, env, "a variable name is letters, digits and '_', and does not start with a digit",
-				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), describe(item))
+				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), p.describe(item))
 		}
 		s.AllowVars = append(s.AllowVars, a)
 	}
@@ -366,54 +368,53 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 }
 
 // describe names a TOML value for a message: a string quoted, anything else by its type.
-func describe(v any) string {
+func (p *parser) describe(v any) string {
 	if str, ok := v.(string); ok {
 		return strconv.Quote(str)
 	}
-	return typeName(v)
+	return p.typeName(v)
 }
 
-// executables checks the executables of e, whose [[env]] span is sp.
-func (p *parser) executables(e *Env, v any, sp span) error {
+// executables checks the executables of e, whose environment w locates.
+func (p *parser) executables(e *Env, v any, w where) error {
 	if v == nil {
 		return nil
 	}
 	tables, ok := asTables(v)
 	if !ok {
-		return p.fail(p.ix.keyLine(p.ix.body(sp), "executables"), e.Name, "", "executables must be an array of tables")
+		return p.fail(w.key("executables"), e.Name, "", "executables must be an array of tables, not %s", p.notTables(v))
 	}
 	seen := map[string]int{}
-	for i, t := range p.ix.children(sp, "[[env.executables]]", len(tables)) {
-		body := p.ix.body(t)
-		x := Executable{Line: t.start}
+	for i, t := range w.tables("executables", len(tables)) {
+		x := Executable{Line: t.line()}
 		raw := tables[i]
 		if k := unknownKey(raw, exeKeys...); k != "" {
-			return p.fail(p.ix.keyLine(body, k), e.Name, "an executable takes label and instances",
+			return p.fail(t.key(k), e.Name, "an executable takes label and instances",
 				"executable #%d: unknown key %q", i+1, k)
 		}
 		l, ok := raw["label"].(string)
 		switch {
 		case raw["label"] == nil:
-			return p.fail(t.start, e.Name, "", "executable #%d has no label", i+1)
+			return p.fail(t.line(), e.Name, "", "executable #%d has no label", i+1)
 		case !ok:
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, typeName(raw["label"]))
+			return p.fail(t.key("label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, p.typeName(raw["label"]))
 		case labelProblem(l) != "":
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, labelFix, "%s", labelProblem(l))
+			return p.fail(t.key("label"), e.Name, labelFix, "%s", labelProblem(l))
 		}
 		if first, dup := seen[l]; dup {
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
+			return p.fail(t.key("label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
 		}
 		seen[l], x.Label = x.Line, l
 		insts, ok := asTables(raw["instances"])
 		if !ok {
-			return p.fail(p.ix.keyLine(body, "instances"), e.Name, "", "executable %q: instances must be an array of tables", l)
+			return p.fail(t.key("instances"), e.Name, "", "executable %q: instances must be an array of tables, not %s", l, p.notTables(raw["instances"]))
 		}
 		if len(insts) == 0 {
-			return p.fail(t.start, e.Name, "add an [[env.executables.instances]] table with a command",
+			return p.fail(t.line(), e.Name, "add an instance with a command",
 				"executable %q has no instances", l)
 		}
-		for j, isp := range p.ix.children(t, "[[env.executables.instances]]", len(insts)) {
-			in, err := p.instance(insts[j], p.ix.body(isp), fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
+		for j, iw := range t.tables("instances", len(insts)) {
+			in, err := p.instance(insts[j], iw, fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
 			if err != nil {
 				return err
 			}
@@ -424,12 +425,11 @@ func (p *parser) executables(e *Env, v any, sp span) error {
 	return nil
 }
 
-// instance checks one instance table t with key span body; where prefixes
-// every message.
-func (p *parser) instance(t map[string]any, body span, where, env string) (Instance, error) {
-	in := Instance{Line: body.start, NumCores: Cores{1, 1, 1}}
+// instance checks one instance t, which w locates; prefix starts every message.
+func (p *parser) instance(t map[string]any, w where, prefix, env string) (Instance, error) {
+	in := Instance{Line: w.line(), NumCores: Cores{1, 1, 1}}
 	fail := func(key, fix, format string, a ...any) (Instance, error) {
-		return in, p.fail(p.ix.keyLine(body, key), env, fix, where+format, a...)
+		return in, p.fail(w.key(key), env, fix, prefix+format, a...)
 	}
 	if k := unknownKey(t, instanceKeys...); k != "" {
 		return fail(k, "an instance takes command, num_cores and parallel_mode", "unknown key %q", k)
@@ -446,7 +446,7 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 		}
 		in.Command = c
 	default:
-		return fail("command", "", "command must be a string, not %s", typeName(c))
+		return fail("command", "", "command must be a string, not %s", p.typeName(c))
 	}
 
 	switch n := t["num_cores"].(type) {
@@ -471,7 +471,7 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 			case int64:
 				c[i] = int(v)
 			default:
-				return fail("num_cores", "", "num_cores: %s must be an integer, not %s", k, typeName(v))
+				return fail("num_cores", "", "num_cores: %s must be an integer, not %s", k, p.typeName(v))
 			}
 		}
 		in.NumCores = Cores{c[0], c[1], c[2]}
@@ -479,7 +479,7 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 			return fail("num_cores", "", "%s", msg)
 		}
 	default:
-		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", typeName(n))
+		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", p.typeName(n))
 	}
 
 	switch m := t["parallel_mode"].(type) {
@@ -490,7 +490,7 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out", "%s", msg)
 		}
 	default:
-		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", typeName(m))
+		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", p.typeName(m))
 	}
 	return in, nil
 }
@@ -554,6 +554,19 @@ func asTables(v any) ([]map[string]any, bool) {
 	return nil, false
 }
 
+// notTables names what v is for a message that says it is not an array of tables: its type,
+// or for an array, what its first item that is not a table is.
+func (p *parser) notTables(v any) string {
+	if list, ok := v.([]any); ok {
+		for _, x := range list {
+			if _, ok := x.(map[string]any); !ok {
+				return "an array holding " + p.typeName(x)
+			}
+		}
+	}
+	return p.typeName(v)
+}
+
 // scalarText returns the text of a string, integer, float or boolean.
 func scalarText(v any) (string, bool) {
 	switch v := v.(type) {
@@ -571,6 +584,14 @@ func scalarText(v any) (string, bool) {
 		return strconv.FormatBool(v), true
 	}
 	return "", false
+}
+
+// typeName names the type of a decoded value in the words of the file's format.
+func (p *parser) typeName(v any) string {
+	if p.yaml {
+		return yamlTypeName(v)
+	}
+	return typeName(v)
 }
 
 // typeName names the TOML type of a decoded value.

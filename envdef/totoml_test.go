@@ -70,26 +70,28 @@ func TestRoundTripEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FormatTOML wrote TOML that does not parse: %v\n%s", err, FormatTOML(envs))
 	}
-	clear := func(e *Env) Env {
-		c := *e
-		c.File, c.Line, c.Overrides = "", 0, nil
-		c.Secrets = append([]Secret(nil), e.Secrets...)
-		for i := range c.Secrets {
-			c.Secrets[i].Line = 0
-		}
-		c.Executables = append([]Executable(nil), e.Executables...)
-		for i := range c.Executables {
-			c.Executables[i].Line = 0
-			c.Executables[i].Instances = append([]Instance(nil), c.Executables[i].Instances...)
-			for j := range c.Executables[i].Instances {
-				c.Executables[i].Instances[j].Line = 0
-			}
-		}
-		return c
-	}
-	if a, b := clear(e), clear(again[0]); !reflect.DeepEqual(a, b) {
+	if a, b := withoutPlaces(e), withoutPlaces(again[0]); !reflect.DeepEqual(a, b) {
 		t.Errorf("round trip changed the environment:\nwrote %+v\nread  %+v\nTOML:\n%s", a, b, FormatTOML(envs))
 	}
+}
+
+// withoutPlaces is a copy of e without the files and lines it came from.
+func withoutPlaces(e *Env) Env {
+	c := *e
+	c.File, c.Line, c.Overrides = "", 0, nil
+	c.Secrets = append([]Secret(nil), e.Secrets...)
+	for i := range c.Secrets {
+		c.Secrets[i].Line = 0
+	}
+	c.Executables = append([]Executable(nil), e.Executables...)
+	for i := range c.Executables {
+		c.Executables[i].Line = 0
+		c.Executables[i].Instances = append([]Instance(nil), c.Executables[i].Instances...)
+		for j := range c.Executables[i].Instances {
+			c.Executables[i].Instances[j].Line = 0
+		}
+	}
+	return c
 }
 
 // checkSet fails for every field of v that is its zero value, but those in skip.
@@ -109,5 +111,57 @@ func markSet(v reflect.Value, set map[string]bool) {
 		if !v.Field(i).IsZero() {
 			set[v.Type().Name()+"."+v.Type().Field(i).Name] = true
 		}
+	}
+}
+
+// everyFieldYAML is everyField written as YAML: one schema, so the same environment.
+const everyFieldYAML = `- name: all
+  setup:
+    - module load x
+    - export A='1 2'
+  specifiers: {version: "1.2", "odd key": v}
+  project: proj
+  domain: dom
+  bundle: bundle.json
+  mask: true
+  shell: /bin/zsh
+  doc: ignored, as hpcFlow's own fields are
+  secrets:
+    - PLAIN
+    - {key: db-password, as_env_var: DB_PASS, optional: true}
+    - {key: aws, json: true, allow_env_vars: [PATH, LD_LIBRARY_PATH]}
+    - {key: tls/cert, file: true}
+    - {key: ssh, file: id_ed25519}
+  executables:
+    - label: solver
+      instances:
+        - command: solver "<<script_name>>" <<args>>
+          num_cores: 1
+          parallel_mode: null
+        - command: |-
+            mpirun -np <<num_cores>> solver
+            echo done
+          num_cores: {start: 2, stop: 64, step: 2}
+          parallel_mode: DISTRIBUTED
+`
+
+// TestOneSchema reads the same environment from TOML and from YAML and compares: the readers
+// differ in syntax only.
+func TestOneSchema(t *testing.T) {
+	fromTOML, err := Parse("all.toml", []byte(everyField))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromYAML, err := ParseYAML("all.yaml", []byte(everyFieldYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := withoutPlaces(fromTOML[0]), withoutPlaces(fromYAML[0])
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("TOML and YAML give different environments:\nTOML %+v\nYAML %+v", a, b)
+	}
+	if fromYAML[0].Executables[0].Instances[1].Line != 24 || fromYAML[0].Secrets[2].Line != 15 {
+		t.Errorf("YAML lines: instance 2 at %d (want 24), secret 3 at %d (want 15)",
+			fromYAML[0].Executables[0].Instances[1].Line, fromYAML[0].Secrets[2].Line)
 	}
 }
