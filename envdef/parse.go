@@ -13,10 +13,11 @@ import (
 	"github.com/secrun/secrun/internal/tomldepth"
 )
 
-// The keys allowed in each kind of table. Anything else is an error, so a
-// typo never silently drops a setting.
+// The schema: the keys allowed in each kind of table, for TOML and YAML alike, in the order
+// FormatTOML writes them (executables last: TOML tables follow the keys). Anything else is an
+// error, so a typo never silently drops a setting.
 var (
-	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask", "shell"}
+	envKeys      = []string{"name", "setup", "specifiers", "project", "domain", "bundle", "mask", "shell", "secrets", "executables"}
 	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional", "allow_env_vars"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}

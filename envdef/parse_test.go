@@ -334,7 +334,7 @@ func TestDefErrorHint(t *testing.T) {
 	tests := []struct{ in, hint string }{
 		{"[[env]]\nname = \"e\"\nsecrets = [\"9x\"]\n", `name the variable: { key = "9x", as_env_var = "NAME" }`},
 		{"[[env]]\nname = \"e\"\nsecrets = [{ key = \"k\", jsn = true }]\n", "a secret table takes key, as_env_var, json, file, optional and allow_env_vars"},
-		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, secrets, executables, project, domain, bundle, mask, shell (and hpcFlow's doc, setup_label, _hash_value, which secrun ignores)"},
+		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, project, domain, bundle, mask, shell, secrets, executables (and hpcFlow's doc, setup_label, _hash_value, which secrun ignores)"},
 		{"[[env]]\nname = 3\n", ""},
 	}
 	for _, tt := range tests {
