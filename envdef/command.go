@@ -136,6 +136,17 @@ func substituteScript(cmd, script string) string {
 	).Replace(cmd)
 }
 
+// ShellText reports whether in's command needs a shell: it is shell text, not a word list,
+// with the placeholders filled with sample values.
+func (in *Instance) ShellText() bool {
+	var words []string
+	if hasScriptPlaceholder(in.Command) {
+		words = []string{placeholderExample}
+	}
+	r, err := in.Resolve(1, words)
+	return err == nil && r.Script != ""
+}
+
 // checkCommand reports whether command c can be resolved at all: its placeholders filled with
 // sample values, it must parse as shell text. Both readers call it, so that a broken command
 // is an error when the file is read, not when it runs.

@@ -129,6 +129,19 @@ func TestInstanceResolve(t *testing.T) {
 	}
 }
 
+func TestShellText(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"mpirun -np <<num_cores>> ./solver": false,
+		"python <<script_path>> <<args>>":   false,
+		"singularity run $IMG_PATH":         true,
+		"a\nb":                              true,
+	} {
+		if got := (&Instance{Command: cmd}).ShellText(); got != want {
+			t.Errorf("ShellText(%q) = %v, want %v", cmd, got, want)
+		}
+	}
+}
+
 func TestEditCalls(t *testing.T) {
 	s := "module load x\nmpirun -n $N 'my prog' && exec srun --export=NONE b"
 	got, err := EditCalls(s, func(w []string) (CallEdit, bool) {

@@ -94,6 +94,14 @@ func (c *envCheckCmd) Run(g *globals) error {
 		if err := launcher.SetupSupported(); err != nil && len(e.Setup) > 0 {
 			add(finding{file: e.File, line: e.Line, env: e.Name, msg: err.Error() + ", so a run of this environment is refused here"})
 		}
+		for _, x := range e.Executables {
+			for _, in := range x.Instances {
+				if err := launcher.SetupSupported(); err != nil && in.ShellText() {
+					add(finding{file: e.File, line: in.Line, env: e.Name,
+						msg: fmt.Sprintf("executable %q: the command is shell text; %v, so a run of it is refused here", x.Label, err)})
+				}
+			}
+		}
 		for _, l := range e.Setup {
 			if why, ok := envdef.Exposed(l); ok {
 				add(finding{file: e.File, line: lineOf(texts[e.File], l, e.Line), env: e.Name,
