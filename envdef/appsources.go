@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 	"go.yaml.in/yaml/v3"
 )
@@ -22,11 +23,11 @@ var Apps = []string{"hpcflow", "matflow"}
 // ~/.matflow, as hpcFlow's ConfigFile._resolve_config_dir finds it from the app's
 // directory_env_var and default_directory (hpcflow/hpcflow, hpcflow/sdk/config/config_file.py
 // and the app's ConfigOptions).
-func AppConfigDir(app string) (string, error) {
-	if d := os.Getenv(strings.ToUpper(app) + "_CONFIG_DIR"); d != "" {
-		return expandHome(d)
+func AppConfigDir(app string, d dirs.Dirs) (string, error) {
+	if dir := os.Getenv(strings.ToUpper(app) + "_CONFIG_DIR"); dir != "" {
+		return expandHome(dir, d.Home)
 	}
-	return expandHome("~/." + app)
+	return expandHome("~/."+app, d.Home)
 }
 
 // AppSources returns the environment files that the app's config.yaml (or config.yml) lists
@@ -37,8 +38,8 @@ func AppConfigDir(app string) (string, error) {
 // A leading ~ is the home directory and a relative path is taken from the config directory.
 // The config file chooses definition files, so it is read as one is (ReadFile, trusting t). A
 // missing config file gives no files and no error.
-func AppSources(app string, t fileperm.Trust) ([]string, string, error) {
-	dir, err := AppConfigDir(app)
+func AppSources(app string, d dirs.Dirs, t fileperm.Trust) ([]string, string, error) {
+	dir, err := AppConfigDir(app, d)
 	if err != nil {
 		return nil, "", err
 	}
@@ -68,7 +69,7 @@ func AppSources(app string, t fileperm.Trust) ([]string, string, error) {
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(doc.Configs)) {
 		for _, s := range doc.Configs[name].Config.Sources {
-			p, err := expandHome(s)
+			p, err := expandHome(s, d.Home)
 			if err != nil {
 				return nil, file, err
 			}
@@ -83,14 +84,13 @@ func AppSources(app string, t fileperm.Trust) ([]string, string, error) {
 	return out, file, nil
 }
 
-// expandHome replaces a leading ~ with the home directory.
-func expandHome(p string) (string, error) {
+// expandHome replaces a leading ~ with home, the user's home directory.
+func expandHome(p, home string) (string, error) {
 	if p != "~" && !strings.HasPrefix(p, "~/") {
 		return p, nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot expand %s: %w", p, err)
+	if home == "" {
+		return "", fmt.Errorf("cannot expand %s: the home directory is not known", p)
 	}
 	return filepath.Join(home, p[1:]), nil
 }

@@ -296,7 +296,7 @@ func (g *globals) appSources() []string {
 			if c, err := g.config(); err == nil {
 				trust = c.Trust
 			}
-			list, conf, err := envdef.AppSources(app, trust)
+			list, conf, err := envdef.AppSources(app, g.dirs, trust)
 			if err != nil {
 				fmt.Fprintf(g.stderr, "secrun: warning: %s's environment files are not read: %v\n", app, err)
 				continue
