@@ -298,8 +298,12 @@ func EditCalls(s string, edit func(words []string) (CallEdit, bool)) (string, er
 			args = args[1:]
 		}
 		words := make([]string, len(args))
+		raw := map[string]bool{} // the source text of the words that are not literal
 		for i, w := range args {
 			words[i] = wordText(s, w)
+			if !plainWord(w) {
+				raw[words[i]] = true
+			}
 		}
 		e, ok := edit(words)
 		if !ok || e.At < 1 || e.At > len(words) || e.Del < 0 || e.At+e.Del > len(words) {
@@ -307,7 +311,9 @@ func EditCalls(s string, edit func(words []string) (CallEdit, bool)) (string, er
 		}
 		ins := make([]string, len(e.Insert))
 		for i, w := range e.Insert {
-			ins[i] = ShellQuote(w)
+			if ins[i] = ShellQuote(w); raw[w] {
+				ins[i] = w // a word of the command that the edit kept, such as $NP, stays as written
+			}
 		}
 		c := change{from: int(args[e.At-1].End().Offset()), text: " " + strings.Join(ins, " ")}
 		c.to = c.from

@@ -157,4 +157,11 @@ func TestEditCalls(t *testing.T) {
 	if err != nil || got != want {
 		t.Errorf("EditCalls = %q, %v; want %q", got, err, want)
 	}
+	// an edit that spans a word that is not literal keeps that word as written
+	got, err = EditCalls("mpiexec -a -n $NP x : -a -n $NP y", func(w []string) (CallEdit, bool) {
+		return CallEdit{At: 1, Del: 8, Insert: []string{"-b", "-n", "$NP", "x", ":", "-b", "-n", "$NP"}}, true
+	})
+	if want := "mpiexec -b -n $NP x : -b -n $NP y"; err != nil || got != want {
+		t.Errorf("EditCalls across $NP = %q, %v; want %q", got, err, want)
+	}
 }
