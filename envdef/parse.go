@@ -66,9 +66,9 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 	spans := ix.children(all, "[[env]]", len(tables))
 	var envs []*Env
 	for i, t := range tables {
-		e, err := p.env(t, newTOMLWhere(ix, spans[i], "[[env"), i)
-		if err != nil {
-			errs = append(errs, err)
+		e, envErrs := p.env(t, newTOMLWhere(ix, spans[i], "[[env"), i)
+		if len(envErrs) > 0 {
+			errs = append(errs, envErrs...)
 			continue
 		}
 		if prev := twin(envs, e); prev != nil {
@@ -113,114 +113,142 @@ func (p *parser) fail(line int, env, fix, format string, a ...any) error {
 }
 
 // env checks the i-th environment t, written where w says.
-func (p *parser) env(t map[string]any, w where, i int) (*Env, error) {
+func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
 	line := w.key
 	name, _ := t["name"].(string)
 	if !validEnvName(name) {
 		name = "" // not fit for messages yet
 	}
+	// Each key is checked on its own and every problem is kept, so that env check reports
+	// them all; the name comes first, since every message names the environment.
+	var errs []error
+	keep := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if k := unknownKey(t, envKeysIgnored...); k != "" {
-		return nil, p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", ")+
-			" (and hpcFlow's "+strings.Join(hpcFlowIgnored, ", ")+", which secrun ignores)", "unknown key %q", k)
+		keep(p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", ")+
+			" (and hpcFlow's "+strings.Join(hpcFlowIgnored, ", ")+", which secrun ignores)", "unknown key %q", k))
 	}
 	e := &Env{File: p.file, Line: w.line()}
 	switch v := t["name"].(type) {
 	case nil:
-		return nil, p.fail(w.line(), "", "", "environment #%d has no name", i+1)
+		return nil, append(errs, p.fail(w.line(), "", "", "environment #%d has no name", i+1))
 	case string:
 		if !validEnvName(v) {
-			return nil, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v)
+			return nil, append(errs, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v))
 		}
 		e.Name = v
 	default:
-		return nil, p.fail(line("name"), "", "", "name must be a string, not %s", p.typeName(v))
+		return nil, append(errs, p.fail(line("name"), "", "", "name must be a string, not %s", p.typeName(v)))
 	}
 
-	switch v := t["setup"].(type) {
-	case nil:
-	case string:
-		e.Setup = splitSetup(v)
-	case []any:
-		for j, l := range v {
-			s, ok := l.(string)
-			if !ok {
-				return nil, p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, p.typeName(l))
-			}
-			e.Setup = append(e.Setup, s)
-		}
-	default:
-		return nil, p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", p.typeName(v))
-	}
-
-	if v, ok := t["specifiers"]; ok {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", p.typeName(v))
-		}
-		e.Specifiers = make(map[string]string, len(m))
-		for k, s := range m {
-			text, ok := scalarText(s)
-			if !ok {
-				return nil, p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, p.typeName(s))
-			}
-			e.Specifiers[k] = text
-		}
-	}
-	for _, k := range []string{"project", "domain"} {
-		switch v := t[k].(type) {
+	keep(func() error {
+		switch v := t["setup"].(type) {
 		case nil:
 		case string:
-			if !validScopeName(v) {
-				return nil, p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
-					"invalid %s name %+q", k, v)
-			}
-			if k == "project" {
-				e.Project = v
-			} else {
-				e.Domain = v
+			e.Setup = splitSetup(v)
+		case []any:
+			for j, l := range v {
+				s, ok := l.(string)
+				if !ok {
+					return p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, p.typeName(l))
+				}
+				e.Setup = append(e.Setup, s)
 			}
 		default:
-			return nil, p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, p.typeName(v))
+			return p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", p.typeName(v))
 		}
-	}
-	switch v := t["bundle"].(type) {
-	case nil:
-	case string:
-		if !ValidFileName(v) {
-			return nil, p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+		return nil
+	}())
+	keep(func() error {
+		if v, ok := t["specifiers"]; ok {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", p.typeName(v))
+			}
+			e.Specifiers = make(map[string]string, len(m))
+			for k, s := range m {
+				text, ok := scalarText(s)
+				if !ok {
+					return p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, p.typeName(s))
+				}
+				e.Specifiers[k] = text
+			}
 		}
-		e.Bundle = v
-	default:
-		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", p.typeName(v))
-	}
-	switch v := t["mask"].(type) {
-	case nil:
-	case bool:
-		e.Mask = v
-	default:
-		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", p.typeName(v))
-	}
-	switch v := t["shell"].(type) {
-	case nil:
-	case string:
-		if err := checkShell(v); err != nil {
-			return nil, p.fail(line("shell"), e.Name, "", "%v", err)
+		return nil
+	}())
+	keep(func() error {
+		for _, k := range []string{"project", "domain"} {
+			switch v := t[k].(type) {
+			case nil:
+			case string:
+				if !validScopeName(v) {
+					return p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
+						"invalid %s name %+q", k, v)
+				}
+				if k == "project" {
+					e.Project = v
+				} else {
+					e.Domain = v
+				}
+			default:
+				return p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, p.typeName(v))
+			}
 		}
-		e.Shell = v
-	default:
-		return nil, p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", p.typeName(v))
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["bundle"].(type) {
+		case nil:
+		case string:
+			if !ValidFileName(v) {
+				return p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+			}
+			e.Bundle = v
+		default:
+			return p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["mask"].(type) {
+		case nil:
+		case bool:
+			e.Mask = v
+		default:
+			return p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["shell"].(type) {
+		case nil:
+		case string:
+			if err := checkShell(v); err != nil {
+				return p.fail(line("shell"), e.Name, "", "%v", err)
+			}
+			e.Shell = v
+		default:
+			return p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	errs = append(errs, p.secrets(e, t["secrets"], w)...)
+	errs = append(errs, p.executables(e, t["executables"], w)...)
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	if err := p.secrets(e, t["secrets"], w); err != nil {
-		return nil, err
-	}
-	return e, p.executables(e, t["executables"], w)
+	return e, nil
 }
 
 // secrets checks the secrets of e, whose environment w locates.
-func (p *parser) secrets(e *Env, v any, w where) error {
+func (p *parser) secrets(e *Env, v any, w where) []error {
 	if v == nil {
 		return nil
 	}
+	var errs []error
 	at := w.key("secrets")
 	list, ok := v.([]any)
 	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
@@ -229,118 +257,121 @@ func (p *parser) secrets(e *Env, v any, w where) error {
 		}
 	}
 	if !ok {
-		return p.fail(at, e.Name, "", "secrets must be an array, not %s", p.typeName(v))
+		return []error{p.fail(at, e.Name, "", "secrets must be an array, not %s", p.typeName(v))}
 	}
 	ix := newSecretIndex(len(list))
 	if len(list) > 0 {
 		e.Secrets = make([]Secret, 0, len(list))
 	}
 	for i, item := range list {
-		var s Secret
-		var tbl map[string]any
-		switch item := item.(type) {
-		case string:
-			s.Key = item
-		case map[string]any:
-			tbl = item
-			s.Key, _ = item["key"].(string)
-		default:
-			return p.fail(w.secret(i, ""), e.Name, "", "secret #%d must be a string or a table, not %s", i+1, p.typeName(item))
-		}
-		s.Line = w.secret(i, s.Key)
-		name := func() string { return secretName(s.Key, i) } // only messages need it
-		var asVar, file any
-		if tbl != nil {
-			if k := unknownKey(tbl, secretKeys...); k != "" {
-				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file, optional and allow_env_vars",
-					"secret %s: unknown key %q", name(), k)
-			}
-			for _, k := range []string{"json", "optional"} {
-				switch b := tbl[k].(type) {
-				case nil:
-				case bool:
-					if k == "json" {
-						s.JSON = b
-					} else {
-						s.Optional = b
-					}
-				default:
-					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, p.typeName(b))
-				}
-			}
-			file = tbl["file"]
-			switch k := tbl["key"].(type) {
-			case nil:
-				return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
+		errs = appendErr(errs, func() error {
+			var s Secret
+			var tbl map[string]any
+			switch item := item.(type) {
 			case string:
+				s.Key = item
+			case map[string]any:
+				tbl = item
+				s.Key, _ = item["key"].(string)
 			default:
-				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), p.typeName(k))
+				return p.fail(w.secret(i, ""), e.Name, "", "secret #%d must be a string or a table, not %s", i+1, p.typeName(item))
 			}
-			asVar = tbl["as_env_var"]
-			if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
-				return err
-			}
-		}
-		if s.Key == "" {
-			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
-		}
-		switch f := file.(type) {
-		case nil:
-		case bool:
-			if f {
-				s.File = strings.ReplaceAll(s.Key, "/", "_")
-				if !ValidFileName(s.File) {
-					return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
-						"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
+			s.Line = w.secret(i, s.Key)
+			name := func() string { return secretName(s.Key, i) } // only messages need it
+			var asVar, file any
+			if tbl != nil {
+				if k := unknownKey(tbl, secretKeys...); k != "" {
+					return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file, optional and allow_env_vars",
+						"secret %s: unknown key %q", name(), k)
+				}
+				for _, k := range []string{"json", "optional"} {
+					switch b := tbl[k].(type) {
+					case nil:
+					case bool:
+						if k == "json" {
+							s.JSON = b
+						} else {
+							s.Optional = b
+						}
+					default:
+						return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, p.typeName(b))
+					}
+				}
+				file = tbl["file"]
+				switch k := tbl["key"].(type) {
+				case nil:
+					return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
+				case string:
+				default:
+					return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), p.typeName(k))
+				}
+				asVar = tbl["as_env_var"]
+				if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
+					return err
 				}
 			}
-		case string:
-			if !ValidFileName(f) {
-				return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
+			if s.Key == "" {
+				return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
 			}
-			s.File = f
-		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), p.typeName(f))
-		}
-		switch {
-		case s.JSON && s.File != "":
-			return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
-				"secret %s: json and file cannot be used together", name())
-		case s.JSON && asVar != nil:
-			return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
-				"secret %s: as_env_var cannot be used with json = true", name())
-		}
-		switch a := asVar.(type) {
-		case nil:
-			if s.JSON {
-				break // the members give the names
-			}
-			var ok bool
-			if s.Var, ok = VarName(s.Key); !ok {
-				even := ""
-				if s.Var != s.Key {
-					even = fmt.Sprintf(" (not even as %q)", s.Var)
+			switch f := file.(type) {
+			case nil:
+			case bool:
+				if f {
+					s.File = strings.ReplaceAll(s.Key, "/", "_")
+					if !ValidFileName(s.File) {
+						return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
+							"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
+					}
 				}
-				return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
-					"secret %s is not a valid variable name%s", name(), even)
+			case string:
+				if !ValidFileName(f) {
+					return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
+				}
+				s.File = f
+			default:
+				return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), p.typeName(f))
 			}
-		case string:
-			if !ValidVarName(a) {
-				return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
-					"secret %s: as_env_var %q is not a valid variable name", name(), a)
+			switch {
+			case s.JSON && s.File != "":
+				return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
+					"secret %s: json and file cannot be used together", name())
+			case s.JSON && asVar != nil:
+				return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
+					"secret %s: as_env_var cannot be used with json = true", name())
 			}
-			s.Var, s.Renamed = a, true
-		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), p.typeName(a))
-		}
-		if s.File != "" {
-			s.Var += "_FILE"
-		}
-		if msg, fix := ix.add(e, s); msg != "" {
-			return p.fail(s.Line, e.Name, fix, "%s", msg)
-		}
+			switch a := asVar.(type) {
+			case nil:
+				if s.JSON {
+					break // the members give the names
+				}
+				var ok bool
+				if s.Var, ok = VarName(s.Key); !ok {
+					even := ""
+					if s.Var != s.Key {
+						even = fmt.Sprintf(" (not even as %q)", s.Var)
+					}
+					return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
+						"secret %s is not a valid variable name%s", name(), even)
+				}
+			case string:
+				if !ValidVarName(a) {
+					return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
+						"secret %s: as_env_var %q is not a valid variable name", name(), a)
+				}
+				s.Var, s.Renamed = a, true
+			default:
+				return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), p.typeName(a))
+			}
+			if s.File != "" {
+				s.Var += "_FILE"
+			}
+			if msg, fix := ix.add(e, s); msg != "" {
+				return p.fail(s.Line, e.Name, fix, "%s", msg)
+			}
+			return nil
+		}())
 	}
-	return nil
+	return errs
 }
 
 // allowVars reads allow_env_vars, the control variables (PATH, LD_PRELOAD, ...) that the
@@ -377,53 +408,57 @@ func (p *parser) describe(v any) string {
 }
 
 // executables checks the executables of e, whose environment w locates.
-func (p *parser) executables(e *Env, v any, w where) error {
+func (p *parser) executables(e *Env, v any, w where) []error {
 	if v == nil {
 		return nil
 	}
+	var errs []error
 	tables, ok := asTables(v)
 	if !ok {
-		return p.fail(w.key("executables"), e.Name, "", "executables must be an array of tables, not %s", p.notTables(v))
+		return []error{p.fail(w.key("executables"), e.Name, "", "executables must be an array of tables, not %s", p.notTables(v))}
 	}
 	seen := map[string]int{}
 	for i, t := range w.tables("executables", len(tables)) {
-		x := Executable{Line: t.line()}
-		raw := tables[i]
-		if k := unknownKey(raw, exeKeys...); k != "" {
-			return p.fail(t.key(k), e.Name, "an executable takes label and instances",
-				"executable #%d: unknown key %q", i+1, k)
-		}
-		l, ok := raw["label"].(string)
-		switch {
-		case raw["label"] == nil:
-			return p.fail(t.line(), e.Name, "", "executable #%d has no label", i+1)
-		case !ok:
-			return p.fail(t.key("label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, p.typeName(raw["label"]))
-		case labelProblem(l) != "":
-			return p.fail(t.key("label"), e.Name, labelFix, "%s", labelProblem(l))
-		}
-		if first, dup := seen[l]; dup {
-			return p.fail(t.key("label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
-		}
-		seen[l], x.Label = x.Line, l
-		insts, ok := asTables(raw["instances"])
-		if !ok {
-			return p.fail(t.key("instances"), e.Name, "", "executable %q: instances must be an array of tables, not %s", l, p.notTables(raw["instances"]))
-		}
-		if len(insts) == 0 {
-			return p.fail(t.line(), e.Name, "add an instance with a command",
-				"executable %q has no instances", l)
-		}
-		for j, iw := range t.tables("instances", len(insts)) {
-			in, err := p.instance(insts[j], iw, fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
-			if err != nil {
-				return err
+		errs = appendErr(errs, func() error {
+			x := Executable{Line: t.line()}
+			raw := tables[i]
+			if k := unknownKey(raw, exeKeys...); k != "" {
+				return p.fail(t.key(k), e.Name, "an executable takes label and instances",
+					"executable #%d: unknown key %q", i+1, k)
 			}
-			x.Instances = append(x.Instances, in)
-		}
-		e.Executables = append(e.Executables, x)
+			l, ok := raw["label"].(string)
+			switch {
+			case raw["label"] == nil:
+				return p.fail(t.line(), e.Name, "", "executable #%d has no label", i+1)
+			case !ok:
+				return p.fail(t.key("label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, p.typeName(raw["label"]))
+			case labelProblem(l) != "":
+				return p.fail(t.key("label"), e.Name, labelFix, "%s", labelProblem(l))
+			}
+			if first, dup := seen[l]; dup {
+				return p.fail(t.key("label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
+			}
+			seen[l], x.Label = x.Line, l
+			insts, ok := asTables(raw["instances"])
+			if !ok {
+				return p.fail(t.key("instances"), e.Name, "", "executable %q: instances must be an array of tables, not %s", l, p.notTables(raw["instances"]))
+			}
+			if len(insts) == 0 {
+				return p.fail(t.line(), e.Name, "add an instance with a command",
+					"executable %q has no instances", l)
+			}
+			for j, iw := range t.tables("instances", len(insts)) {
+				in, err := p.instance(insts[j], iw, fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
+				if err != nil {
+					return err
+				}
+				x.Instances = append(x.Instances, in)
+			}
+			e.Executables = append(e.Executables, x)
+			return nil
+		}())
 	}
-	return nil
+	return errs
 }
 
 // instance checks one instance t, which w locates; prefix starts every message.
@@ -494,6 +529,14 @@ func (p *parser) instance(t map[string]any, w where, prefix, env string) (Instan
 		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", p.typeName(m))
 	}
 	return in, nil
+}
+
+// appendErr appends err to errs unless it is nil.
+func appendErr(errs []error, err error) []error {
+	if err != nil {
+		return append(errs, err)
+	}
+	return errs
 }
 
 // fileNameFix is the hint for a bad file name.

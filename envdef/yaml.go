@@ -77,9 +77,9 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 			errs = append(errs, err)
 			continue
 		}
-		e, err := p.env(v.(map[string]any), yamlWhere{n}, i)
-		if err != nil {
-			errs = append(errs, err)
+		e, envErrs := p.env(v.(map[string]any), yamlWhere{n}, i)
+		if len(envErrs) > 0 {
+			errs = append(errs, envErrs...)
 			continue
 		}
 		if prev := twin(envs, e); prev != nil {
