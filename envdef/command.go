@@ -170,7 +170,7 @@ const commandFix = "a command is bash text, as hpcFlow runs it: close every quot
 
 // parseShell parses s as bash.
 func parseShell(s string) (*syntax.File, error) {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(s), "")
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true)).Parse(strings.NewReader(s), "")
 	if err != nil {
 		return nil, fmt.Errorf("not valid shell text: %w", err)
 	}
@@ -185,7 +185,8 @@ func plainWords(f *syntax.File) bool {
 	}
 	st := f.Stmts[0]
 	call, ok := st.Cmd.(*syntax.CallExpr)
-	if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || len(st.Redirs) > 0 || len(call.Assigns) > 0 || len(f.Last) > 0 {
+	if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || len(st.Redirs) > 0 || len(call.Assigns) > 0 ||
+		len(st.Comments) > 0 || len(f.Last) > 0 { // SplitWords knows no comments: a shell drops them
 		return false
 	}
 	for _, w := range call.Args {

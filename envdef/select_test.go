@@ -112,6 +112,8 @@ func TestInstanceResolve(t *testing.T) {
 		{cmd: "for i in 1 2; do echo $i; done", script: "for i in 1 2; do echo $i; done"},
 		{cmd: "f() { :; }\nf", script: "f() { :; }\nf"},
 		{cmd: "tool *.dat", script: "exec tool *.dat"},
+		{cmd: "tool # a comment", script: "exec tool # a comment"},
+		{cmd: "tool a#b", argv: []string{"tool", "a#b"}},
 	} {
 		in := Instance{Command: tt.cmd}
 		got, err := in.Resolve(12, tt.words)
