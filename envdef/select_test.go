@@ -2,6 +2,8 @@ package envdef
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -165,5 +167,42 @@ func TestEditCalls(t *testing.T) {
 	})
 	if want := "mpiexec -b -n $NP x : -b -n $NP y"; err != nil || got != want {
 		t.Errorf("EditCalls across $NP = %q, %v; want %q", got, err, want)
+	}
+}
+
+// TestWordListsMatchBash checks that a command Resolve runs as a word list, with no shell,
+// gives the words bash would give it.
+func TestWordListsMatchBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no bash")
+		}
+		t.Skip("no bash")
+	}
+	for _, cmd := range []string{
+		`tool a "b c" 'd e' f\ g`,
+		`tool "a\"b" 'x'\''y' "\$HOME" "\\" "a\
+b" c\
+d`,
+		`tool --opt=1 -n 4 a,b "" ''`,
+		"tool \"tab\there\" a\tb",
+		`tool a#b 'c#' "#d"`,
+		`mpirun -np <<num_cores>> "my solver" --threads=<<num_cores>>`,
+	} {
+		r, err := (&Instance{Command: cmd}).Resolve(3, nil)
+		if err != nil || r.Argv == nil {
+			t.Errorf("Resolve(%q): %v, script %q; want a word list", cmd, err, r.Script)
+			continue
+		}
+		text := strings.ReplaceAll(cmd, CoresPlaceholder, "3")
+		out, err := exec.Command(bash, "-c", `printf '%s\0' `+text).Output()
+		if err != nil {
+			t.Fatalf("bash: %v", err)
+		}
+		want := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+		if !slices.Equal(r.Argv, want) {
+			t.Errorf("Resolve(%q) = %q; bash gives %q", cmd, r.Argv, want)
+		}
 	}
 }
