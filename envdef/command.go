@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -168,9 +169,17 @@ func checkCommand(c string) error {
 // commandFix is the hint for a command that is not valid shell text.
 const commandFix = "a command is bash text, as hpcFlow runs it: close every quote, and quote a literal $, ;, & or | ('a;b' or \\;)"
 
+// parsers holds bash parsers for reuse: a parser is a large value, and every run checks the
+// commands of every definition it reads.
+var parsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true))
+}}
+
 // parseShell parses s as bash.
 func parseShell(s string) (*syntax.File, error) {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true)).Parse(strings.NewReader(s), "")
+	p := parsers.Get().(*syntax.Parser)
+	defer parsers.Put(p)
+	f, err := p.Parse(strings.NewReader(s), "")
 	if err != nil {
 		return nil, fmt.Errorf("not valid shell text: %w", err)
 	}
