@@ -419,7 +419,7 @@ func (p *parser) executables(e *Env, v any, w where) []error {
 	}
 	seen := map[string]int{}
 	for i, t := range w.tables("executables", len(tables)) {
-		errs = appendErr(errs, func() error {
+		err := func() error {
 			x := Executable{Line: t.line()}
 			raw := tables[i]
 			if k := unknownKey(raw, exeKeys...); k != "" {
@@ -447,16 +447,21 @@ func (p *parser) executables(e *Env, v any, w where) []error {
 				return p.fail(t.line(), e.Name, "add an instance with a command",
 					"executable %q has no instances", l)
 			}
+			failed := false
 			for j, iw := range t.tables("instances", len(insts)) {
 				in, err := p.instance(insts[j], iw, fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
 				if err != nil {
-					return err
+					errs, failed = append(errs, err), true // and on to the next instance
+					continue
 				}
 				x.Instances = append(x.Instances, in)
 			}
-			e.Executables = append(e.Executables, x)
+			if !failed {
+				e.Executables = append(e.Executables, x)
+			}
 			return nil
-		}())
+		}()
+		errs = appendErr(errs, err) // after the call: the instances add their errors to errs
 	}
 	return errs
 }
