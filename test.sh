@@ -41,8 +41,9 @@ step "fuzz (bounded)"
 # sometimes fails with "context deadline exceeded" when the time runs out mid-input.
 fuzz() { go test -run='^$' -fuzz="^$2\$" -fuzztime="$3" -fuzzminimizetime=50x "./$1/"; }
 fuzz envdef FuzzParse 100000x
+fuzz envdef FuzzParseYAML 30000x
 fuzz envdef FuzzSplitWords 60000x
-fuzz envdef FuzzInstanceArgv 60000x
+fuzz envdef FuzzInstanceResolve 60000x
 fuzz keystore FuzzParseStore 30000x
 fuzz keystore FuzzValidateKey 60000x
 fuzz internal/cli FuzzShebangArgs 60000x

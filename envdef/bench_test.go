@@ -48,3 +48,31 @@ func BenchmarkScanLines(b *testing.B) {
 		scanLines(data)
 	}
 }
+
+// BenchmarkResolve times what a run with an executable label adds: placeholders, the parse
+// that tells a word list from shell text, and, for shell text, the exec of the last command.
+func BenchmarkResolve(b *testing.B) {
+	for name, cmd := range map[string]string{
+		"words": "mpirun -np <<num_cores>> ./solver --in=data.in",
+		"text":  "mpirun -n $NSLOTS singularity run $IMG_PATH",
+	} {
+		b.Run(name, func(b *testing.B) {
+			in := Instance{Command: cmd}
+			for b.Loop() {
+				if _, err := in.Resolve(64, []string{"a", "b c"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseYAML parses hpcFlow's YAML: the user-documentation example shape.
+func BenchmarkParseYAML(b *testing.B) {
+	data := []byte(hpcFlowEnvs)
+	for b.Loop() {
+		if _, err := ParseYAML("envs.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

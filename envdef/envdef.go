@@ -29,6 +29,7 @@ type Env struct {
 	Domain      string   // scope for secret lookup; "" for any
 	Bundle      string   // file name of the JSON bundle of all secrets; "" for none
 	Mask        bool     // mask = true: the command's output is masked (as with --mask)
+	Shell       string   // the shell that runs the setup lines and shell-text commands; "" for DefaultShell
 	File        string   // file it was defined in
 	Line        int      // line of its [[env]] header (0 if unknown)
 	Overrides   []string // "file:line" of same-named envs it replaced from earlier files, in order

@@ -54,3 +54,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseYAML checks that the YAML reader never panics, whatever the text: it gives
+// environments or errors that name the file.
+func FuzzParseYAML(f *testing.F) {
+	f.Add(hpcFlowEnvs)
+	f.Add(everyFieldYAML)
+	f.Add("- &b\n  name: a\n- <<: [*b, *b]\n  name: c\n")
+	f.Add("- name: x\n  secrets: [~, {key: 1}]\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, errs := ParseYAMLAll("f.yaml", []byte(s))
+		for _, err := range errs {
+			if de, ok := err.(*DefError); !ok || de.File != "f.yaml" {
+				t.Fatalf("error %v does not name the file", err)
+			}
+		}
+	})
+}

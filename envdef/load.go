@@ -55,7 +55,31 @@ func UserFile(d dirs.Dirs) string {
 // ReadFile, trusting t. A missing file in defaults is skipped silently; a missing file in
 // explicit (from --envs or SECRUN_ENVS) is an error. A file named twice is read once.
 func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
-	s := &Set{envs: map[string][]*Env{}}
+	l := load(defaults, explicit, t, false)
+	if len(l.Errors) > 0 {
+		return nil, l.Errors[0]
+	}
+	return l.Set, nil
+}
+
+// Loaded is what LoadAll found: the environments that loaded, every error, and the text of
+// each file read (for linters that search it).
+type Loaded struct {
+	Set    *Set
+	Errors []error
+	Texts  map[string][]byte
+}
+
+// LoadAll is Load that goes on after an error: a file that cannot be read or parsed is left
+// out, an environment that does not validate is left out of its file, and every such error
+// is collected. env check is built on it, so that it reads files exactly as runs do.
+func LoadAll(defaults, explicit []string, t fileperm.Trust) *Loaded {
+	return load(defaults, explicit, t, true)
+}
+
+// load is Load (all false: stop at the first error) and LoadAll.
+func load(defaults, explicit []string, t fileperm.Trust, all bool) *Loaded {
+	l := &Loaded{Set: &Set{envs: map[string][]*Env{}}, Texts: map[string][]byte{}}
 	seen := map[string]bool{}
 	for i, f := range append(append([]string(nil), defaults...), explicit...) {
 		if seen[absPath(f)] {
@@ -66,28 +90,44 @@ func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
 			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			return nil, err
+			if !all {
+				l.Errors = append(l.Errors, err)
+				return l
+			}
+			if _, ok := err.(*DefError); !ok {
+				err = &DefError{File: f, Msg: err.Error(), Err: err} // every error LoadAll gives names its file
+			}
+			l.Errors = append(l.Errors, err)
+			continue
 		}
 		seen[absPath(f)] = true
-		s.files = append(s.files, f)
-		envs, err := ParseFile(f, data)
-		if err != nil {
-			return nil, err
+		l.Set.files = append(l.Set.files, f)
+		if all {
+			l.Texts[f] = data
+		}
+		envs, errs := ParseFileAll(f, data)
+		if l.Errors = append(l.Errors, errs...); len(errs) > 0 && !all {
+			return l
 		}
 		for _, e := range envs {
-			s.add(e)
+			l.Set.add(e)
 		}
 	}
-	return s, nil
+	return l
 }
 
 // ParseFile parses one definition file by its name: hpcFlow YAML for .yaml and .yml, else
 // secrun's TOML.
 func ParseFile(file string, data []byte) ([]*Env, error) {
+	return firstError(ParseFileAll(file, data))
+}
+
+// ParseFileAll is ParseFile collecting every error (see ParseAll).
+func ParseFileAll(file string, data []byte) ([]*Env, []error) {
 	if IsYAML(file) {
-		return ParseYAML(file, data)
+		return ParseYAMLAll(file, data)
 	}
-	return Parse(file, data)
+	return ParseAll(file, data)
 }
 
 // absPath names a file for de-duplication: the same file given relative and absolute is

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -216,5 +217,35 @@ func TestDefaultFilesWindows(t *testing.T) {
 	t.Setenv("ProgramData", pd)
 	if files := DefaultFiles(dirs.FromEnv()); files[0] != filepath.Join(pd, "secrun", "envs.toml") {
 		t.Errorf("DefaultFiles()[0] = %q, want the ProgramData file", files[0])
+	}
+}
+
+func TestLoadAllCollects(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.toml", "[[env]]\nname = \"bad\"\nx = 1\n[[env]]\nname = \"good\"\n")
+	b := write("b.yaml", "- name: y1\n  nope: 1\n- name: y2\n")
+	c := write("c.toml", "not toml [")
+	l := LoadAll(nil, []string{a, b, c, filepath.Join(dir, "missing.toml")}, fileperm.Trust{})
+	var got []string
+	for _, e := range l.Set.Envs() {
+		got = append(got, e.Name)
+	}
+	if !slices.Equal(got, []string{"good", "y2"}) || len(l.Errors) != 4 || len(l.Texts) != 3 {
+		t.Errorf("LoadAll: envs %q, %d errors %v, %d texts", got, len(l.Errors), l.Errors, len(l.Texts))
+	}
+	for _, err := range l.Errors {
+		if de, ok := err.(*DefError); !ok || de.File == "" {
+			t.Errorf("error %v does not name its file", err)
+		}
+	}
+	if _, err := Load(nil, []string{a, b}, fileperm.Trust{}); err == nil || !strings.Contains(err.Error(), `a.toml:3: environment "bad": unknown key "x"`) {
+		t.Errorf("Load stops at the first error: %v", err)
 	}
 }

@@ -13,14 +13,17 @@ import (
 	"github.com/secrun/secrun/internal/tomldepth"
 )
 
-// The keys allowed in each kind of table. Anything else is an error, so a
-// typo never silently drops a setting.
+// The schema: the keys allowed in each kind of table, for TOML and YAML alike, in the order
+// FormatTOML writes them (executables last: TOML tables follow the keys). Anything else is an
+// error, so a typo never silently drops a setting.
 var (
-	envKeys      = []string{"name", "setup", "specifiers", "secrets", "executables", "project", "domain", "bundle", "mask"}
+	envKeys      = []string{"name", "setup", "specifiers", "project", "domain", "bundle", "mask", "shell", "secrets", "executables"}
 	secretKeys   = []string{"key", "as_env_var", "json", "file", "optional", "allow_env_vars"}
 	exeKeys      = []string{"label", "instances"}
 	instanceKeys = []string{"command", "num_cores", "parallel_mode"}
 	coresKeys    = []string{"start", "stop", "step"}
+	// envKeysIgnored are the keys an environment accepts: its own and hpcFlow's ignored ones.
+	envKeysIgnored = append(append([]string(nil), envKeys...), hpcFlowIgnored...)
 )
 
 // foldVars makes variable names that differ only in case collide, as they do
@@ -28,166 +31,225 @@ var (
 var foldVars = runtime.GOOS == "windows"
 
 // Parse parses and validates the definitions in one file. file is used only
-// in messages and in Env.File. Errors are *DefError values.
+// in messages and in Env.File. Errors are *DefError values; Parse returns the first.
 func Parse(file string, data []byte) ([]*Env, error) {
+	return firstError(ParseAll(file, data))
+}
+
+// ParseAll is Parse collecting every error: a file that does not parse gives one, and then
+// each environment that does not validate gives its first error, while the others still load.
+func ParseAll(file string, data []byte) ([]*Env, []error) {
 	if line := tomldepth.Line(data, MaxDepth); line > 0 {
-		return nil, &DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
-			Fix: "flatten the tables: definitions need a few levels at most"}
+		return nil, []error{&DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
+			Fix: "flatten the tables: definitions need a few levels at most"}}
 	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}
+			return nil, []error{&DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}}
 		}
-		return nil, &DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}
+		return nil, []error{&DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}}
 	}
-	p := &parser{file: file, ix: scanLines(data)}
-	all := p.ix.whole()
+	p := &parser{file: file}
+	ix := scanLines(data)
+	all := ix.whole()
+	var errs []error
 	if k := unknownKey(doc, "env"); k != "" {
-		return nil, p.fail(p.ix.keyLine(all, k), "", "definitions go in [[env]] tables",
-			"unknown top-level key %q", k)
+		errs = append(errs, p.fail(ix.keyLine(all, k), "", "definitions go in [[env]] tables",
+			"unknown top-level key %q", k))
 	}
 	tables, ok := asTables(doc["env"])
 	if !ok {
-		return nil, p.fail(p.ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])")
+		return nil, append(errs, p.fail(ix.keyLine(all, "env"), "", "", "env must be an array of tables ([[env]])"))
 	}
-	spans := p.ix.children(all, "[[env]]", len(tables))
+	spans := ix.children(all, "[[env]]", len(tables))
 	var envs []*Env
-	first := map[string][]*Env{} // same-named environments must differ in specifiers
 	for i, t := range tables {
-		e, err := p.env(t, spans[i], i)
-		if err != nil {
-			return nil, err
+		e, envErrs := p.env(t, newTOMLWhere(ix, spans[i], "[[env"), i)
+		if len(envErrs) > 0 {
+			errs = append(errs, envErrs...)
+			continue
 		}
-		for _, prev := range first[e.Name] {
-			if specsEqual(prev.Specifiers, e.Specifiers) {
-				return nil, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
-					"defined twice in this file%s", firstAt(prev.Line))
-			}
+		if prev := twin(envs, e); prev != nil {
+			errs = append(errs, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
+				"defined twice in this file%s", firstAt(prev.Line)))
+			continue
 		}
-		first[e.Name] = append(first[e.Name], e)
 		envs = append(envs, e)
+	}
+	return envs, errs
+}
+
+// twin returns the environment of envs with e's name and specifiers, or nil: same-named
+// environments in one file must differ in specifiers.
+func twin(envs []*Env, e *Env) *Env {
+	for _, prev := range envs {
+		if prev.Name == e.Name && specsEqual(prev.Specifiers, e.Specifiers) {
+			return prev
+		}
+	}
+	return nil
+}
+
+// firstError returns envs and the first of errs, or envs and nil; with an error, no envs.
+func firstError(envs []*Env, errs []error) ([]*Env, error) {
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	return envs, nil
 }
 
-// parser holds what every check needs to build an error.
+// parser checks the environments of one file, whatever its format: the TOML and YAML readers
+// turn their text into the same values (strings, int64, float64, bool, []any, map[string]any)
+// and a where that knows the lines, and the rules below are the only ones.
 type parser struct {
 	file string
-	ix   *lineIndex
+	yaml bool // name types in YAML's words in messages (a mapping, a list)
 }
 
 func (p *parser) fail(line int, env, fix, format string, a ...any) error {
 	return &DefError{File: p.file, Line: line, Env: env, Msg: fmt.Sprintf(format, a...), Fix: fix}
 }
 
-// env checks the i-th [[env]] table t, whose header opens span sp.
-func (p *parser) env(t map[string]any, sp span, i int) (*Env, error) {
-	body := p.ix.body(sp)
-	line := func(key string) int { return p.ix.keyLine(body, key) }
+// env checks the i-th environment t, written where w says.
+func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
+	line := w.key
 	name, _ := t["name"].(string)
 	if !validEnvName(name) {
 		name = "" // not fit for messages yet
 	}
-	if k := unknownKey(t, envKeys...); k != "" {
-		return nil, p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", "), "unknown key %q", k)
+	// Each key is checked on its own and every problem is kept, so that env check reports
+	// them all; the name comes first, since every message names the environment.
+	var errs []error
+	keep := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	e := &Env{File: p.file, Line: sp.start}
+	if k := unknownKey(t, envKeysIgnored...); k != "" {
+		keep(p.fail(line(k), name, "an environment takes "+strings.Join(envKeys, ", ")+
+			" (and hpcFlow's "+strings.Join(hpcFlowIgnored, ", ")+", which secrun ignores)", "unknown key %q", k))
+	}
+	e := &Env{File: p.file, Line: w.line()}
 	switch v := t["name"].(type) {
 	case nil:
-		return nil, p.fail(sp.start, "", "", "environment #%d has no name", i+1)
+		return nil, append(errs, p.fail(w.line(), "", "", "environment #%d has no name", i+1))
 	case string:
 		if !validEnvName(v) {
-			return nil, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v)
+			return nil, append(errs, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v))
 		}
 		e.Name = v
 	default:
-		return nil, p.fail(line("name"), "", "", "name must be a string, not %s", typeName(v))
+		return nil, append(errs, p.fail(line("name"), "", "", "name must be a string, not %s", p.typeName(v)))
 	}
 
-	switch v := t["setup"].(type) {
-	case nil:
-	case string:
-		for _, l := range strings.Split(v, "\n") {
-			if l = strings.TrimSuffix(l, "\r"); strings.TrimSpace(l) != "" {
-				e.Setup = append(e.Setup, l)
-			}
-		}
-	case []any:
-		for j, l := range v {
-			s, ok := l.(string)
-			if !ok {
-				return nil, p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, typeName(l))
-			}
-			e.Setup = append(e.Setup, s)
-		}
-	default:
-		return nil, p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", typeName(v))
-	}
-
-	if v, ok := t["specifiers"]; ok {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", typeName(v))
-		}
-		e.Specifiers = make(map[string]string, len(m))
-		for k, s := range m {
-			text, ok := scalarText(s)
-			if !ok {
-				return nil, p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, typeName(s))
-			}
-			e.Specifiers[k] = text
-		}
-	}
-	for _, k := range []string{"project", "domain"} {
-		switch v := t[k].(type) {
+	keep(func() error {
+		switch v := t["setup"].(type) {
 		case nil:
 		case string:
-			if !validScopeName(v) {
-				return nil, p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
-					"invalid %s name %+q", k, v)
-			}
-			if k == "project" {
-				e.Project = v
-			} else {
-				e.Domain = v
+			e.Setup = splitSetup(v)
+		case []any:
+			for j, l := range v {
+				s, ok := l.(string)
+				if !ok {
+					return p.fail(line("setup"), e.Name, "", "setup[%d] must be a string, not %s", j, p.typeName(l))
+				}
+				e.Setup = append(e.Setup, s)
 			}
 		default:
-			return nil, p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, typeName(v))
+			return p.fail(line("setup"), e.Name, "", "setup must be a string or an array of strings, not %s", p.typeName(v))
 		}
-	}
-	switch v := t["bundle"].(type) {
-	case nil:
-	case string:
-		if !ValidFileName(v) {
-			return nil, p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+		return nil
+	}())
+	keep(func() error {
+		if v, ok := t["specifiers"]; ok {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return p.fail(line("specifiers"), e.Name, "", "specifiers must be a table, not %s", p.typeName(v))
+			}
+			e.Specifiers = make(map[string]string, len(m))
+			for k, s := range m {
+				text, ok := scalarText(s)
+				if !ok {
+					return p.fail(line("specifiers"), e.Name, "", "specifier %q must be a string, number or boolean, not %s", k, p.typeName(s))
+				}
+				e.Specifiers[k] = text
+			}
 		}
-		e.Bundle = v
-	default:
-		return nil, p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", typeName(v))
+		return nil
+	}())
+	keep(func() error {
+		for _, k := range []string{"project", "domain"} {
+			switch v := t[k].(type) {
+			case nil:
+			case string:
+				if !validScopeName(v) {
+					return p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
+						"invalid %s name %+q", k, v)
+				}
+				if k == "project" {
+					e.Project = v
+				} else {
+					e.Domain = v
+				}
+			default:
+				return p.fail(line(k), e.Name, "", "%s must be a string, not %s", k, p.typeName(v))
+			}
+		}
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["bundle"].(type) {
+		case nil:
+		case string:
+			if !ValidFileName(v) {
+				return p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+			}
+			e.Bundle = v
+		default:
+			return p.fail(line("bundle"), e.Name, "", "bundle must be a string (a file name), not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["mask"].(type) {
+		case nil:
+		case bool:
+			e.Mask = v
+		default:
+			return p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	keep(func() error {
+		switch v := t["shell"].(type) {
+		case nil:
+		case string:
+			if err := checkShell(v); err != nil {
+				return p.fail(line("shell"), e.Name, "", "%v", err)
+			}
+			e.Shell = v
+		default:
+			return p.fail(line("shell"), e.Name, "write shell = \"bash\" (a program name or path)", "shell must be a string, not %s", p.typeName(v))
+		}
+		return nil
+	}())
+	errs = append(errs, p.secrets(e, t["secrets"], w)...)
+	errs = append(errs, p.executables(e, t["executables"], w)...)
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	switch v := t["mask"].(type) {
-	case nil:
-	case bool:
-		e.Mask = v
-	default:
-		return nil, p.fail(line("mask"), e.Name, "write mask = true or mask = false", "mask must be a boolean, not %s", typeName(v))
-	}
-	if err := p.secrets(e, t["secrets"], sp); err != nil {
-		return nil, err
-	}
-	return e, p.executables(e, t["executables"], sp)
+	return e, nil
 }
 
-// secrets checks the secrets array of e, whose [[env]] span is sp. A secret's
-// line is the line of the first quoted string equal to its key that comes after
-// the previous secret's key.
-func (p *parser) secrets(e *Env, v any, sp span) error {
+// secrets checks the secrets of e, whose environment w locates.
+func (p *parser) secrets(e *Env, v any, w where) []error {
 	if v == nil {
 		return nil
 	}
-	at := place{line: p.ix.keyLine(p.ix.body(sp), "secrets")}
+	var errs []error
+	at := w.key("secrets")
 	list, ok := v.([]any)
 	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
 		for _, t := range tables {
@@ -195,144 +257,121 @@ func (p *parser) secrets(e *Env, v any, sp span) error {
 		}
 	}
 	if !ok {
-		return p.fail(at.line, e.Name, "", "secrets must be an array, not %s", typeName(v))
+		return []error{p.fail(at, e.Name, "", "secrets must be an array, not %s", p.typeName(v))}
 	}
-	// Each secret by key, variable and file name, as its index in e.Secrets.
-	byKey := make(map[string]int, len(list))
-	byVar := make(map[string]int, len(list))
-	byFile := map[string]int{}
+	ix := newSecretIndex(len(list))
 	if len(list) > 0 {
 		e.Secrets = make([]Secret, 0, len(list))
 	}
 	for i, item := range list {
-		var s Secret
-		var tbl map[string]any
-		switch item := item.(type) {
-		case string:
-			s.Key = item
-		case map[string]any:
-			tbl = item
-			s.Key, _ = item["key"].(string)
-		default:
-			return p.fail(at.line, e.Name, "", "secret #%d must be a string or a table, not %s", i+1, typeName(item))
-		}
-		at = p.ix.stringAt(sp, at, s.Key)
-		s.Line = at.line
-		name := func() string { return secretName(s.Key, i) } // only messages need it
-		var asVar, file any
-		if tbl != nil {
-			if k := unknownKey(tbl, secretKeys...); k != "" {
-				return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file, optional and allow_env_vars",
-					"secret %s: unknown key %q", name(), k)
-			}
-			for _, k := range []string{"json", "optional"} {
-				switch b := tbl[k].(type) {
-				case nil:
-				case bool:
-					if k == "json" {
-						s.JSON = b
-					} else {
-						s.Optional = b
-					}
-				default:
-					return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, typeName(b))
-				}
-			}
-			file = tbl["file"]
-			switch k := tbl["key"].(type) {
-			case nil:
-				return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
+		errs = appendErr(errs, func() error {
+			var s Secret
+			var tbl map[string]any
+			switch item := item.(type) {
 			case string:
+				s.Key = item
+			case map[string]any:
+				tbl = item
+				s.Key, _ = item["key"].(string)
 			default:
-				return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), typeName(k))
+				return p.fail(w.secret(i, ""), e.Name, "", "secret #%d must be a string or a table, not %s", i+1, p.typeName(item))
 			}
-			asVar = tbl["as_env_var"]
-			if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
-				return err
-			}
-		}
-		if s.Key == "" {
-			return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
-		}
-		if prev, dup := byKey[s.Key]; dup {
-			return p.fail(s.Line, e.Name, "remove one of them", "secret %s is listed twice%s", name(), firstAt(e.Secrets[prev].Line))
-		}
-		switch f := file.(type) {
-		case nil:
-		case bool:
-			if f {
-				s.File = strings.ReplaceAll(s.Key, "/", "_")
-				if !ValidFileName(s.File) {
-					return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
-						"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
+			s.Line = w.secret(i, s.Key)
+			name := func() string { return secretName(s.Key, i) } // only messages need it
+			var asVar, file any
+			if tbl != nil {
+				if k := unknownKey(tbl, secretKeys...); k != "" {
+					return p.fail(s.Line, e.Name, "a secret table takes key, as_env_var, json, file, optional and allow_env_vars",
+						"secret %s: unknown key %q", name(), k)
+				}
+				for _, k := range []string{"json", "optional"} {
+					switch b := tbl[k].(type) {
+					case nil:
+					case bool:
+						if k == "json" {
+							s.JSON = b
+						} else {
+							s.Optional = b
+						}
+					default:
+						return p.fail(s.Line, e.Name, "", "secret %s: %s must be true or false, not %s", name(), k, p.typeName(b))
+					}
+				}
+				file = tbl["file"]
+				switch k := tbl["key"].(type) {
+				case nil:
+					return p.fail(s.Line, e.Name, "", "secret %s has no key", name())
+				case string:
+				default:
+					return p.fail(s.Line, e.Name, "", "secret %s: key must be a string, not %s", name(), p.typeName(k))
+				}
+				asVar = tbl["as_env_var"]
+				if err := p.allowVars(&s, tbl["allow_env_vars"], e.Name, name); err != nil {
+					return err
 				}
 			}
-		case string:
-			if !ValidFileName(f) {
-				return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
+			if s.Key == "" {
+				return p.fail(s.Line, e.Name, "", "secret %s has an empty key", name())
 			}
-			s.File = f
-		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), typeName(f))
-		}
-		switch {
-		case s.JSON && s.File != "":
-			return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
-				"secret %s: json and file cannot be used together", name())
-		case s.JSON && asVar != nil:
-			return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
-				"secret %s: as_env_var cannot be used with json = true", name())
-		}
-		switch a := asVar.(type) {
-		case nil:
-			if s.JSON {
-				break // the members give the names
-			}
-			var ok bool
-			if s.Var, ok = VarName(s.Key); !ok {
-				even := ""
-				if s.Var != s.Key {
-					even = fmt.Sprintf(" (not even as %q)", s.Var)
+			switch f := file.(type) {
+			case nil:
+			case bool:
+				if f {
+					s.File = strings.ReplaceAll(s.Key, "/", "_")
+					if !ValidFileName(s.File) {
+						return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
+							"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
+					}
 				}
-				return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
-					"secret %s is not a valid variable name%s", name(), even)
+			case string:
+				if !ValidFileName(f) {
+					return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
+				}
+				s.File = f
+			default:
+				return p.fail(s.Line, e.Name, "", "secret %s: file must be true, false or a file name, not %s", name(), p.typeName(f))
 			}
-		case string:
-			if !ValidVarName(a) {
-				return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
-					"secret %s: as_env_var %q is not a valid variable name", name(), a)
+			switch {
+			case s.JSON && s.File != "":
+				return p.fail(s.Line, e.Name, "deliver it either as variables (json = true) or as a file (file = ...)",
+					"secret %s: json and file cannot be used together", name())
+			case s.JSON && asVar != nil:
+				return p.fail(s.Line, e.Name, "remove as_env_var: the members' names are the variables' names",
+					"secret %s: as_env_var cannot be used with json = true", name())
 			}
-			s.Var, s.Renamed = a, true
-		default:
-			return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), typeName(a))
-		}
-		if s.File != "" {
-			s.Var += "_FILE"
-			if s.File == e.Bundle {
-				return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
-					"secret %s: file %q is also the name of the bundle", name(), s.File)
+			switch a := asVar.(type) {
+			case nil:
+				if s.JSON {
+					break // the members give the names
+				}
+				var ok bool
+				if s.Var, ok = VarName(s.Key); !ok {
+					even := ""
+					if s.Var != s.Key {
+						even = fmt.Sprintf(" (not even as %q)", s.Var)
+					}
+					return p.fail(s.Line, e.Name, fmt.Sprintf("name the variable: { key = %q, as_env_var = \"NAME\" }", s.Key),
+						"secret %s is not a valid variable name%s", name(), even)
+				}
+			case string:
+				if !ValidVarName(a) {
+					return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
+						"secret %s: as_env_var %q is not a valid variable name", name(), a)
+				}
+				s.Var, s.Renamed = a, true
+			default:
+				return p.fail(s.Line, e.Name, "", "secret %s: as_env_var must be a string, not %s", name(), p.typeName(a))
 			}
-			if prev, dup := byFile[s.File]; dup {
-				return p.fail(s.Line, e.Name, "name one of the files with file = \"NAME\"",
-					"secrets %q and %q both become file %q", e.Secrets[prev].Key, s.Key, s.File)
+			if s.File != "" {
+				s.Var += "_FILE"
 			}
-			byFile[s.File] = len(e.Secrets)
-		}
-		folded := s.Var
-		if foldVars {
-			folded = strings.ToUpper(folded)
-		}
-		if prev, dup := byVar[folded]; dup && s.Var != "" {
-			return p.fail(s.Line, e.Name, "give one of them another name with as_env_var",
-				"secrets %q and %q both become variable %q", e.Secrets[prev].Key, s.Key, s.Var)
-		}
-		byKey[s.Key] = len(e.Secrets)
-		if s.Var != "" {
-			byVar[folded] = len(e.Secrets)
-		}
-		e.Secrets = append(e.Secrets, s)
+			if msg, fix := ix.add(e, s); msg != "" {
+				return p.fail(s.Line, e.Name, fix, "%s", msg)
+			}
+			return nil
+		}())
 	}
-	return nil
+	return errs
 }
 
 // allowVars reads allow_env_vars, the control variables (PATH, LD_PRELOAD, ...) that the
@@ -343,7 +382,7 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return p.fail(s.Line, env, `for example allow_env_vars = ["PATH"]`, "secret %s: allow_env_vars must be a list of variable names, not %s", name(), typeName(v))
+		return p.fail(s.Line, env, `for example allow_env_vars = ["PATH"]`, "secret %s: allow_env_vars must be a list of variable names, not %s", name(), p.typeName(v))
 	}
 	if !s.JSON {
 		return p.fail(s.Line, env, "a plain secret's variable is its key or as_env_var, which the definition names already",
@@ -353,7 +392,7 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 		a, ok := item.(string)
 		if !ok || !ValidVarName(a) {
 			return p.fail(s.Line, env, "a variable name is letters, digits and '_', and does not start with a digit",
-				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), describe(item))
+				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), p.describe(item))
 		}
 		s.AllowVars = append(s.AllowVars, a)
 	}
@@ -361,71 +400,77 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 }
 
 // describe names a TOML value for a message: a string quoted, anything else by its type.
-func describe(v any) string {
+func (p *parser) describe(v any) string {
 	if str, ok := v.(string); ok {
 		return strconv.Quote(str)
 	}
-	return typeName(v)
+	return p.typeName(v)
 }
 
-// executables checks the executables of e, whose [[env]] span is sp.
-func (p *parser) executables(e *Env, v any, sp span) error {
+// executables checks the executables of e, whose environment w locates.
+func (p *parser) executables(e *Env, v any, w where) []error {
 	if v == nil {
 		return nil
 	}
+	var errs []error
 	tables, ok := asTables(v)
 	if !ok {
-		return p.fail(p.ix.keyLine(p.ix.body(sp), "executables"), e.Name, "", "executables must be an array of tables")
+		return []error{p.fail(w.key("executables"), e.Name, "", "executables must be an array of tables, not %s", p.notTables(v))}
 	}
 	seen := map[string]int{}
-	for i, t := range p.ix.children(sp, "[[env.executables]]", len(tables)) {
-		body := p.ix.body(t)
-		x := Executable{Line: t.start}
-		raw := tables[i]
-		if k := unknownKey(raw, exeKeys...); k != "" {
-			return p.fail(p.ix.keyLine(body, k), e.Name, "an executable takes label and instances",
-				"executable #%d: unknown key %q", i+1, k)
-		}
-		l, ok := raw["label"].(string)
-		switch {
-		case raw["label"] == nil:
-			return p.fail(t.start, e.Name, "", "executable #%d has no label", i+1)
-		case !ok:
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, typeName(raw["label"]))
-		case !ValidVarName(l):
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "a label is letters, digits and '_', and does not start with a digit",
-				"executable label %q is not a valid identifier", l)
-		}
-		if first, dup := seen[l]; dup {
-			return p.fail(p.ix.keyLine(body, "label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
-		}
-		seen[l], x.Label = x.Line, l
-		insts, ok := asTables(raw["instances"])
-		if !ok {
-			return p.fail(p.ix.keyLine(body, "instances"), e.Name, "", "executable %q: instances must be an array of tables", l)
-		}
-		if len(insts) == 0 {
-			return p.fail(t.start, e.Name, "add an [[env.executables.instances]] table with a command",
-				"executable %q has no instances", l)
-		}
-		for j, isp := range p.ix.children(t, "[[env.executables.instances]]", len(insts)) {
-			in, err := p.instance(insts[j], p.ix.body(isp), fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
-			if err != nil {
-				return err
+	for i, t := range w.tables("executables", len(tables)) {
+		err := func() error {
+			x := Executable{Line: t.line()}
+			raw := tables[i]
+			if k := unknownKey(raw, exeKeys...); k != "" {
+				return p.fail(t.key(k), e.Name, "an executable takes label and instances",
+					"executable #%d: unknown key %q", i+1, k)
 			}
-			x.Instances = append(x.Instances, in)
-		}
-		e.Executables = append(e.Executables, x)
+			l, ok := raw["label"].(string)
+			switch {
+			case raw["label"] == nil:
+				return p.fail(t.line(), e.Name, "", "executable #%d has no label", i+1)
+			case !ok:
+				return p.fail(t.key("label"), e.Name, "", "executable #%d: label must be a string, not %s", i+1, p.typeName(raw["label"]))
+			case labelProblem(l) != "":
+				return p.fail(t.key("label"), e.Name, labelFix, "%s", labelProblem(l))
+			}
+			if first, dup := seen[l]; dup {
+				return p.fail(t.key("label"), e.Name, "", "executable %q is defined twice%s", l, firstAt(first))
+			}
+			seen[l], x.Label = x.Line, l
+			insts, ok := asTables(raw["instances"])
+			if !ok {
+				return p.fail(t.key("instances"), e.Name, "", "executable %q: instances must be an array of tables, not %s", l, p.notTables(raw["instances"]))
+			}
+			if len(insts) == 0 {
+				return p.fail(t.line(), e.Name, "add an instance with a command",
+					"executable %q has no instances", l)
+			}
+			failed := false
+			for j, iw := range t.tables("instances", len(insts)) {
+				in, err := p.instance(insts[j], iw, fmt.Sprintf("executable %q: instance %d: ", l, j+1), e.Name)
+				if err != nil {
+					errs, failed = append(errs, err), true // and on to the next instance
+					continue
+				}
+				x.Instances = append(x.Instances, in)
+			}
+			if !failed {
+				e.Executables = append(e.Executables, x)
+			}
+			return nil
+		}()
+		errs = appendErr(errs, err) // after the call: the instances add their errors to errs
 	}
-	return nil
+	return errs
 }
 
-// instance checks one instance table t with key span body; where prefixes
-// every message.
-func (p *parser) instance(t map[string]any, body span, where, env string) (Instance, error) {
-	in := Instance{Line: body.start, NumCores: Cores{1, 1, 1}}
+// instance checks one instance t, which w locates; prefix starts every message.
+func (p *parser) instance(t map[string]any, w where, prefix, env string) (Instance, error) {
+	in := Instance{Line: w.line(), NumCores: Cores{1, 1, 1}}
 	fail := func(key, fix, format string, a ...any) (Instance, error) {
-		return in, p.fail(p.ix.keyLine(body, key), env, fix, where+format, a...)
+		return in, p.fail(w.key(key), env, fix, prefix+format, a...)
 	}
 	if k := unknownKey(t, instanceKeys...); k != "" {
 		return fail(k, "an instance takes command, num_cores and parallel_mode", "unknown key %q", k)
@@ -437,19 +482,19 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 		if strings.TrimSpace(c) == "" {
 			return fail("command", "", "command is empty")
 		}
-		if _, err := SplitWords(c); err != nil {
-			return fail("command", "quote it as a shell would: 'a b' or \"a b\", and \\\\ for a backslash", "command: %v", err)
+		if err := checkCommand(c); err != nil {
+			return fail("command", commandFix, "%v", err)
 		}
 		in.Command = c
 	default:
-		return fail("command", "", "command must be a string, not %s", typeName(c))
+		return fail("command", "", "command must be a string, not %s", p.typeName(c))
 	}
 
 	switch n := t["num_cores"].(type) {
 	case nil: // one core
 	case int64:
-		if n < 1 {
-			return fail("num_cores", "", "num_cores must be at least 1, not %d", n)
+		if msg := countProblem(n); msg != "" {
+			return fail("num_cores", "", "%s", msg)
 		}
 		in.NumCores = Cores{int(n), int(n), 1}
 	case map[string]any:
@@ -467,36 +512,36 @@ func (p *parser) instance(t map[string]any, body span, where, env string) (Insta
 			case int64:
 				c[i] = int(v)
 			default:
-				return fail("num_cores", "", "num_cores: %s must be an integer, not %s", k, typeName(v))
+				return fail("num_cores", "", "num_cores: %s must be an integer, not %s", k, p.typeName(v))
 			}
 		}
 		in.NumCores = Cores{c[0], c[1], c[2]}
-		switch {
-		case c[0] < 1:
-			return fail("num_cores", "", "num_cores: start must be at least 1, not %d", c[0])
-		case c[1] < c[0]:
-			return fail("num_cores", "", "num_cores: stop (%d) is less than start (%d)", c[1], c[0])
-		case c[2] < 1:
-			return fail("num_cores", "", "num_cores: step must be at least 1, not %d", c[2])
+		if msg := coresProblem(in.NumCores); msg != "" {
+			return fail("num_cores", "", "%s", msg)
 		}
 	default:
-		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", typeName(n))
+		return fail("num_cores", "", "num_cores must be an integer or a table, not %s", p.typeName(n))
 	}
 
 	switch m := t["parallel_mode"].(type) {
 	case nil:
 	case string:
-		in.ParallelMode = strings.ToLower(m)
-		switch in.ParallelMode {
-		case "distributed", "shared", "hybrid":
-		default:
-			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out",
-				"parallel_mode %q is not one of distributed, shared, hybrid", m)
+		var msg string
+		if in.ParallelMode, msg = parallelMode(m); msg != "" {
+			return fail("parallel_mode", "use distributed, shared or hybrid, or leave it out", "%s", msg)
 		}
 	default:
-		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", typeName(m))
+		return fail("parallel_mode", "", "parallel_mode must be a string, not %s", p.typeName(m))
 	}
 	return in, nil
+}
+
+// appendErr appends err to errs unless it is nil.
+func appendErr(errs []error, err error) []error {
+	if err != nil {
+		return append(errs, err)
+	}
+	return errs
 }
 
 // fileNameFix is the hint for a bad file name.
@@ -558,6 +603,19 @@ func asTables(v any) ([]map[string]any, bool) {
 	return nil, false
 }
 
+// notTables names what v is for a message that says it is not an array of tables: its type,
+// or for an array, what its first item that is not a table is.
+func (p *parser) notTables(v any) string {
+	if list, ok := v.([]any); ok {
+		for _, x := range list {
+			if _, ok := x.(map[string]any); !ok {
+				return "an array holding " + p.typeName(x)
+			}
+		}
+	}
+	return p.typeName(v)
+}
+
 // scalarText returns the text of a string, integer, float or boolean.
 func scalarText(v any) (string, bool) {
 	switch v := v.(type) {
@@ -575,6 +633,14 @@ func scalarText(v any) (string, bool) {
 		return strconv.FormatBool(v), true
 	}
 	return "", false
+}
+
+// typeName names the type of a decoded value in the words of the file's format.
+func (p *parser) typeName(v any) string {
+	if p.yaml {
+		return yamlTypeName(v)
+	}
+	return typeName(v)
 }
 
 // typeName names the TOML type of a decoded value.

@@ -226,7 +226,7 @@ func TestParseErrors(t *testing.T) {
 		{"two secrets one file", env + "secrets = [{ key = \"a/b\", file = true }, { key = \"x\", file = \"a_b\" }]\n", `f.toml:3: environment "e": secrets "a/b" and "x" both become file "a_b"`},
 		{"file is the bundle", env + "bundle = \"k\"\nsecrets = [{ key = \"k\", file = true }]\n", `f.toml:4: environment "e": secret "k": file "k" is also the name of the bundle`},
 		{"file variable collides", env + "secrets = [\"K_FILE\", { key = \"K\", file = true }]\n", `f.toml:3: environment "e": secrets "K_FILE" and "K" both become variable "K_FILE"`},
-		{"doc not supported", env + "doc = \"x\"\n", `f.toml:3: environment "e": unknown key "doc"`},
+		{"ignored key mistyped", env + "docs = \"x\"\n", `f.toml:3: environment "e": unknown key "docs"`},
 		{"name missing", "[[env]]\nsetup = []\n", `f.toml:1: environment #1 has no name`},
 		{"name missing in second env", env + "[[env]]\n", `f.toml:3: environment #2 has no name`},
 		{"name not a string", "[[env]]\nname = 3\n", `f.toml:2: name must be a string, not integer`},
@@ -256,7 +256,7 @@ func TestParseErrors(t *testing.T) {
 		{"two keys one variable", env + "secrets = [\n  \"a-b\",\n  \"a_b\",\n]\n", `f.toml:5: environment "e": secrets "a-b" and "a_b" both become variable "a_b"`},
 		{"rename collides", env + "secrets = [\"X\", { key = \"y\", as_env_var = \"X\" }]\n", `f.toml:3: environment "e": secrets "X" and "y" both become variable "X"`},
 		{"error in second env", env + "\n[[env]]\nname = \"f\"\nsecrets = [\"\"]\n", `f.toml:6: environment "f": secret #1 has an empty key`},
-		{"executables string", env + "executables = \"x\"\n", `f.toml:3: environment "e": executables must be an array of tables`},
+		{"executables string", env + "executables = \"x\"\n", `f.toml:3: environment "e": executables must be an array of tables, not string`},
 		{"executable unknown key", env + "[[env.executables]]\nlabel = \"x\"\nlable = \"y\"\n", `f.toml:5: environment "e": executable #1: unknown key "lable"`},
 		{"label missing", env + "[[env.executables]]\ninstances = []\n", `f.toml:3: environment "e": executable #1 has no label`},
 		{"label number", env + "[[env.executables]]\nlabel = 1\n", `f.toml:4: environment "e": executable #1: label must be a string, not integer`},
@@ -264,7 +264,7 @@ func TestParseErrors(t *testing.T) {
 		{"label twice", exe + "command = \"c\"\n[[env.executables]]\nlabel = \"x\"\n", `f.toml:8: environment "e": executable "x" is defined twice (first at line 3)`},
 		{"no instances", env + "[[env.executables]]\nlabel = \"x\"\n", `f.toml:3: environment "e": executable "x" has no instances`},
 		{"empty instances", env + "[[env.executables]]\nlabel = \"x\"\ninstances = []\n", `f.toml:3: environment "e": executable "x" has no instances`},
-		{"instances not tables", env + "[[env.executables]]\nlabel = \"x\"\ninstances = [1]\n", `f.toml:5: environment "e": executable "x": instances must be an array of tables`},
+		{"instances not tables", env + "[[env.executables]]\nlabel = \"x\"\ninstances = [1]\n", `f.toml:5: environment "e": executable "x": instances must be an array of tables, not an array holding integer`},
 		{"instance unknown key", exe + "command = \"c\"\ncores = 2\n", `f.toml:7: environment "e": executable "x": instance 1: unknown key "cores"`},
 		{"command missing", exe + "num_cores = 2\n", `f.toml:5: environment "e": executable "x": instance 1: missing command`},
 		{"command empty", exe + "command = \"  \"\n", `f.toml:6: environment "e": executable "x": instance 1: command is empty`},
@@ -334,7 +334,7 @@ func TestDefErrorHint(t *testing.T) {
 	tests := []struct{ in, hint string }{
 		{"[[env]]\nname = \"e\"\nsecrets = [\"9x\"]\n", `name the variable: { key = "9x", as_env_var = "NAME" }`},
 		{"[[env]]\nname = \"e\"\nsecrets = [{ key = \"k\", jsn = true }]\n", "a secret table takes key, as_env_var, json, file, optional and allow_env_vars"},
-		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, secrets, executables, project, domain, bundle, mask"},
+		{"[[env]]\nname = \"e\"\nx = 1\n", "an environment takes name, setup, specifiers, project, domain, bundle, mask, shell, secrets, executables (and hpcFlow's doc, setup_label, _hash_value, which secrun ignores)"},
 		{"[[env]]\nname = 3\n", ""},
 	}
 	for _, tt := range tests {

@@ -7,9 +7,6 @@ import (
 	"strings"
 )
 
-// CoresPlaceholder is replaced by the chosen core count in an instance's command.
-const CoresPlaceholder = "<<num_cores>>"
-
 // ParallelModes are the values parallel_mode accepts (besides absent or null).
 var ParallelModes = []string{"distributed", "shared", "hybrid"}
 
@@ -34,17 +31,6 @@ func (x *Executable) Select(env *Env, cores int, mode string) (*Instance, error)
 		}
 	}
 	return nil, &NoInstanceError{Env: env, Exe: x, Cores: cores, Mode: mode}
-}
-
-// Argv returns the instance's command for the given core count: CoresPlaceholder replaced,
-// then split into words with shell quoting rules (and no expansion).
-func (in *Instance) Argv(cores int) ([]string, error) {
-	cmd := strings.ReplaceAll(in.Command, CoresPlaceholder, strconv.Itoa(cores))
-	words, err := SplitWords(cmd)
-	if err == nil && len(words) == 0 {
-		err = fmt.Errorf("the command is empty")
-	}
-	return words, err
 }
 
 // NoInstanceError says that no instance of an executable fits the requested core count

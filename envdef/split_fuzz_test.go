@@ -35,22 +35,26 @@ func FuzzSplitWords(f *testing.F) {
 	})
 }
 
-// FuzzInstanceArgv checks that an instance command with any core count never panics, and
-// gives the words of the command with <<num_cores>> replaced first (so quotes around or inside
-// the placeholder act on the number), or an error.
-func FuzzInstanceArgv(f *testing.F) {
-	f.Add("mpirun -np <<num_cores>> ./solver", 4)
-	f.Add("srun -n <<num_cores>>", 64)
-	f.Add("'<<num_cores>>'", -1)
-	f.Fuzz(func(t *testing.T, cmd string, cores int) {
+// FuzzInstanceResolve checks that an instance command with any core count and words never
+// panics, and that a command resolved to a word list gives the words SplitWords finds in it
+// once <<num_cores>> is replaced (so quotes around or inside the placeholder act on the number).
+func FuzzInstanceResolve(f *testing.F) {
+	f.Add("mpirun -np <<num_cores>> ./solver", 4, "")
+	f.Add("srun -n <<num_cores>>", 64, "a b")
+	f.Add("'<<num_cores>>'", -1, "")
+	f.Add("python <<script_name>> <<args>>", 1, "run.py")
+	f.Fuzz(func(t *testing.T, cmd string, cores int, word string) {
 		in := &Instance{Command: cmd}
-		argv, err := in.Argv(cores)
-		if err != nil {
+		r, err := in.Resolve(cores, nil)
+		if err != nil || r.Argv == nil || hasScriptPlaceholder(cmd) || strings.Contains(cmd, ArgsPlaceholder) {
+			if word != "" {
+				in.Resolve(cores, []string{word}) // must not panic
+			}
 			return
 		}
 		words, _ := SplitWords(strings.ReplaceAll(cmd, CoresPlaceholder, strconv.Itoa(cores)))
-		if len(argv) == 0 || !slices.Equal(argv, words) {
-			t.Fatalf("Argv(%q, %d) = %q, want %q", cmd, cores, argv, words)
+		if len(r.Argv) == 0 || !slices.Equal(r.Argv, words) {
+			t.Fatalf("Resolve(%q, %d) = %q, want %q", cmd, cores, r.Argv, words)
 		}
 	})
 }

@@ -104,27 +104,28 @@ func TestParseYAMLErrors(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"syntax", "- name: [e\n", "f.yaml:1: invalid YAML"},
 		{"not a list", "name: e\n", "f.yaml:1: an hpcFlow environment file is a list of environments, not a mapping"},
-		{"unknown field", env + "  project: x\n", `f.yaml:2: environment "e": unknown field "project"`},
+		{"unknown key", env + "  variables: x\n", `f.yaml:2: environment "e": unknown key "variables"`},
 		{"no name", "- setup: x\n", "f.yaml:1: environment #1 has no name"},
 		{"bad name", "- name: 'a b'\n", `f.yaml:1: invalid environment name "a b"`},
-		{"field twice", env + "  setup: a\n  setup: b\n", `f.yaml:3: environment "e": field "setup" is given twice (first at line 2)`},
+		{"field twice", env + "  setup: a\n  setup: b\n", `f.yaml:3: environment "e": key "setup" is given twice (first at line 2)`},
 		{"duplicate", env + env, `f.yaml:2: environment "e": defined twice in this file with the same specifiers (first at line 1)`},
-		{"secret map", env + "  secrets:\n    - {key: a}\n", `f.yaml:3: environment "e": secret #1 must be a string (a key), not a mapping`},
+		{"secret list", env + "  secrets:\n    - [a]\n", `f.yaml:3: environment "e": secret #1 must be a string or a table, not a list`},
+		{"secret table key", env + "  secrets:\n    - {key: a, jsn: true}\n", `f.yaml:3: environment "e": secret "a": unknown key "jsn"`},
 		{"secret twice", env + "  secrets: [A, A]\n", `f.yaml:2: environment "e": secret "A" is listed twice`},
 		{"secret vars", env + "  secrets: [a-b, a_b]\n", `environment "e": secrets "a-b" and "a_b" both become variable "a_b"`},
-		{"specifier list", env + "  specifiers:\n    v: [1]\n", `f.yaml:3: environment "e": specifier "v" must be a string, number or boolean, not a list`},
-		{"setup map", env + "  setup: {a: 1}\n", `f.yaml:2: environment "e": setup must be a string or a list of strings, not a mapping`},
-		{"instance field", exe + "          cores: 2\n", `f.yaml:6: environment "e": executable "x": instance 1: unknown field "cores"`},
+		{"specifier list", env + "  specifiers:\n    v: [1]\n", `f.yaml:2: environment "e": specifier "v" must be a string, number or boolean, not a list`},
+		{"setup map", env + "  setup: {a: 1}\n", `f.yaml:2: environment "e": setup must be a string or an array of strings, not a mapping`},
+		{"instance field", exe + "          cores: 2\n", `f.yaml:6: environment "e": executable "x": instance 1: unknown key "cores"`},
 		{"no command", env + "  executables:\n    - label: x\n      instances:\n        - num_cores: 2\n", `f.yaml:5: environment "e": executable "x": instance 1: missing command`},
 		{"no instances", env + "  executables:\n    - label: x\n", `f.yaml:3: environment "e": executable "x" has no instances`},
 		{"bad label", env + "  executables:\n    - label: 1x\n      instances: [{command: c}]\n", `executable label "1x" is not a valid identifier`},
 		{"bad mode", exe + "          parallel_mode: mpi\n", `f.yaml:6: environment "e": executable "x": instance 1: parallel_mode "mpi" is not one of distributed, shared, hybrid`},
-		{"cores string", exe + "          num_cores: many\n", `instance 1: num_cores must be an integer or a mapping, not a string`},
+		{"cores string", exe + "          num_cores: many\n", `instance 1: num_cores must be an integer or a table, not a string`},
 		{"cores zero", exe + "          num_cores: 0\n", `num_cores must be at least 1, not 0`},
 		{"cores no stop", exe + "          num_cores: {start: 2}\n", `num_cores: missing stop`},
 		{"cores backwards", exe + "          num_cores: {start: 4, stop: 2}\n", `num_cores: stop (2) is less than start (4)`},
-		{"cores field", exe + "          num_cores: {start: 1, stop: 2, by: 1}\n", `num_cores: unknown field "by"`},
-		{"command quote", env + "  executables:\n    - label: x\n      instances: [{command: \"a 'b\"}]\n", `command: the command has an unterminated single quote`},
+		{"cores field", exe + "          num_cores: {start: 1, stop: 2, by: 1}\n", `num_cores: unknown key "by"`},
+		{"command quote", env + "  executables:\n    - label: x\n      instances: [{command: \"a 'b\"}]\n", `command: not valid shell text: 1:3: reached EOF without closing quote`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,5 +267,35 @@ func TestPick(t *testing.T) {
 	}
 	if e, err := s.Lookup("p"); err != nil || len(e.Specifiers) != 0 {
 		t.Errorf("Lookup(p) = %v, %v; want the one without specifiers", e, err)
+	}
+}
+
+func TestParseYAMLMergeKey(t *testing.T) {
+	src := `- &base
+  name: damask_env
+  setup: |
+    module load mpi/openmpi/4.1.0
+  executables:
+    - label: damask_grid
+      instances:
+        - command: singularity run $IMG_PATH
+          num_cores: 1
+- <<: *base
+  specifiers: {version: "2"}
+  setup: module load mpi/openmpi/5.0
+- <<: [*base]
+  name: other_env
+`
+	envs, err := ParseYAML("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 3 || envs[1].Name != "damask_env" || envs[1].Specifiers["version"] != "2" ||
+		envs[1].Setup[0] != "module load mpi/openmpi/5.0" || envs[1].Executables[0].Instances[0].Line != 8 ||
+		envs[2].Name != "other_env" || envs[2].Setup[0] != "module load mpi/openmpi/4.1.0" {
+		t.Errorf("merged environments: %+v %+v %+v", envs[0], envs[1], envs[2])
+	}
+	if _, err := ParseYAML("m.yaml", []byte("- <<: 3\n  name: x\n")); err == nil || !strings.Contains(err.Error(), `m.yaml:1: environment "x": a merge key (<<) must name a mapping`) {
+		t.Errorf("a merge of a scalar: %v", err)
 	}
 }

@@ -242,10 +242,10 @@ func TestWine(t *testing.T) {
 		u := w.user(t)
 		u.defs(t, "[[env]]\nname = \"s\"\nsetup = [\"export X=1\"]\n")
 		r := u.run(t, "", "-e", "s", "--", w.wintool, "exit", "0")
-		want(t, r, 125, `setup lines are /bin/sh commands, which secrun does not run on Windows; the command did not run`)
+		want(t, r, 125, `setup lines and shell-text commands are bash commands, which secrun does not run on Windows; the command did not run`)
 		r = u.run(t, "", "env", "check")
 		want(t, r, 0, ``)
-		if !strings.Contains(r.Stdout, `warning: environment "s": setup lines are /bin/sh commands, which secrun does not run on Windows, so a run of this environment is refused here`) {
+		if !strings.Contains(r.Stdout, `warning: environment "s": setup lines and shell-text commands are bash commands, which secrun does not run on Windows, so a run of this environment is refused here`) {
 			t.Errorf("env check:\n%s", r.Stdout)
 		}
 	})

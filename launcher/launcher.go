@@ -16,8 +16,12 @@ import (
 
 // Child is a command ready to run.
 type Child struct {
-	Argv  []string // program and arguments, exactly as the user gave them
-	Setup []string // shell lines run by /bin/sh before the program; empty for a direct exec
+	Argv  []string // program and arguments, exactly as the user gave them; nil when Script is set
+	Setup []string // shell lines run by the shell before the program; empty for a direct exec
+	// Script, when not "", is shell text run by the shell (after Setup) instead of Argv.
+	Script string
+	// Shell runs Setup and Script: a program name or path; "" for DefaultShell (see command).
+	Shell string
 	Env   []string // the complete environment of the child, NAME=VALUE
 	// Files are written to a private directory before the child starts and removed when it
 	// ends; with any, secrun stays as the child's supervisor instead of exec'ing it.
@@ -221,16 +225,3 @@ func setenv(env []string, name, value string) []string {
 	}
 	return append(out, name+"="+value)
 }
-
-// setupArgv wraps argv in /bin/sh so that the setup lines run first. The command and its
-// arguments travel as positional parameters, so they are never re-quoted or expanded. set -e
-// stops at the first failing setup line, and the EXIT trap says so; exec replaces the shell,
-// trap and all, once setup succeeded. A shell that ends before the exec with status 0 (a
-// setup line's 'exit 0', a here-doc that swallows the rest of the script) exits 125 instead:
-// the command never ran, so the run must not look like a success.
-func setupArgv(setup, argv []string) []string {
-	script := "set -e\n" + setupTrap + "\n" + strings.Join(setup, "\n") + "\ntrap - EXIT\nexec \"$@\""
-	return append([]string{"/bin/sh", "-c", script, "secrun-setup"}, argv...)
-}
-
-const setupTrap = `trap 's=$?; if [ "$s" -eq 0 ]; then echo "secrun: error: a setup line ended the shell with status 0; the command did not run" >&2; exit 125; fi; echo "secrun: error: a setup line failed with status $s; the command did not run" >&2' EXIT`

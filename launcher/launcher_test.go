@@ -92,12 +92,24 @@ func TestLookPath(t *testing.T) {
 	}
 }
 
-func TestSetupArgv(t *testing.T) {
-	got := setupArgv([]string{"module load x", "export A=1"}, []string{"prog", "a b", "$HOME"})
-	want := []string{"/bin/sh", "-c", "set -e\n" + setupTrap + "\nmodule load x\nexport A=1\ntrap - EXIT\nexec \"$@\"",
-		"secrun-setup", "prog", "a b", "$HOME"}
-	if !slices.Equal(got, want) {
-		t.Errorf("setupArgv = %q, want %q", got, want)
+func TestChildCommand(t *testing.T) {
+	t.Setenv("PATH", "/usr/bin:/bin") // the shell is found in secrun's own PATH
+	env := []string{"PATH=/nonexistent"}
+	c := Child{Argv: []string{"prog", "a b", "$HOME"}, Setup: []string{"module load x", "export A=1"}, Shell: "sh", Env: env}
+	_, got, err := c.command()
+	want := []string{"/usr/bin/sh", "-c", "set -e\n" + setupTrap + "\nmodule load x\nexport A=1\ntrap - EXIT\nset +e\nexec \"$@\"",
+		"secrun", "prog", "a b", "$HOME"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("command() = %q, %v; want %q", got, err, want)
+	}
+	c = Child{Script: "echo $A", Shell: "sh", Env: env}
+	if _, got, err = c.command(); err != nil || !slices.Equal(got, []string{"/usr/bin/sh", "-c", "echo $A", "secrun"}) {
+		t.Errorf("script command() = %q, %v", got, err)
+	}
+	t.Setenv("PATH", "/nonexistent")
+	c = Child{Script: "echo", Env: env}
+	if path, _, err := c.command(); err != nil || path != fallbackShell {
+		t.Errorf("without bash: %q, %v; want %s", path, err, fallbackShell)
 	}
 }
 

@@ -25,7 +25,7 @@ func candidates(path string) []string { return []string{path} }
 // platformKeep adds nothing to CleanKeep.
 var platformKeep []string
 
-// SetupSupported returns nil: setup lines run with /bin/sh.
+// SetupSupported returns nil: setup lines and shell text run with bash (or /bin/sh).
 func SetupSupported() error { return nil }
 
 func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
@@ -35,11 +35,7 @@ func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
 // fails. With files or a Mask, it writes the files to a private directory, runs the child under supervision
 // (see supervise), removes the directory and returns an *ExitError with the child's status.
 func Run(c Child) error {
-	argv := c.Argv
-	if len(c.Setup) > 0 {
-		argv = setupArgv(c.Setup, argv)
-	}
-	path, err := LookPath(argv[0], ownPath())
+	path, argv, err := c.command()
 	if err != nil {
 		return err
 	}

@@ -66,9 +66,10 @@ func candidates(path string) []string {
 
 func isExecutable(fs.FileInfo) bool { return true }
 
-// SetupSupported returns why setup lines cannot run: they are /bin/sh lines.
+// SetupSupported returns why setup lines and shell-text commands cannot run: they are bash
+// (or /bin/sh) text.
 func SetupSupported() error {
-	return &UnsupportedError{Msg: "setup lines are /bin/sh commands, which secrun does not run on Windows",
+	return &UnsupportedError{Msg: "setup lines and shell-text commands are bash commands, which secrun does not run on Windows",
 		Fix: "use an environment without setup lines here, or run the setup in the command itself, as in: cmd /c \"setup.bat && program\""}
 }
 
@@ -86,7 +87,7 @@ func (e *UnsupportedError) Hint() string { return e.Fix }
 // child's output goes through it. A batch file runs through cmd.exe with arguments that it
 // cannot expand (see batchCommand).
 func Run(c Child) error {
-	if len(c.Setup) > 0 {
+	if len(c.Setup) > 0 || c.Script != "" {
 		err := SetupSupported().(*UnsupportedError)
 		return &UnsupportedError{Msg: err.Msg + "; the command did not run", Fix: err.Fix}
 	}

@@ -59,60 +59,48 @@ func (f finding) String() string {
 func (c *envCheckCmd) Run(g *globals) error {
 	var found []finding
 	add := func(f finding) { found = append(found, f) }
-	texts := map[string][]byte{}
-	var files []string
-	envs := map[string]*envdef.Env{}
 	c0, confErr := g.config()
 	if confErr != nil {
 		add(configFinding(confErr))
 		c0 = &config.Config{}
 	}
-	jsonKeys := map[string]bool{} // keys read with json = true in any file
-	defaults := envdef.DefaultFiles(g.dirs)
-	for i, f := range append(defaults, g.envFiles()...) {
-		if _, dup := texts[f]; dup {
-			continue
-		}
-		data, err := envdef.ReadFile(f, c0.Trust)
-		if err != nil {
-			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			add(defFinding(f, err))
-			continue
-		}
-		texts[f] = data
-		files = append(files, f)
-		parsed, err := envdef.ParseFile(f, data)
-		if err != nil {
-			add(defFinding(f, err))
-			continue
-		}
-		for _, e := range parsed {
-			if err := checkSecrets(e); err != nil {
-				add(finding{file: f, line: e.Line, error: true, msg: err.Error()})
-			}
-			for _, s := range e.Secrets {
-				jsonKeys[s.Key] = jsonKeys[s.Key] || s.JSON
-			}
-			envs[e.Name] = e
-		}
+	// The loader runs use, going on after errors: every file is read and checked as a run
+	// would, and the environments in effect are those a run resolves, every one of several
+	// same-named environments that differ in specifiers included.
+	loaded := envdef.LoadAll(envdef.DefaultFiles(g.dirs), g.envFiles(), c0.Trust)
+	for _, err := range loaded.Errors {
+		add(defFinding("secrun", err))
 	}
-	g.verbosef("definitions read from: %s", strings.Join(files, ", "))
+	texts, files := loaded.Texts, loaded.Set.Files()
+	jsonKeys := map[string]bool{} // keys read with json = true in any environment
 	var selected []*envdef.Env
-	for _, e := range envs {
+	for _, e := range loaded.Set.Envs() {
+		if err := checkSecrets(e); err != nil {
+			add(finding{file: e.File, line: e.Line, error: true, msg: err.Error()})
+		}
+		for _, s := range e.Secrets {
+			jsonKeys[s.Key] = jsonKeys[s.Key] || s.JSON
+		}
 		if c.Name == "" || e.Name == c.Name {
 			selected = append(selected, e)
 		}
 	}
+	g.verbosef("definitions read from: %s", strings.Join(files, ", "))
 	if c.Name != "" && len(selected) == 0 {
 		add(finding{error: true, file: "secrun", msg: fmt.Sprintf("no environment %q is defined (searched %s)",
 			c.Name, strings.Join(searched(g), ", "))})
 	}
-	slices.SortFunc(selected, func(a, b *envdef.Env) int { return strings.Compare(a.Name, b.Name) })
 	for _, e := range selected {
 		if err := launcher.SetupSupported(); err != nil && len(e.Setup) > 0 {
 			add(finding{file: e.File, line: e.Line, env: e.Name, msg: err.Error() + ", so a run of this environment is refused here"})
+		}
+		for _, x := range e.Executables {
+			for _, in := range x.Instances {
+				if err := launcher.SetupSupported(); err != nil && in.ShellText() {
+					add(finding{file: e.File, line: in.Line, env: e.Name,
+						msg: fmt.Sprintf("executable %q: the command is shell text; %v, so a run of it is refused here", x.Label, err)})
+				}
+			}
 		}
 		for _, l := range e.Setup {
 			if why, ok := envdef.Exposed(l); ok {

@@ -132,7 +132,7 @@ func (c *envShowCmd) Run(g *globals) error {
 	}
 	w.Flush()
 	if len(e.Setup) > 0 {
-		fmt.Println("setup (run by /bin/sh before the command):")
+		fmt.Printf("setup (run by %s before the command):\n", shellOf(e))
 		for _, l := range e.Setup {
 			fmt.Println("  " + l)
 		}
@@ -183,16 +183,25 @@ func (c *envShowCmd) Run(g *globals) error {
 			if mode == "" {
 				mode = "any mode"
 			}
-			fmt.Printf("  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, in.Command)
+			fmt.Printf("  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, indentLines(in.Command, "     "))
 		}
 		run.Executable = x.Label
 		p, err := resolve(g, e, run, nil)
-		if err != nil {
+		var none *envdef.NoInstanceError
+		switch {
+		case errors.As(err, &none):
 			fmt.Printf("  for %d cores: no instance\n", coreCount(g, c.NumCores))
 			continue
+		case err != nil:
+			fmt.Printf("  for %d cores: %v\n", coreCount(g, c.NumCores), errors.Unwrap(err))
+			continue
 		}
-		argv, _, _ := forward(g, run, p.argv, vars, os.Environ())
-		fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(argv))
+		forward(g, run, p, vars, os.Environ())
+		if p.script != "" {
+			fmt.Printf("  for %d cores runs, with %s:\n    %s\n", p.cores, shellOf(e), indentLines(p.script, "    "))
+		} else {
+			fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(p.argv))
+		}
 	}
 	return nil
 }
@@ -245,6 +254,12 @@ func jsonFindings(e *envdef.Env, s envdef.Secret, entry keystore.Entry) []findin
 		}
 	}
 	return out
+}
+
+// indentLines puts indent before every line of s but the first, and drops a final newline, so
+// that a multi-line command reads as a block.
+func indentLines(s, indent string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+indent)
 }
 
 // quoteArgv formats argv so that a shell would split it back into the same words.

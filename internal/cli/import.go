@@ -18,16 +18,16 @@ import (
 
 // importCmd copies secrets from another tool's store into secrun's.
 type importCmd struct {
-	From      string `required:"" enum:"hpcflow,json" placeholder:"hpcflow|json" help:"The format: hpcflow (hpcFlow's state.db) or json (a flat JSON object of key to string)."`
-	App       string `default:"hpcflow" placeholder:"NAME" help:"The hpcFlow-based app whose secrets to read (hpcflow, matflow, ...): its user data directory holds state.db."`
-	Path      string `placeholder:"FILE" type:"path" help:"Read this file instead of the app's state.db."`
+	From      string `required:"" enum:"hpcflow,json" placeholder:"hpcflow|json" help:"The format: hpcflow (a YAML secrets file in hpcFlow's user data directory, assumed to be state.db) or json (a flat JSON object of key to string)."`
+	App       string `default:"hpcflow" placeholder:"NAME" help:"The hpcFlow-based app whose secrets to read (hpcflow, matflow, ...): state.db is looked for in its user data directory and the per-machine folders in it."`
+	Path      string `placeholder:"FILE" type:"path" help:"Read this file instead of looking for the app's state.db."`
 	File      string `arg:"" optional:"" type:"path" placeholder:"FILE" help:"The file to read (the same as --path); - reads JSON from stdin."`
 	Overwrite bool   `help:"Replace secrets that secrun already holds under the same keys."`
 }
 
 func (c *importCmd) Help() string {
 	return `Examples:
-  secrun secrets import --from hpcflow                 # $XDG_DATA_HOME/hpcflow/state.db
+  secrun secrets import --from hpcflow                 # state.db in $XDG_DATA_HOME/hpcflow or hpcflow/MACHINE
   secrun secrets import --from hpcflow --app matflow
   secrun secrets import --from hpcflow --path /old/home/.local/share/hpcflow/state.db
   secrun secrets import --from json panda_secrets.json
@@ -35,7 +35,12 @@ func (c *importCmd) Help() string {
 
 Prints each imported key on stdout, never a value. The file must be private to you (mode 600, as
 secrun's own store must be). Unless --overwrite, nothing is imported when secrun already holds
-any of the keys; they are named. Empty values are skipped with a warning.`
+any of the keys; they are named. Empty values are skipped with a warning.
+
+No published hpcFlow source or document names the file that holds hpcFlow's secrets or its
+layout: secrun assumes a YAML file named state.db (a "secrets" mapping of key to value, or a flat
+mapping), in the app's user data directory or one of its per-machine folders. When it finds none
+it lists what the directory holds; give the right file with --path.`
 }
 
 // imported is one secret read from a foreign file; line is its line there (0 if unknown).
@@ -61,7 +66,9 @@ func (c *importCmd) Run(g *globals) error {
 			if err != nil {
 				return err
 			}
-			path = filepath.Join(dir, "state.db")
+			if path, err = findHpcFlowSecrets(dir); err != nil {
+				return err
+			}
 		}
 	default:
 		what = "JSON secrets file"
@@ -173,6 +180,64 @@ func platformDataDir(d dirs.Dirs, app string) (string, error) {
 		return dir, nil
 	}
 	return "", &usageError{msg: "cannot find the user data directory of " + app, hint: "give the file with --path FILE"}
+}
+
+// hpcFlowSecretsFile is the name secrun assumes for hpcFlow's secrets file; no published hpcFlow
+// source names it.
+const hpcFlowSecretsFile = "state.db"
+
+// findHpcFlowSecrets looks for hpcFlowSecretsFile in the app's user data directory dir and in
+// the folders directly under it: hpcFlow keeps per-machine data in dir/MACHINE, where MACHINE is
+// the machine setting of its configuration (hpcflow/hpcflow, hpcflow/sdk/app.py,
+// user_data_hostname_dir). With none, or more than one, the error lists what there is.
+func findHpcFlowSecrets(dir string) (string, error) {
+	var found, seen []string
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", &usageError{msg: fmt.Sprintf("hpcFlow secrets file %s does not exist (nor the directory)", filepath.Join(dir, hpcFlowSecretsFile)),
+				hint: "give its path with --path FILE (hpcFlow keeps its data in its app's user data directory)"}
+		}
+		return "", fmt.Errorf("reading %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		switch {
+		case e.Name() == hpcFlowSecretsFile:
+			found = append(found, filepath.Join(dir, e.Name()))
+		case e.IsDir():
+			sub, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+			for _, f := range sub {
+				name := filepath.Join(e.Name(), f.Name())
+				if f.Name() == hpcFlowSecretsFile {
+					found = append(found, filepath.Join(dir, name))
+				} else {
+					seen = append(seen, name)
+				}
+			}
+			if len(sub) == 0 {
+				seen = append(seen, e.Name()+string(filepath.Separator))
+			}
+		default:
+			seen = append(seen, e.Name())
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		what := "it is empty"
+		if len(seen) > 0 {
+			const most = 20
+			if len(seen) > most {
+				seen = append(seen[:most], fmt.Sprintf("and %d more", len(seen)-most))
+			}
+			what = "it holds: " + strings.Join(seen, ", ")
+		}
+		return "", &usageError{msg: fmt.Sprintf("no hpcFlow secrets file (%s) in %s or the folders in it; %s", hpcFlowSecretsFile, dir, what),
+			hint: "give the file that holds the secrets with --path FILE"}
+	}
+	return "", &usageError{msg: fmt.Sprintf("%d hpcFlow secrets files: %s", len(found), strings.Join(found, ", ")),
+		hint: "choose one with --path FILE"}
 }
 
 // parseHpcFlowSecrets reads hpcFlow's secrets file: YAML whose "secrets" mapping holds key to

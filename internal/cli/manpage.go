@@ -40,6 +40,10 @@ var manSections = []man.Section{
   setup = ["module load openmpi/4.1"]
   secrets = ["API_TOKEN", { key = "db-password", as_env_var = "DB_PASS" }]
 
+Setup lines, and an instance command that is shell text (variables, quotes around expansions, several lines, operators), run as one script in bash (the shell key chooses another; /bin/sh when bash is missing), as hpcFlow runs them; the last command is exec'd when it is a program. A plain word list with no setup lines is exec'd directly. In a command, <<num_cores>> is the core count, <<args>> the words after the label (each quoted), and <<script_name>>, <<script_path>>, <<script_dir>> and <<script_name_no_ext>> describe the first of those words, the script.
+
+SECRUN_ENV_SOURCES=hpcflow,matflow also reads the environment files listed under environment_sources in those apps' config.yaml.
+
 The packages install a longer example as /etc/secrun/envs.toml.example. Definitions never hold values.`},
 	{Title: "Environment", Body: `SECRUN_STORE selects the store (auto, file or keyring), as --store does.
 
@@ -51,7 +55,7 @@ SECRUN_DATA_DIR replaces the directory of the file store and the keyring index.
 
 XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR place secrun's files as the XDG base directory specification says.
 
-SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
+HPCFLOW_RUN_NUM_CORES, MATFLOW_RUN_NUM_CORES (set by hpcFlow and MatFlow for the commands they run), SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS and NSLOTS give the core count when -n is not given.
 
 The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPTH, and, for file secrets, NAME_FILE and SECRUN_SECRETS_DIR.`},
 	{Title: "Files", Body: `  ~/.local/share/secrun/secrets.json    the file store (mode 0600)

@@ -16,21 +16,24 @@ import (
 // (a script whose #! line leads back to itself) and stops.
 const maxDepth = 8
 
-// schedulerCores are the variables that give a job's core count, in the order they are read.
-var schedulerCores = []string{"SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
+// schedulerCores are the variables that give a job's core count, in the order they are read:
+// first the count hpcFlow and MatFlow set for the command they run, then the scheduler's.
+var schedulerCores = []string{"HPCFLOW_RUN_NUM_CORES", "MATFLOW_RUN_NUM_CORES", "SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
 
 // secrunVars are the variables secrun sets in every child, besides the secrets.
 var secrunVars = []string{"SECRUN_ENV", "SECRUN_NUM_CORES", "SECRUN_EXECUTABLE", "SECRUN_DEPTH"}
 
 // plan is what a run will do once the command word has been resolved.
 type plan struct {
-	argv  []string
-	cores int
-	label string // the executable label that was run, or ""
+	argv   []string // the program and its arguments; nil when script is set
+	script string   // shell text from an executable's instance, run by the environment's shell
+	cores  int
+	label  string // the executable label that was run, or ""
 }
 
-// coreCount returns the core count for instance selection: the -n flag, else the first
-// scheduler variable that holds a positive integer, else 1.
+// coreCount returns the core count for instance selection: the -n flag (0 when not given; the
+// "cores" mapper refuses a count below 1), else the first variable of schedulerCores that
+// holds a positive integer, else 1.
 func coreCount(g *globals, flag int) int {
 	if flag > 0 {
 		return flag
@@ -55,10 +58,6 @@ func coreCount(g *globals, flag int) int {
 // of env when it is one of its labels (or when -x names one), and then the chosen instance's
 // command comes first and the remaining words are appended.
 func resolve(g *globals, env *envdef.Env, r *runCmd, words []string) (*plan, error) {
-	if r.NumCores < 0 {
-		return nil, &usageError{msg: fmt.Sprintf("--num-cores %d is not a core count", r.NumCores),
-			hint: "give a count of at least 1, or leave -n out to use the scheduler's count"}
-	}
 	p := &plan{argv: words, cores: coreCount(g, r.NumCores)}
 	if r.ParallelMode != "" && !slices.Contains(envdef.ParallelModes, r.ParallelMode) {
 		return nil, &usageError{msg: fmt.Sprintf("--parallel-mode %q is not a parallel mode", r.ParallelMode),
@@ -79,12 +78,12 @@ func resolve(g *globals, env *envdef.Env, r *runCmd, words []string) (*plan, err
 	if err != nil {
 		return nil, err
 	}
-	argv, err := in.Argv(p.cores)
+	cmd, err := in.Resolve(p.cores, args)
 	if err != nil {
 		return nil, fmt.Errorf("%s: environment %q: executable %q: %w", where(env.File, in.Line), env.Name, label, err)
 	}
 	g.verbosef("executable %q: instance at %s for %d cores", label, where(env.File, in.Line), p.cores)
-	p.argv, p.label = append(argv, args...), label
+	p.argv, p.script, p.label = cmd.Argv, cmd.Script, label
 	return p, nil
 }
 
@@ -109,12 +108,16 @@ func (e *noLabelError) Hint() string {
 	return "its executables: " + strings.Join(labels, ", ")
 }
 
-// forward adds the flags that carry the named variables to remote ranks when argv starts an
-// MPI launcher or srun, unless --no-forward, and returns the command and the launcher's
-// environment: for hydra, launcher.HydraLast comes last in it.
-func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []string) ([]string, []string, launcher.Flavour) {
+// forward adds the flags that carry the named variables to remote ranks when p's argv starts an
+// MPI launcher or srun, or when its shell text runs one (mpirun -n $NSLOTS ...), unless
+// --no-forward. It returns the launcher's environment (for hydra, launcher.HydraLast comes last
+// in it), and the launcher's flavour and words: p's argv, or for shell text the first launcher
+// in it, with the words that are not literal as written ($NSLOTS); nil for shell text without
+// a launcher.
+func forward(g *globals, r *runCmd, p *plan, vars []launcher.Var, env []string) ([]string, launcher.Flavour, []string) {
+	launch := p.argv
 	if r.NoForward {
-		return argv, env, launcher.NoLauncher
+		return env, launcher.NoLauncher, launch
 	}
 	names := make([]string, len(vars))
 	for i, v := range vars {
@@ -125,13 +128,34 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 		cache = filepath.Join(g.dirs.Cache, "launchers")
 	}
 	f := &launcher.Forwarder{Env: env, Cache: cache, Debug: g.verbosef}
-	out, fl := f.Forward(argv, names)
-	switch {
-	case fl == launcher.NoLauncher:
-	case !slices.Equal(out, argv):
-		g.verbosef("%s launcher: forwarding %s", fl, strings.Join(names, ", "))
-	default:
-		g.verbosef("%s launcher: it passes the whole environment already", fl)
+	fl := launcher.NoLauncher
+	fwd := func(argv []string) []string {
+		out, this := f.Forward(argv, names)
+		switch {
+		case this == launcher.NoLauncher:
+			return out
+		case !slices.Equal(out, argv):
+			g.verbosef("%s launcher: forwarding %s", this, strings.Join(names, ", "))
+		default:
+			g.verbosef("%s launcher: it passes the whole environment already", this)
+		}
+		if fl == launcher.NoLauncher {
+			fl, launch = this, out
+		}
+		return out
+	}
+	if p.script == "" {
+		p.argv = fwd(p.argv)
+	} else {
+		// In shell text, each simple command that starts a launcher gets the same edit; a word
+		// that is not literal ($NSLOTS) is passed to Forward as its text, which it never needs
+		// to read.
+		script, err := envdef.EditCalls(p.script, func(words []string) (envdef.CallEdit, bool) {
+			return diffEdit(words, fwd(words))
+		})
+		if err == nil {
+			p.script = script
+		}
 	}
 	if v, ok := f.SlurmExport(fl, names); ok {
 		g.verbosef("SLURM_EXPORT_ENV=%s for the command (the job's setting would keep the secrets from srun's tasks or an MPI launcher's daemons)", v)
@@ -140,7 +164,24 @@ func forward(g *globals, r *runCmd, argv []string, vars []launcher.Var, env []st
 	if fl == launcher.Hydra {
 		env = append(env, launcher.HydraLast)
 	}
-	return out, env, fl
+	return env, fl, launch
+}
+
+// diffEdit describes how out differs from in as one replacement: the common prefix (never the
+// program word) and suffix are kept, and the words between them replaced.
+func diffEdit(in, out []string) (envdef.CallEdit, bool) {
+	if slices.Equal(in, out) {
+		return envdef.CallEdit{}, false
+	}
+	pre := 1
+	for pre < len(in) && pre < len(out) && in[pre] == out[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(in)-pre && suf < len(out)-pre && in[len(in)-1-suf] == out[len(out)-1-suf] {
+		suf++
+	}
+	return envdef.CallEdit{At: pre, Del: len(in) - pre - suf, Insert: out[pre : len(out)-suf]}, true
 }
 
 // filesOnOneNode refuses to hand a launcher (fl) the paths of secret files: they exist only on

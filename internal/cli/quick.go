@@ -93,10 +93,11 @@ func quickRun(args []string) (*root, bool) {
 }
 
 // count parses a core count in decimal, as schedulers write counts: "010" is ten, not
-// octal eight. Anything else goes to kong, whose "cores" mapper (coresMapper) uses count.
+// octal eight. A count is at least 1: hpcFlow finds no instance for 0, so -n 0 is an error,
+// never "not given". Anything else goes to kong, whose "cores" mapper (coresMapper) uses count.
 func count(s string) (int, bool) {
 	n, err := strconv.ParseInt(s, 10, 0)
-	return int(n), err == nil
+	return int(n), err == nil && n >= 1
 }
 
 // coresMapper decodes -n/--num-cores with count, in place of kong's int mapper, which reads
@@ -107,6 +108,9 @@ var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.V
 		return err
 	}
 	n, ok := count(s)
+	if _, err := strconv.ParseInt(s, 10, 0); err == nil && !ok {
+		return fmt.Errorf("%s is not a core count: give 1 or more, or leave -n out to use the scheduler's count", s)
+	}
 	if !ok {
 		return fmt.Errorf("expected a decimal core count but got %q", s)
 	}

@@ -17,7 +17,7 @@ import (
 // runCmd runs a program with an environment's secrets.
 type runCmd struct {
 	Env          string   `short:"e" placeholder:"NAME" predictor:"envs" help:"The environment definition whose secrets the command gets."`
-	NumCores     int      `short:"n" type:"cores" placeholder:"N" help:"Core count for choosing an executable's instance (default: SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
+	NumCores     int      `short:"n" type:"cores" placeholder:"N" help:"Core count for choosing an executable's instance (default: HPCFLOW_RUN_NUM_CORES, MATFLOW_RUN_NUM_CORES, SLURM_NTASKS, SLURM_NPROCS, PBS_NP, NCPUS, NSLOTS, else 1)."`
 	Executable   string   `short:"x" placeholder:"LABEL" predictor:"labels" help:"Run this executable of the environment; the words after -- become its arguments."`
 	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
@@ -84,22 +84,35 @@ func (r *runCmd) Run(g *globals) error {
 		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
 	fwd := append(vars, plan.pathVars()...)
-	argv, childEnv, fl := forward(g, r, p.argv, fwd, childEnv)
-	if err := filesOnOneNode(env, plan, fl, argv[0]); err != nil {
+	childEnv, fl, launch := forward(g, r, p, fwd, childEnv)
+	program := shellOf(env)
+	if p.script == "" {
+		program = p.argv[0]
+	}
+	if len(launch) == 0 {
+		launch = []string{program}
+	}
+	if err := filesOnOneNode(env, plan, fl, launch[0]); err != nil {
 		return err
 	}
 	var mask *launcher.Masker
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
 	}
-	if err := g.audit(env.Name, where(env.File, env.Line), p.label, argv[0], plan.read, launchOf(fl, argv, fwd)); err != nil {
+	if err := g.audit(env.Name, where(env.File, env.Line), p.label, program, plan.read, launchOf(fl, launch, fwd)); err != nil {
 		return err
 	}
 	if g.Verbose {
-		g.verbosef("running: %s", quoteArgv(argv))
+		if p.script != "" {
+			g.verbosef("running with %s:\n%s", program, p.script)
+		} else {
+			g.verbosef("running: %s", quoteArgv(p.argv))
+		}
 	}
 	return launcher.Run(launcher.Child{
-		Argv:   argv,
+		Argv:   p.argv,
+		Script: p.script,
+		Shell:  env.Shell,
 		Setup:  env.Setup,
 		Env:    childEnv,
 		Files:  plan.files,
@@ -107,6 +120,14 @@ func (r *runCmd) Run(g *globals) error {
 		Mask:   mask,
 		Dirs:   g.dirs,
 	})
+}
+
+// shellOf names the shell that runs env's setup lines and shell-text commands.
+func shellOf(env *envdef.Env) string {
+	if env.Shell != "" {
+		return env.Shell
+	}
+	return launcher.DefaultShell
 }
 
 // maskFor builds the Masker for a run's secrets: each value, each JSON member and each line of
