@@ -51,6 +51,7 @@ want_deb=(
   ./etc/secrun/envs.toml.example
   ./usr/share/doc/secrun/copyright
   ./usr/share/doc/secrun/README.md
+  ./usr/share/doc/secrun/docs/security.md
 )
 for deb in "${debs[@]}"; do
   echo "== dpkg-deb -c $deb"
@@ -70,7 +71,7 @@ if command -v rpm >/dev/null; then
     echo "$listing"
     for p in /usr/bin/secrun /usr/share/man/man1/secrun.1.gz /usr/share/bash-completion/completions/secrun \
       /usr/share/zsh/site-functions/_secrun /usr/share/fish/vendor_completions.d/secrun.fish /etc/secrun/envs.toml.example \
-      /usr/share/doc/secrun/README.md /usr/share/licenses/secrun/LICENSE; do
+      /usr/share/doc/secrun/README.md /usr/share/doc/secrun/docs/security.md /usr/share/licenses/secrun/LICENSE; do
       grep -qx "$p" <<<"$listing" || fail "$r lacks $p"
     done
     rpm -qp --qf '%{NAME} %{VERSION} %{ARCH}\n' "$r" 2>/dev/null
@@ -83,7 +84,7 @@ for a in dist/*linux_amd64*.tar.gz; do
   echo "== tar -tzf $a"
   listing=$(tar -tzf "$a")
   echo "$listing"
-  for p in README.md LICENSE secrun share/man/man1/secrun.1.gz share/completions/secrun.bash etc/secrun/envs.toml.example; do
+  for p in README.md docs/security.md LICENSE secrun share/man/man1/secrun.1.gz share/completions/secrun.bash etc/secrun/envs.toml.example; do
     grep -qx "$p" <<<"$listing" || fail "$a lacks $p"
   done
 done
