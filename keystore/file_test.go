@@ -501,6 +501,51 @@ func BenchmarkFetch10(b *testing.B) {
 	}
 }
 
+// BenchmarkAutoFetch10 is a run's read under the default store: auto, with no secret in the
+// keyring index, over a file store of 10 secrets.
+func BenchmarkAutoFetch10(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "secrun")
+	s := NewAuto(dir)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("SECRET_%d", i)
+		if err := s.File.Set(keys[i], bytes.Repeat([]byte("x"), 40), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		values, err := s.Fetch(keys)
+		if err != nil || len(values) != len(keys) {
+			b.Fatal(values, err)
+		}
+	}
+}
+
+// BenchmarkAutoFetchScoped10 is the same read for an environment with a project: every
+// scope of each key, resolved to the most specific.
+func BenchmarkAutoFetchScoped10(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "secrun")
+	s := NewAuto(dir)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("SECRET_%d", i)
+		if err := s.File.Put(Entry{Key: keys[i], Scope: Scope{Project: "p"}, Value: bytes.Repeat([]byte("x"), 40)}, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		all, err := s.FetchScoped(keys)
+		if err != nil || len(all) != len(keys) {
+			b.Fatal(all, err)
+		}
+		for _, entries := range all {
+			if _, ok := Resolve(entries, Scope{Project: "p"}); !ok {
+				b.Fatal(entries)
+			}
+		}
+	}
+}
+
 // TestStaleTempRemoved: a writer killed between creating its temp file and the rename leaves
 // the temp file (which holds values); the next writer removes it under the lock.
 func TestStaleTempRemoved(t *testing.T) {
