@@ -103,9 +103,9 @@ func (c *importCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
+	defer store.Close()
 	if !c.Overwrite {
-		have, err := store.Fetch(keys)
+		have, err := store.Fetch(keys, keystore.Scope{})
 		if err != nil {
 			return err
 		}
@@ -116,13 +116,13 @@ func (c *importCmd) Run(g *globals) error {
 			}
 		}
 		if len(clash) > 0 {
-			return &usageError{msg: fmt.Sprintf("%s already holds %s; nothing imported", storeDesc(store), strings.Join(clash, ", ")),
+			return &usageError{msg: fmt.Sprintf("%s already holds %s; nothing imported", storeDesc(store.Describe(), true), strings.Join(clash, ", ")),
 				hint: "add --overwrite to replace them, or delete them first with 'secrun secrets delete KEY'"}
 		}
 	}
 	var done []string
 	for _, s := range todo {
-		if err := store.Set(s.key, []byte(s.value), c.Overwrite); err != nil {
+		if _, err := store.Put(keystore.Entry{Key: s.key, Value: []byte(s.value)}, c.Overwrite); err != nil {
 			if len(done) > 0 {
 				return fmt.Errorf("importing %q: %w (imported before it: %s)", s.key, err, strings.Join(done, ", "))
 			}
@@ -135,7 +135,7 @@ func (c *importCmd) Run(g *globals) error {
 	if len(done) == 1 {
 		noun = "secret"
 	}
-	fmt.Fprintf(g.stderr, "secrun: imported %d %s from %s into %s\n", len(done), noun, path, storeDesc(store))
+	fmt.Fprintf(g.stderr, "secrun: imported %d %s from %s into %s\n", len(done), noun, path, storeDesc(store.Describe(), true))
 	return nil
 }
 
