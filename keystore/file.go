@@ -402,28 +402,6 @@ func (f *File) checkDir() error {
 	return nil
 }
 
-// CheckPrivate checks a file of secrets that is not secrun's own store, such as hpcFlow's
-// secrets file before an import, by the rules of the store file: a regular file (a symlink
-// to one is followed), owned by the user, that group and others cannot access at all. what
-// names the file in the *PermError.
-func CheckPrivate(path, what string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
-	}
-	if err := checkOwnerMode(path, fi); err != nil {
-		var pe *PermError
-		if errors.As(err, &pe) {
-			pe.What = what
-		}
-		return err
-	}
-	return nil
-}
-
 // PermError is a store file or directory that secrun refuses to use: open to group or others,
 // owned by another user, a symlink, a file with a second hard link, or not a regular file.
 type PermError struct {

@@ -139,8 +139,8 @@ func (c *importCmd) Run(g *globals) error {
 	return nil
 }
 
-// readPrivate reads a file of secrets after checking, as for secrun's own store, that only its
-// owner can access it. With stdinOK, "-" reads stdin.
+// readPrivate reads a file of secrets by the rules of secrun's own store (keystore.ReadPrivate):
+// no symlink followed, one link, only its owner can access it. With stdinOK, "-" reads stdin.
 func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 	if path == "-" && stdinOK {
 		data, err := io.ReadAll(os.Stdin)
@@ -149,18 +149,12 @@ func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 		}
 		return data, nil
 	}
-	if err := keystore.CheckPrivate(path, what); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
-				hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
-		}
-		return nil, err
+	data, err := keystore.ReadPrivate(path, what)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
+			hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, err)
-	}
-	return data, nil
+	return data, err
 }
 
 // platformDataDir returns the user data directory that Python's platformdirs gives an app
