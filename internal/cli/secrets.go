@@ -432,8 +432,9 @@ func (c *deleteAllCmd) Run(g *globals) error {
 		return err
 	}
 	entries = slices.DeleteFunc(entries, func(e keystore.Entry) bool { return e.Problem == keystore.ProblemUnindexed })
+	d := store.Describe() // before DeleteAll, which empties the keyring index that auto's words depend on
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeDesc(store.Describe(), false))
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeDesc(d, false))
 		return nil
 	}
 	if !c.Yes {
@@ -442,7 +443,7 @@ func (c *deleteAllCmd) Run(g *globals) error {
 				hint: "add --yes to confirm when stdin is not a terminal"}
 		}
 		fmt.Fprintf(g.stderr, "Delete all %d secrets from %s? Type 'yes' to confirm: ",
-			len(entries), storeDesc(store.Describe(), true))
+			len(entries), storeDesc(d, true))
 		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return errors.New("not confirmed; nothing deleted")
@@ -452,7 +453,7 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeDesc(store.Describe(), false))
+	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeDesc(d, false))
 	return nil
 }
 
