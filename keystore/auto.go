@@ -13,149 +13,83 @@ import (
 // The keyring is asked only for keys that its index lists, so a run whose secrets are all in
 // the file store makes no keyring call (on Linux: no D-Bus call) at all.
 //
-// The keyring keeps no scopes, so scoped secrets live in the file store: Auto is Scoped, and
-// its scoped reads and writes go to the file store, while unscoped ones go where Get and Set
-// send them.
+// The keyring keeps no scopes, so scoped secrets live in the file store: Auto's scoped reads
+// and writes go to the file store, while unscoped ones go where Get and Put send them.
 type Auto struct {
-	File    *File
-	Keyring *Keyring
-	// Verbosef, when set, receives the reasons for falling back to the file store.
-	Verbosef func(format string, args ...any)
-
-	source  map[string]string // key -> "file" or "keyring", from the last operation on it
-	trouble error             // why the keyring could not give the secrets its index lists
+	file     *File
+	keyring  *Keyring
+	verbosef func(format string, args ...any)
+	trouble  error // why the keyring could not give the secrets its index lists
 }
 
-var (
-	_ Scoped = (*Auto)(nil)
-	_ Kinded = (*Auto)(nil)
-)
+var _ Store = (*Auto)(nil)
 
-// NewAuto returns the auto store over the file store and the keyring in dir.
-func NewAuto(dir string) *Auto {
-	return &Auto{File: NewFile(dir), Keyring: NewKeyring(dir), source: map[string]string{}}
+// NewAuto returns the auto store over the file store and the keyring in dir. verbosef, when
+// not nil, receives the reasons for falling back to the file store.
+func NewAuto(dir string, verbosef func(format string, args ...any)) *Auto {
+	if verbosef == nil {
+		verbosef = func(string, ...any) {}
+	}
+	return &Auto{file: NewFile(dir), keyring: NewKeyring(dir), verbosef: verbosef}
 }
 
-// Name returns "auto".
-func (a *Auto) Name() string { return "auto" }
-
-// Location names both stores.
-func (a *Auto) Location() string {
-	return a.File.Location() + " and the keyring (" + a.Keyring.Location() + ")"
+// Describe names the stores that reads look in: the keyring, while its index lists a secret,
+// then the file store. Its Trouble is why the keyring could not give the secrets its index
+// lists, at the last read.
+func (a *Auto) Describe() Description {
+	d := Description{Name: "auto", Reads: []Place{a.file.place()}, Trouble: a.trouble}
+	if keys, _ := a.keyring.Keys(); len(keys) > 0 {
+		d.Reads = []Place{a.keyring.place(), a.file.place()}
+	}
+	return d
 }
 
 // Close releases the keyring connection.
-func (a *Auto) Close() error { return a.Keyring.Close() }
+func (a *Auto) Close() error { return a.keyring.Close() }
 
-// Source says which store the last operation on key used: "file", "keyring" or "".
-func (a *Auto) Source(key string) string { return a.source[key] }
-
-// Trouble returns why the keyring could not deliver the secrets its index lists, or nil.
-func (a *Auto) Trouble() error { return a.trouble }
-
-func (a *Auto) verbosef(format string, args ...any) {
-	if a.Verbosef != nil {
-		a.Verbosef(format, args...)
-	}
-}
-
-// fromKeyring returns the values of keys that the keyring index lists and the keyring gives.
+// fromKeyring returns the entries of keys that the keyring index lists and the keyring gives.
 // A keyring that cannot give them is not an error (it is kept as the trouble), unless the
 // index file itself is corrupt or unprotected.
-func (a *Auto) fromKeyring(keys []string) (map[string][]byte, error) {
-	values, broken, listed, err := a.Keyring.fetchKeys(keys)
+func (a *Auto) fromKeyring(keys []string) (map[string]Entry, error) {
+	found, broken, listed, err := a.keyring.fetchKeys(keys)
 	switch {
 	case err != nil && isCorrupt(err):
 		return nil, err
 	case err != nil:
 		a.trouble = err
 		a.verbosef("keyring not used, falling back to the file store: %v", err)
-		values = map[string][]byte{}
 	case len(broken) > 0:
 		a.trouble = &KeyError{Key: broken[0], Err: ErrItemMissing}
 		a.verbosef("keyring: %v", a.trouble)
 	case len(listed) == 0:
 		a.verbosef("keyring not contacted: its index lists none of these secrets")
 	}
-	for k := range values {
-		a.source[k] = "keyring"
-	}
-	return values, nil
-}
-
-// Fetch returns the unscoped values of keys: from the keyring for the keys its index lists,
-// from the file store for the rest and for any the keyring could not give. The file store is
-// not read when the keyring gave every key.
-func (a *Auto) Fetch(keys []string) (map[string][]byte, error) {
-	values, err := a.fromKeyring(keys)
-	if err != nil {
-		return nil, err
-	}
-	if len(values) == len(keys) {
-		return values, nil
-	}
-	fromFile, err := a.File.Fetch(keys)
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range fromFile {
-		if _, ok := values[k]; !ok {
-			values[k] = v
-			a.source[k] = "file"
-		}
-	}
-	return values, nil
-}
-
-// FetchScoped returns the entries of keys in every scope: the unscoped entry from the keyring
-// when it gives one (else from the file store), and the scoped entries from the file store,
-// which is always read.
-func (a *Auto) FetchScoped(keys []string) (map[string][]Entry, error) {
-	values, err := a.fromKeyring(keys)
-	if err != nil {
-		return nil, err
-	}
-	found, err := a.File.FetchScoped(keys)
-	if err != nil {
-		return nil, err
-	}
-	for k, entries := range found {
-		if _, ok := values[k]; !ok {
-			for _, e := range entries {
-				if e.Scope.IsZero() {
-					a.source[k] = "file"
-				}
-			}
-			continue
-		}
-		found[k] = slices.DeleteFunc(entries, func(e Entry) bool { return e.Scope.IsZero() })
-	}
-	fromKeyring, err := a.keyringEntries(values)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range fromKeyring {
-		found[e.Key] = append(found[e.Key], e)
-	}
 	return found, nil
 }
 
-// keyringEntries gives the values that the keyring returned their metadata from its index.
-func (a *Auto) keyringEntries(values map[string][]byte) ([]Entry, error) {
-	if len(values) == 0 {
-		return nil, nil
-	}
-	idx, err := a.Keyring.index.load()
+// Fetch returns the most specific entry in scope s of each key: the unscoped entry from the
+// keyring for the keys its index lists, from the file store for the rest and for any the
+// keyring could not give, and scoped entries from the file store. The file store is not read
+// when s is zero and the keyring gave every key.
+func (a *Auto) Fetch(keys []string, s Scope) (map[string]Entry, error) {
+	found, err := a.fromKeyring(keys)
 	if err != nil {
 		return nil, err
 	}
-	var entries []Entry
-	for _, ie := range idx {
-		if v, ok := values[ie.Key]; ok {
-			entries = append(entries, ie.entry(v))
+	if s.IsZero() && len(found) == len(keys) {
+		return found, nil
+	}
+	fromFile, err := a.file.Fetch(keys, s)
+	if err != nil {
+		return nil, err
+	}
+	for k, e := range found {
+		// The keyring's entry is unscoped: a file entry wins only in a more specific scope.
+		if have, ok := fromFile[k]; !ok || rank(e.Scope, s) <= rank(have.Scope, s) {
+			fromFile[k] = e
 		}
 	}
-	return entries, nil
+	return fromFile, nil
 }
 
 // isCorrupt reports errors about the index file itself, which auto must not hide.
@@ -165,64 +99,43 @@ func isCorrupt(err error) bool {
 	return errors.As(err, &c) || errors.As(err, &p)
 }
 
-// Get returns one unscoped value, from the keyring when its index lists key, else from the
-// file store.
-func (a *Auto) Get(key string) ([]byte, error) {
-	e, err := a.Lookup(key)
-	return e.Value, err
-}
-
-// Lookup returns one unscoped secret with its kind and times, from the keyring when its index
-// lists key, else from the file store.
-func (a *Auto) Lookup(key string) (Entry, error) {
+// Get returns the entry of key in exactly scope s: an unscoped one from the keyring when its
+// index lists key, else from the file store; a scoped one from the file store.
+func (a *Auto) Get(key string, s Scope) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
 		return Entry{}, err
 	}
-	values, err := a.fromKeyring([]string{key})
+	if !s.IsZero() {
+		return a.file.Get(key, s)
+	}
+	found, err := a.fromKeyring([]string{key})
 	if err != nil {
 		return Entry{}, err
 	}
-	if v, ok := values[key]; ok {
-		entries, err := a.keyringEntries(map[string][]byte{key: v})
-		if err != nil || len(entries) == 0 { // none: the index changed since the read
-			return Entry{Key: key, Value: v, Store: "keyring"}, err
-		}
-		return entries[0], nil
-	}
-	e, err := a.File.Lookup(key)
-	switch {
-	case err == nil:
-		a.source[key] = "file"
+	if e, ok := found[key]; ok {
 		return e, nil
-	case errors.Is(err, ErrNotFound) && a.trouble != nil:
+	}
+	e, err := a.file.Get(key, s)
+	if errors.Is(err, ErrNotFound) && a.trouble != nil {
 		return Entry{}, a.trouble
 	}
-	return Entry{}, err
-}
-
-// GetEntry returns the entry of key in exactly scope s: an unscoped one as Lookup finds it,
-// a scoped one from the file store.
-func (a *Auto) GetEntry(key string, s Scope) (Entry, error) {
-	if s.IsZero() {
-		return a.Lookup(key)
-	}
-	return a.File.GetEntry(key, s)
+	return e, err
 }
 
 // List returns the secrets of both stores. When the keyring cannot be read, its index entries
 // are listed with the reason as their Problem. A key held by both stores is listed twice; the
 // file store's copy is marked as unused.
 func (a *Auto) List() ([]Entry, error) {
-	list, err := a.File.List()
+	list, err := a.file.List()
 	if err != nil {
 		return nil, err
 	}
-	fromKeyring, err := a.Keyring.List()
+	fromKeyring, err := a.keyring.List()
 	if err != nil {
 		if isCorrupt(err) {
 			return nil, err
 		}
-		keys, kerr := a.Keyring.Keys()
+		keys, kerr := a.keyring.Keys()
 		if kerr != nil {
 			return nil, kerr
 		}
@@ -253,12 +166,12 @@ func (a *Auto) List() ([]Entry, error) {
 	return list, nil
 }
 
-// where reports which stores hold key, reading the index and the file store only.
+// where reports which stores hold key unscoped, reading the index and the file store only.
 func (a *Auto) where(key string) (inKeyring, inFile bool, err error) {
-	if inKeyring, err = a.Keyring.Has(key); err != nil {
+	if inKeyring, err = a.keyring.Has(key); err != nil {
 		return false, false, err
 	}
-	if _, err = a.File.Get(key); err == nil {
+	if _, err = a.file.Get(key, Scope{}); err == nil {
 		return inKeyring, true, nil
 	} else if errors.Is(err, ErrNotFound) {
 		return inKeyring, false, nil
@@ -266,137 +179,103 @@ func (a *Auto) where(key string) (inKeyring, inFile bool, err error) {
 	return false, false, err
 }
 
-// Set writes value as a string secret; see SetKind.
-func (a *Auto) Set(key string, value []byte, overwrite bool) error {
-	return a.SetKind(key, value, KindString, overwrite)
-}
-
-// Put writes e: an unscoped secret as SetKind does, a scoped one to the file store.
-func (a *Auto) Put(e Entry, overwrite bool) error {
-	if e.Scope.IsZero() {
-		return a.SetKind(e.Key, e.Value, e.Kind, overwrite)
+// Put writes e. A scoped entry goes to the file store. An existing unscoped key is
+// overwritten where it is (in the keyring when both stores hold it, as reads use that copy);
+// a new one goes to the keyring when one answers and the value fits in maxParts items, else
+// to the file store.
+func (a *Auto) Put(e Entry, overwrite bool) (string, error) {
+	if err := ValidateKey(e.Key); err != nil {
+		return "", err
 	}
-	a.source[e.Key] = "file"
-	return a.File.Put(e, overwrite)
-}
-
-// SetKind writes an unscoped secret of the given kind. An existing key is overwritten where
-// it is (in the keyring when both stores hold it, as reads use that copy); a new key goes to
-// the keyring when one answers and the value fits in maxParts items, else to the file store.
-func (a *Auto) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
-	if err := ValidateKey(key); err != nil {
-		return err
+	if !e.Scope.IsZero() {
+		return a.file.Put(e, overwrite)
 	}
-	inKeyring, inFile, err := a.where(key)
+	inKeyring, inFile, err := a.where(e.Key)
 	if err != nil {
-		return err
+		return "", err
 	}
 	switch {
 	case (inKeyring || inFile) && !overwrite:
-		return &KeyError{Key: key, Err: ErrExists}
+		return "", &KeyError{Key: e.Key, Err: ErrExists}
 	case inKeyring:
-		a.source[key] = "keyring"
-		return a.Keyring.SetKind(key, value, kind, true)
+		return a.keyring.Put(e, true)
 	case inFile:
-		a.source[key] = "file"
-		return a.File.SetKind(key, value, kind, true)
+		return a.file.Put(e, true)
 	}
-	if err := a.Keyring.Available(); err != nil {
+	if err := a.keyring.Available(); err != nil {
 		a.verbosef("writing to the file store: %v", err)
-		a.source[key] = "file"
-		return a.File.SetKind(key, value, kind, overwrite)
+		return a.file.Put(e, overwrite)
 	}
-	a.source[key] = "keyring"
-	err = a.Keyring.SetKind(key, value, kind, overwrite)
+	where, err := a.keyring.Put(e, overwrite)
 	var big *TooLargeError
 	if errors.As(err, &big) {
 		a.verbosef("writing to the file store: %v", err)
-		a.source[key] = "file"
-		return a.File.SetKind(key, value, kind, overwrite)
+		return a.file.Put(e, overwrite)
 	}
-	return err
+	return where, err
 }
 
-// Delete removes key from every store that holds it.
-func (a *Auto) Delete(key string) error {
+// Delete removes the entry of key in exactly scope s: a scoped one from the file store, an
+// unscoped one from every store that holds it.
+func (a *Auto) Delete(key string, s Scope) (string, error) {
 	if err := ValidateKey(key); err != nil {
-		return err
+		return "", err
+	}
+	if !s.IsZero() {
+		return a.file.Delete(key, s)
 	}
 	inKeyring, inFile, err := a.where(key)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !inKeyring && !inFile {
-		return &KeyError{Key: key, Err: ErrNotFound}
+		return "", &KeyError{Key: key, Err: ErrNotFound}
 	}
 	var from []string
 	if inKeyring {
-		if err := a.Keyring.Delete(key); err != nil {
-			return err
+		if _, err := a.keyring.Delete(key, s); err != nil {
+			return "", err
 		}
 		from = append(from, "keyring")
 	}
 	if inFile {
-		if err := a.File.Delete(key); err != nil {
-			return err
+		if _, err := a.file.Delete(key, s); err != nil {
+			return "", err
 		}
 		from = append(from, "file")
 	}
-	a.source[key] = strings.Join(from, " and ")
-	return nil
-}
-
-// DeleteEntry removes the entry of key in exactly scope s: an unscoped one as Delete does, a
-// scoped one from the file store.
-func (a *Auto) DeleteEntry(key string, s Scope) error {
-	if s.IsZero() {
-		return a.Delete(key)
-	}
-	a.source[key] = "file"
-	return a.File.DeleteEntry(key, s)
+	return strings.Join(from, " and "), nil
 }
 
 // DeleteAll removes every secret of both stores: the keyring's first, so that a keyring that
 // cannot be reached leaves both stores untouched.
 func (a *Auto) DeleteAll() (int, error) {
-	n, err := a.Keyring.DeleteAll()
+	n, err := a.keyring.DeleteAll()
 	if err != nil {
 		return 0, err
 	}
-	m, err := a.File.DeleteAll()
+	m, err := a.file.DeleteAll()
 	if err != nil {
 		return n, fmt.Errorf("deleted %d secrets from the keyring, then: %w", n, err)
 	}
 	return n + m, nil
 }
 
-// Move moves the unscoped secret key from one store to another: it reads the value, writes it
-// to the destination and only then deletes the source entry. When both stores are Kinded, the
-// kind (string or file) goes with the value. It returns a *KeyError wrapping ErrNotFound when
-// from does not hold key, and ErrExists when to does and overwrite is false.
+// Move moves the unscoped secret key from one store to another, with its kind (string or
+// file): it reads the entry, writes it to the destination and only then deletes the source
+// entry. It returns a *KeyError wrapping ErrNotFound when from does not hold key, and one
+// wrapping ErrExists when to does and overwrite is false.
 func Move(key string, from, to Store, overwrite bool) error {
-	src, srcKinded := from.(Kinded)
-	dst, dstKinded := to.(Kinded)
-	if srcKinded && dstKinded {
-		e, err := src.Lookup(key)
-		if err != nil {
-			return err
-		}
-		if err := dst.SetKind(key, e.Value, e.Kind, overwrite); err != nil {
-			return err
-		}
-	} else {
-		v, err := from.Get(key)
-		if err != nil {
-			return err
-		}
-		if err := to.Set(key, v, overwrite); err != nil {
-			return err
-		}
+	e, err := from.Get(key, Scope{})
+	if err != nil {
+		return err
 	}
-	if err := from.Delete(key); err != nil {
+	if _, err := to.Put(Entry{Key: key, Kind: e.Kind, Value: e.Value}, overwrite); err != nil {
+		return err
+	}
+	if _, err := from.Delete(key, Scope{}); err != nil {
 		return fmt.Errorf("secret %q was copied to the %s store, but removing it from the %s store failed: %w",
-			key, to.Name(), from.Name(), err)
+			key, to.Describe().Name, from.Describe().Name, err)
 	}
 	return nil
 }

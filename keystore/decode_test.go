@@ -22,7 +22,7 @@ func benchStore(b *testing.B, n int) []byte {
 	if err := s.write(entries); err != nil {
 		b.Fatal(err)
 	}
-	data, err := os.ReadFile(s.Location())
+	data, err := os.ReadFile(s.path())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,11 +106,11 @@ func TestParseStoreTakesWrittenStores(t *testing.T) {
 	s := newStore(t)
 	mustSet(t, s, "A", "s3cr3t")
 	mustSet(t, s, "b/c.d-e", "\x00\xff binary \"quoted\" \\ é")
-	if err := s.Put(Entry{Key: "A", Scope: Scope{Project: "p", Domain: "d"}, Kind: KindFile, Value: []byte("x")}, false); err != nil {
+	if _, err := s.Put(Entry{Key: "A", Scope: Scope{Project: "p", Domain: "d"}, Kind: KindFile, Value: []byte("x")}, false); err != nil {
 		t.Fatal(err)
 	}
-	if !checkParseStore(t, readFile(t, s.Location())) {
-		t.Errorf("parseStore refused a store that write made:\n%s", readFile(t, s.Location()))
+	if !checkParseStore(t, readFile(t, s.path())) {
+		t.Errorf("parseStore refused a store that write made:\n%s", readFile(t, s.path()))
 	}
 }
 

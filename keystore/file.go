@@ -35,21 +35,25 @@ type File struct {
 	createTemp func(dir, pattern string) (*os.File, error)
 }
 
-var (
-	_ Scoped = (*File)(nil)
-	_ Kinded = (*File)(nil)
-)
+var _ Store = (*File)(nil)
 
 // NewFile returns the file store in dir. It does no I/O: dir is created on the first write.
 func NewFile(dir string) *File {
 	return &File{dir: dir, now: time.Now, createTemp: createPrivateTemp}
 }
 
-// Name returns "file".
-func (f *File) Name() string { return "file" }
+// Describe names the file store and its path.
+func (f *File) Describe() Description {
+	return Description{Name: "file", Reads: []Place{f.place()}}
+}
 
-// Location returns the path of the store file.
-func (f *File) Location() string { return filepath.Join(f.dir, storeFile) }
+func (f *File) place() Place { return Place{Name: "file", Location: f.path()} }
+
+// path returns the path of the store file.
+func (f *File) path() string { return filepath.Join(f.dir, storeFile) }
+
+// Close does nothing: the file store holds no connection.
+func (f *File) Close() error { return nil }
 
 // fileDoc is the JSON document of the store file.
 type fileDoc struct {
@@ -93,44 +97,29 @@ func (f *File) List() ([]Entry, error) {
 	return list, nil
 }
 
-// Fetch returns the unscoped values of the keys the store holds, in one read.
-func (f *File) Fetch(keys []string) (map[string][]byte, error) {
+// Fetch returns the most specific entry in scope s of each of keys that the store holds, in
+// one read.
+func (f *File) Fetch(keys []string, s Scope) (map[string]Entry, error) {
 	entries, err := f.load()
 	if err != nil {
 		return nil, err
 	}
-	values := make(map[string][]byte, len(keys))
+	found := make(map[string]Entry, len(keys))
 	for _, e := range entries {
-		if e.scope().IsZero() && slices.Contains(keys, e.Key) {
-			values[e.Key] = e.Value
+		r := rank(e.scope(), s)
+		if r < 0 || !slices.Contains(keys, e.Key) {
+			continue
 		}
-	}
-	return values, nil
-}
-
-// FetchScoped returns the entries of the keys the store holds, in every scope, in one read.
-func (f *File) FetchScoped(keys []string) (map[string][]Entry, error) {
-	entries, err := f.load()
-	if err != nil {
-		return nil, err
-	}
-	found := make(map[string][]Entry, len(keys))
-	for _, e := range entries {
-		if slices.Contains(keys, e.Key) {
-			found[e.Key] = append(found[e.Key], e.entry())
+		if have, ok := found[e.Key]; ok && rank(have.Scope, s) <= r {
+			continue
 		}
+		found[e.Key] = e.entry()
 	}
 	return found, nil
 }
 
-// Get returns the unscoped value of key.
-func (f *File) Get(key string) ([]byte, error) {
-	e, err := f.GetEntry(key, Scope{})
-	return e.Value, err
-}
-
-// GetEntry returns the entry of key in exactly scope s.
-func (f *File) GetEntry(key string, s Scope) (Entry, error) {
+// Get returns the entry of key in exactly scope s.
+func (f *File) Get(key string, s Scope) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
 		return Entry{}, err
 	}
@@ -144,36 +133,23 @@ func (f *File) GetEntry(key string, s Scope) (Entry, error) {
 	return Entry{}, &KeyError{Key: key, Scope: s, Err: ErrNotFound}
 }
 
-// Set stores value under key, unscoped, as a string secret.
-func (f *File) Set(key string, value []byte, overwrite bool) error {
-	return f.Put(Entry{Key: key, Value: value}, overwrite)
-}
-
-// Lookup returns the unscoped entry of key.
-func (f *File) Lookup(key string) (Entry, error) { return f.GetEntry(key, Scope{}) }
-
-// SetKind stores value under key, unscoped, as a secret of the given kind.
-func (f *File) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
-	return f.Put(Entry{Key: key, Kind: kind, Value: value}, overwrite)
-}
-
 // Put stores e.Value under e.Key in e.Scope with e.Kind. An overwrite keeps the creation time.
-func (f *File) Put(e Entry, overwrite bool) error {
+func (f *File) Put(e Entry, overwrite bool) (string, error) {
 	if err := ValidateKey(e.Key); err != nil {
-		return err
+		return "", err
 	}
 	if err := validateScope(e.Scope); err != nil {
-		return err
+		return "", err
 	}
 	if len(e.Value) > MaxValueSize {
-		return &KeyError{Key: e.Key, Scope: e.Scope, Err: fmt.Errorf("the value is %d bytes, over the file store's limit of %d MiB per value",
+		return "", &KeyError{Key: e.Key, Scope: e.Scope, Err: fmt.Errorf("the value is %d bytes, over the file store's limit of %d MiB per value",
 			len(e.Value), MaxValueSize>>20)}
 	}
 	value := e.Value
 	if value == nil {
 		value = []byte{} // stored as "" rather than null, so it reads back as an empty value
 	}
-	return f.update(true, func(entries []fileEntry) ([]fileEntry, bool, error) {
+	err := f.update(true, func(entries []fileEntry) ([]fileEntry, bool, error) {
 		now := f.now().UTC()
 		i := indexOf(entries, e.Key, e.Scope)
 		switch {
@@ -186,23 +162,28 @@ func (f *File) Put(e Entry, overwrite bool) error {
 		entries[i].Value, entries[i].Kind, entries[i].Updated = value, e.Kind, now
 		return entries, true, nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return "file", nil
 }
 
-// Delete removes the unscoped secret key.
-func (f *File) Delete(key string) error { return f.DeleteEntry(key, Scope{}) }
-
-// DeleteEntry removes the secret key in exactly scope s.
-func (f *File) DeleteEntry(key string, s Scope) error {
+// Delete removes the secret key in exactly scope s.
+func (f *File) Delete(key string, s Scope) (string, error) {
 	if err := ValidateKey(key); err != nil {
-		return err
+		return "", err
 	}
-	return f.update(false, func(entries []fileEntry) ([]fileEntry, bool, error) {
+	err := f.update(false, func(entries []fileEntry) ([]fileEntry, bool, error) {
 		i := indexOf(entries, key, s)
 		if i < 0 {
 			return nil, false, &KeyError{Key: key, Scope: s, Err: ErrNotFound}
 		}
 		return slices.Delete(entries, i, i+1), true, nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return "file", nil
 }
 
 // validateScope checks the names of a scope that is not zero.
@@ -241,7 +222,7 @@ func (f *File) load() ([]fileEntry, error) {
 	if err != nil || data == nil {
 		return nil, err
 	}
-	return decode(f.Location(), data)
+	return decode(f.path(), data)
 }
 
 // decode parses a store file and checks that it is one.
@@ -346,13 +327,13 @@ func (f *File) write(entries []fileEntry) error {
 	}
 	data, err := json.MarshalIndent(fileDoc{Format: formatName, Version: version, Secrets: entries}, "", "  ")
 	if err != nil {
-		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+		return fmt.Errorf("save secret store %s: %w", f.path(), err)
 	}
 	if len(data) >= MaxStoreSize {
-		return &SizeError{Path: f.Location(), What: "secret store", Size: int64(len(data)) + 1, Write: true}
+		return &SizeError{Path: f.path(), What: "secret store", Size: int64(len(data)) + 1, Write: true}
 	}
 	if err := writeAtomic(f.dir, storeFile, append(data, '\n'), f.createTemp); err != nil {
-		return fmt.Errorf("save secret store %s: %w", f.Location(), err)
+		return fmt.Errorf("save secret store %s: %w", f.path(), err)
 	}
 	return nil
 }
@@ -417,28 +398,6 @@ func syncDir(dir string) {
 func (f *File) checkDir() error {
 	if err := CheckPrivateDir(f.dir, ""); err != nil {
 		return dirError(err)
-	}
-	return nil
-}
-
-// CheckPrivate checks a file of secrets that is not secrun's own store, such as hpcFlow's
-// secrets file before an import, by the rules of the store file: a regular file (a symlink
-// to one is followed), owned by the user, that group and others cannot access at all. what
-// names the file in the *PermError.
-func CheckPrivate(path, what string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
-	}
-	if err := checkOwnerMode(path, fi); err != nil {
-		var pe *PermError
-		if errors.As(err, &pe) {
-			pe.What = what
-		}
-		return err
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -24,9 +25,40 @@ func newStore(t *testing.T) *File {
 
 func mustSet(t *testing.T, s Store, key, value string) {
 	t.Helper()
-	if err := s.Set(key, []byte(value), false); err != nil {
+	if err := set(s, key, []byte(value), false); err != nil {
 		t.Fatalf("Set(%q): %v", key, err)
 	}
+}
+
+// set stores an unscoped string secret, as 'secrets set KEY' does.
+func set(s Store, key string, value []byte, overwrite bool) error {
+	_, err := s.Put(Entry{Key: key, Value: value}, overwrite)
+	return err
+}
+
+// get returns the value of the unscoped secret key.
+func get(s Store, key string) ([]byte, error) {
+	e, err := s.Get(key, Scope{})
+	return e.Value, err
+}
+
+// del deletes the unscoped secret key.
+func del(s Store, key string) error {
+	_, err := s.Delete(key, Scope{})
+	return err
+}
+
+// fetch returns the unscoped values of keys, as a run of an unscoped environment reads them.
+func fetch(s Store, keys []string) (map[string][]byte, error) {
+	found, err := s.Fetch(keys, Scope{})
+	if err != nil {
+		return nil, err
+	}
+	values := make(map[string][]byte, len(found))
+	for k, e := range found {
+		values[k] = e.Value
+	}
+	return values, nil
 }
 
 func readFile(t *testing.T, path string) []byte {
@@ -38,13 +70,11 @@ func readFile(t *testing.T, path string) []byte {
 	return data
 }
 
-func TestFileNameAndLocation(t *testing.T) {
-	s := NewFile(filepath.Join("x", "y"))
-	if s.Name() != "file" {
-		t.Errorf("Name() = %q, want file", s.Name())
-	}
-	if want := filepath.Join("x", "y", "secrets.json"); s.Location() != want {
-		t.Errorf("Location() = %q, want %q", s.Location(), want)
+func TestFileDescribe(t *testing.T) {
+	d := NewFile(filepath.Join("x", "y")).Describe()
+	want := Description{Name: "file", Reads: []Place{{Name: "file", Location: filepath.Join("x", "y", "secrets.json")}}}
+	if !reflect.DeepEqual(d, want) {
+		t.Errorf("Describe() = %+v, want %+v", d, want)
 	}
 }
 
@@ -54,14 +84,14 @@ func TestEmptyStore(t *testing.T) {
 	if err != nil || list == nil || len(list) != 0 {
 		t.Errorf("List() = %#v, %v; want an empty slice", list, err)
 	}
-	values, err := s.Fetch([]string{"A", "B"})
+	values, err := fetch(s, []string{"A", "B"})
 	if err != nil || values == nil || len(values) != 0 {
 		t.Errorf("Fetch() = %#v, %v; want an empty map", values, err)
 	}
-	if _, err := s.Get("A"); !errors.Is(err, ErrNotFound) {
+	if _, err := get(s, "A"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get() error = %v, want ErrNotFound", err)
 	}
-	if err := s.Delete("A"); !errors.Is(err, ErrNotFound) {
+	if err := del(s, "A"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Delete() error = %v, want ErrNotFound", err)
 	}
 	if n, err := s.DeleteAll(); n != 0 || err != nil {
@@ -85,13 +115,13 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	for k, v := range secrets {
-		got, err := s.Get(k)
+		got, err := get(s, k)
 		if err != nil || string(got) != v || got == nil {
 			t.Errorf("Get(%q) = %q, %v; want %q", k, got, err, v)
 		}
 	}
 
-	values, err := s.Fetch([]string{"API_TOKEN", "EMPTY", "MISSING", "not a valid key"})
+	values, err := fetch(s, []string{"API_TOKEN", "EMPTY", "MISSING", "not a valid key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +158,7 @@ func TestFileFormat(t *testing.T) {
 			Key, Value, Created, Updated string
 		}
 	}
-	if err := json.Unmarshal(readFile(t, s.Location()), &doc); err != nil {
+	if err := json.Unmarshal(readFile(t, s.path()), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.Format != "secrun-store" || doc.Version != 1 || len(doc.Secrets) != 2 {
@@ -153,24 +183,24 @@ func TestBinaryValue(t *testing.T) {
 	for i := range value {
 		value[i] = byte(i)
 	}
-	if err := s.Set("BLOB", value, false); err != nil {
+	if err := set(s, "BLOB", value, false); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Get("BLOB")
+	got, err := get(s, "BLOB")
 	if err != nil || !bytes.Equal(got, value) {
 		t.Errorf("Get() = %v, %v; want all 256 byte values", got, err)
 	}
-	if values, err := s.Fetch([]string{"BLOB"}); err != nil || !bytes.Equal(values["BLOB"], value) {
+	if values, err := fetch(s, []string{"BLOB"}); err != nil || !bytes.Equal(values["BLOB"], value) {
 		t.Errorf("Fetch() = %v, %v; want all 256 byte values", values, err)
 	}
 }
 
 func TestNilValueReadsBackEmpty(t *testing.T) {
 	s := newStore(t)
-	if err := s.Set("K", nil, false); err != nil {
+	if err := set(s, "K", nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Get("K"); err != nil || got == nil || len(got) != 0 {
+	if got, err := get(s, "K"); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("Get() = %#v, %v; want an empty non-nil value", got, err)
 	}
 }
@@ -182,7 +212,7 @@ func TestOverwrite(t *testing.T) {
 	mustSet(t, s, "K", "old")
 
 	clock = clock.Add(time.Hour)
-	err := s.Set("K", []byte("new"), false)
+	err := set(s, "K", []byte("new"), false)
 	var ke *KeyError
 	if !errors.Is(err, ErrExists) || !errors.As(err, &ke) || ke.Key != "K" {
 		t.Fatalf("Set() without overwrite = %v, want a *KeyError wrapping ErrExists", err)
@@ -190,11 +220,11 @@ func TestOverwrite(t *testing.T) {
 	if err.Error() != `secret "K" already exists` {
 		t.Errorf("error = %q", err)
 	}
-	if got, _ := s.Get("K"); string(got) != "old" {
+	if got, _ := get(s, "K"); string(got) != "old" {
 		t.Errorf("value after refused Set = %q, want old", got)
 	}
 
-	if err := s.Set("K", []byte("new"), true); err != nil {
+	if err := set(s, "K", []byte("new"), true); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.List()
@@ -213,18 +243,18 @@ func TestDelete(t *testing.T) {
 	for _, k := range []string{"A", "B", "C"} {
 		mustSet(t, s, k, "v-"+k)
 	}
-	if err := s.Delete("B"); err != nil {
+	if err := del(s, "B"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get("B"); !errors.Is(err, ErrNotFound) {
+	if _, err := get(s, "B"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get() of a deleted key: %v, want ErrNotFound", err)
 	}
-	err := s.Delete("B")
+	err := del(s, "B")
 	var ke *KeyError
 	if !errors.Is(err, ErrNotFound) || !errors.As(err, &ke) || ke.Key != "B" || err.Error() != `secret "B" not found` {
 		t.Errorf("Delete() of a missing key = %v, want a *KeyError wrapping ErrNotFound", err)
 	}
-	if got, err := s.Get("C"); err != nil || string(got) != "v-C" {
+	if got, err := get(s, "C"); err != nil || string(got) != "v-C" {
 		t.Errorf("Get(C) = %q, %v after deleting B", got, err)
 	}
 
@@ -243,9 +273,9 @@ func TestDelete(t *testing.T) {
 func TestInvalidKeysRejected(t *testing.T) {
 	s := newStore(t)
 	for name, op := range map[string]func() error{
-		"Set":    func() error { return s.Set("a=b", []byte("v"), false) },
-		"Get":    func() error { _, err := s.Get("a=b"); return err },
-		"Delete": func() error { return s.Delete("a=b") },
+		"Set":    func() error { return set(s, "a=b", []byte("v"), false) },
+		"Get":    func() error { _, err := get(s, "a=b"); return err },
+		"Delete": func() error { return del(s, "a=b") },
 	} {
 		if err := op(); !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("%s with an invalid key: %v, want ErrInvalidKey", name, err)
@@ -263,7 +293,7 @@ func writeStore(t *testing.T, content []byte) *File {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(s.Location(), content, 0o600); err != nil {
+	if err := os.WriteFile(s.path(), content, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -276,7 +306,7 @@ func TestCorruptStore(t *testing.T) {
 	valid := newStore(t)
 	mustSet(t, valid, "A", secret)
 	mustSet(t, valid, "B", secret+secret)
-	whole := readFile(t, valid.Location())
+	whole := readFile(t, valid.path())
 
 	doc := func(secrets string) string {
 		return `{"format":"secrun-store","version":1,"secrets":[` + secrets + `]}`
@@ -309,7 +339,7 @@ func TestCorruptStore(t *testing.T) {
 					t.Fatalf("%s: error %v, want a *CorruptError", op, err)
 				}
 				msg := err.Error()
-				if ce.Path != s.Location() || !strings.Contains(msg, s.Location()) || !strings.Contains(msg, tc.want) {
+				if ce.Path != s.path() || !strings.Contains(msg, s.path()) || !strings.Contains(msg, tc.want) {
 					t.Errorf("%s: error %q, want the path and %q", op, msg, tc.want)
 				}
 				if strings.Contains(msg, "s3cr3t") {
@@ -321,21 +351,21 @@ func TestCorruptStore(t *testing.T) {
 				if errors.Is(err, ErrInvalidKey) {
 					t.Errorf("%s: a corrupt store matches ErrInvalidKey", op)
 				}
-				if h := ce.Hint(); !strings.Contains(h, "backup") || !strings.Contains(h, s.Location()) {
+				if h := ce.Hint(); !strings.Contains(h, "backup") || !strings.Contains(h, s.path()) {
 					t.Errorf("%s: hint %q", op, h)
 				}
 			}
 			_, err := s.List()
 			check("List", err)
-			_, err = s.Fetch([]string{"A"})
+			_, err = fetch(s, []string{"A"})
 			check("Fetch", err)
-			_, err = s.Get("A")
+			_, err = get(s, "A")
 			check("Get", err)
-			check("Set", s.Set("NEW", []byte("v"), true))
-			check("Delete", s.Delete("A"))
+			check("Set", set(s, "NEW", []byte("v"), true))
+			check("Delete", del(s, "A"))
 			_, err = s.DeleteAll()
 			check("DeleteAll", err)
-			if got := readFile(t, s.Location()); string(got) != tc.content {
+			if got := readFile(t, s.path()); string(got) != tc.content {
 				t.Errorf("a write changed the corrupt store:\n%q\nwant\n%q", got, tc.content)
 			}
 		})
@@ -377,21 +407,21 @@ func TestFailedWriteKeepsStore(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
 			mustSet(t, s, "A", "old")
-			before := readFile(t, s.Location())
+			before := readFile(t, s.path())
 
 			s.createTemp = tc.createTemp
 			for op, err := range map[string]error{
-				"Set":    s.Set("B", []byte("new"), false),
-				"Delete": s.Delete("A"),
+				"Set":    set(s, "B", []byte("new"), false),
+				"Delete": del(s, "A"),
 			} {
-				if err == nil || !strings.Contains(err.Error(), s.Location()) {
-					t.Errorf("%s: error %v, want one naming %s", op, err, s.Location())
+				if err == nil || !strings.Contains(err.Error(), s.path()) {
+					t.Errorf("%s: error %v, want one naming %s", op, err, s.path())
 				}
 			}
 			if _, err := s.DeleteAll(); err == nil {
 				t.Error("DeleteAll: no error")
 			}
-			if got := readFile(t, s.Location()); !bytes.Equal(got, before) {
+			if got := readFile(t, s.path()); !bytes.Equal(got, before) {
 				t.Errorf("store changed by a failed write:\n%s", got)
 			}
 			if names := storeFiles(t, s); !slices.Equal(names, []string{"secrets.json", "secrets.lock"}) {
@@ -405,7 +435,7 @@ func TestFailedWriteWrapsError(t *testing.T) {
 	s := newStore(t)
 	diskFull := errors.New("no space left on device")
 	s.createTemp = func(string, string) (*os.File, error) { return nil, diskFull }
-	if err := s.Set("A", []byte("v"), false); !errors.Is(err, diskFull) {
+	if err := set(s, "A", []byte("v"), false); !errors.Is(err, diskFull) {
 		t.Errorf("Set() = %v, want it to wrap %v", err, diskFull)
 	}
 }
@@ -418,7 +448,7 @@ func TestConcurrentWriters(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			// A handle of its own, as a separate process would have.
-			errs <- NewFile(dir).Set(fmt.Sprintf("KEY_%02d", i), []byte(fmt.Sprint(i)), false)
+			errs <- set(NewFile(dir), fmt.Sprintf("KEY_%02d", i), []byte(fmt.Sprint(i)), false)
 		})
 	}
 	wg.Wait()
@@ -457,9 +487,9 @@ func TestWritersWaitReadersDoNot(t *testing.T) {
 	}
 
 	done := make(chan error)
-	go func() { done <- NewFile(s.dir).Set("A", []byte("new"), true) }()
+	go func() { done <- set(NewFile(s.dir), "A", []byte("new"), true) }()
 
-	if got, err := s.Get("A"); err != nil || string(got) != "old" {
+	if got, err := get(s, "A"); err != nil || string(got) != "old" {
 		t.Errorf("Get() while the lock is held = %q, %v; want old", got, err)
 	}
 	select {
@@ -479,7 +509,7 @@ func TestWritersWaitReadersDoNot(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Set() still waiting after the lock was released")
 	}
-	if got, err := s.Get("A"); err != nil || string(got) != "new" {
+	if got, err := get(s, "A"); err != nil || string(got) != "new" {
 		t.Errorf("Get() = %q, %v; want new", got, err)
 	}
 }
@@ -489,14 +519,54 @@ func BenchmarkFetch10(b *testing.B) {
 	keys := make([]string, 10)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("SECRET_%d", i)
-		if err := s.Set(keys[i], bytes.Repeat([]byte("x"), 40), false); err != nil {
+		if err := set(s, keys[i], bytes.Repeat([]byte("x"), 40), false); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for b.Loop() {
-		values, err := s.Fetch(keys)
-		if err != nil || len(values) != len(keys) {
-			b.Fatal(values, err)
+		found, err := s.Fetch(keys, Scope{})
+		if err != nil || len(found) != len(keys) {
+			b.Fatal(found, err)
+		}
+	}
+}
+
+// BenchmarkAutoFetch10 is a run's read under the default store: auto, with no secret in the
+// keyring index, over a file store of 10 secrets.
+func BenchmarkAutoFetch10(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "secrun")
+	s := NewAuto(dir, nil)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("SECRET_%d", i)
+		if err := set(s.file, keys[i], bytes.Repeat([]byte("x"), 40), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		found, err := s.Fetch(keys, Scope{})
+		if err != nil || len(found) != len(keys) {
+			b.Fatal(found, err)
+		}
+	}
+}
+
+// BenchmarkAutoFetchScoped10 is the same read for an environment with a project: every
+// scope of each key, resolved to the most specific.
+func BenchmarkAutoFetchScoped10(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "secrun")
+	s := NewAuto(dir, nil)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("SECRET_%d", i)
+		if _, err := s.file.Put(Entry{Key: keys[i], Scope: Scope{Project: "p"}, Value: bytes.Repeat([]byte("x"), 40)}, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		found, err := s.Fetch(keys, Scope{Project: "p"})
+		if err != nil || len(found) != len(keys) {
+			b.Fatal(found, err)
 		}
 	}
 }
@@ -521,7 +591,7 @@ func TestScopedEntries(t *testing.T) {
 	mustSet(t, s, "K", "plain")
 	put := func(key, project, domain, value string, kind Kind) {
 		t.Helper()
-		if err := s.Put(Entry{Key: key, Scope: Scope{project, domain}, Kind: kind, Value: []byte(value)}, false); err != nil {
+		if _, err := s.Put(Entry{Key: key, Scope: Scope{project, domain}, Kind: kind, Value: []byte(value)}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -529,31 +599,49 @@ func TestScopedEntries(t *testing.T) {
 	put("K", "climate", "prod", "climate-prod", KindFile)
 	put("OTHER", "", "prod", "other", KindString)
 
-	// the Store methods see only unscoped secrets
-	if v, err := s.Get("K"); err != nil || string(v) != "plain" {
+	// an unscoped read sees only unscoped secrets
+	if v, err := get(s, "K"); err != nil || string(v) != "plain" {
 		t.Errorf("Get = %q, %v", v, err)
 	}
-	values, err := s.Fetch([]string{"K", "OTHER"})
+	values, err := fetch(s, []string{"K", "OTHER"})
 	if err != nil || len(values) != 1 || string(values["K"]) != "plain" {
 		t.Errorf("Fetch = %q, %v; want only the unscoped K", values, err)
 	}
 	// the scoped ones are exact
-	e, err := s.GetEntry("K", Scope{"climate", "prod"})
+	e, err := s.Get("K", Scope{"climate", "prod"})
 	if err != nil || string(e.Value) != "climate-prod" || e.Kind != KindFile {
-		t.Errorf("GetEntry = %+v, %v", e, err)
+		t.Errorf("Get = %+v, %v", e, err)
 	}
-	if _, err := s.GetEntry("K", Scope{"", "prod"}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("GetEntry in an absent scope: %v", err)
+	if _, err := s.Get("K", Scope{"", "prod"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get in an absent scope: %v", err)
 	}
-	if err := s.Put(Entry{Key: "K", Scope: Scope{Project: "climate"}, Value: []byte("x")}, false); !errors.Is(err, ErrExists) {
+	if _, err := s.Put(Entry{Key: "K", Scope: Scope{Project: "climate"}, Value: []byte("x")}, false); !errors.Is(err, ErrExists) {
 		t.Errorf("Put over an existing scoped entry: %v", err)
 	}
-	if err := s.Put(Entry{Key: "K", Scope: Scope{Project: "bad name"}, Value: []byte("x")}, false); !errors.Is(err, ErrInvalidKey) {
+	if _, err := s.Put(Entry{Key: "K", Scope: Scope{Project: "bad name"}, Value: []byte("x")}, false); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("Put with a bad project: %v", err)
 	}
-	found, err := s.FetchScoped([]string{"K"})
-	if err != nil || len(found["K"]) != 3 || len(found) != 1 {
-		t.Errorf("FetchScoped = %v, %v", found, err)
+	// Fetch resolves each key to its most specific entry for the scope asked
+	for _, tt := range []struct {
+		scope Scope
+		want  map[string]string
+	}{
+		{Scope{"climate", "prod"}, map[string]string{"K": "climate-prod", "OTHER": "other"}},
+		{Scope{"climate", ""}, map[string]string{"K": "climate"}},
+		{Scope{"ocean", "prod"}, map[string]string{"K": "plain", "OTHER": "other"}},
+		{Scope{"ocean", "test"}, map[string]string{"K": "plain"}},
+	} {
+		found, err := s.Fetch([]string{"K", "OTHER", "MISSING"}, tt.scope)
+		got := map[string]string{}
+		for k, e := range found {
+			if e.Key != k || e.Store != "file" {
+				t.Errorf("Fetch in %s: entry %+v under %q", tt.scope, e, k)
+			}
+			got[k] = string(e.Value)
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Fetch in %s = %v, %v; want %v", tt.scope, got, err, tt.want)
+		}
 	}
 	list, _ := s.List()
 	if len(list) != 4 {
@@ -561,7 +649,7 @@ func TestScopedEntries(t *testing.T) {
 	}
 	// a store with a scoped entry is version 2; without one it is version 1 again
 	var doc fileDoc
-	json.Unmarshal(readFile(t, s.Location()), &doc)
+	json.Unmarshal(readFile(t, s.path()), &doc)
 	if doc.Version != scopedVersion {
 		t.Errorf("version = %d, want %d", doc.Version, scopedVersion)
 	}
@@ -570,11 +658,11 @@ func TestScopedEntries(t *testing.T) {
 		if sc.Project == "" {
 			key = "OTHER"
 		}
-		if err := s.DeleteEntry(key, sc); err != nil {
+		if _, err := s.Delete(key, sc); err != nil {
 			t.Fatal(err)
 		}
 	}
-	json.Unmarshal(readFile(t, s.Location()), &doc)
+	json.Unmarshal(readFile(t, s.path()), &doc)
 	if doc.Version != formatVersion {
 		t.Errorf("version = %d after removing the scoped entries, want %d", doc.Version, formatVersion)
 	}

@@ -39,7 +39,7 @@ type Keyring struct {
 	now     func() time.Time
 }
 
-var _ Kinded = (*Keyring)(nil)
+var _ Store = (*Keyring)(nil)
 
 // maxParts is the most items one value may take. A value that needs more is refused, with a
 // hint to keep it in the file store: on Linux (64 KiB parts) that allows 16 MiB, more than
@@ -85,12 +85,21 @@ func NewKeyring(dir string) *Keyring {
 	return k
 }
 
-// Name returns "keyring".
-func (k *Keyring) Name() string { return "keyring" }
+// Describe names the keyring, its service and its index file.
+func (k *Keyring) Describe() Description {
+	return Description{Name: "keyring", Reads: []Place{k.place()}}
+}
 
-// Location names the keyring and the index file.
-func (k *Keyring) Location() string {
-	return fmt.Sprintf("%s, service %q; index %s", k.backend.describe(), k.service, k.index.path())
+func (k *Keyring) place() Place {
+	return Place{Name: "keyring", Location: fmt.Sprintf("%s, service %q; index %s", k.backend.describe(), k.service, k.index.path())}
+}
+
+// errNoScopes refuses a scoped entry: the keyring keeps none.
+func errNoScopes(s Scope) error {
+	if s.IsZero() {
+		return nil
+	}
+	return &UnsupportedError{Store: "keyring", What: "scoped secrets"}
 }
 
 // IndexPath returns the path of the keyring index.
@@ -225,10 +234,10 @@ func assemble(e indexEntry, items map[string][]byte) ([]byte, bool) {
 	return []byte(b.String()), true
 }
 
-// fetchKeys returns the values of the keys that the index lists, the keys whose items are
+// fetchKeys returns the entries of the keys that the index lists, the keys whose items are
 // broken, and the keys that the index lists at all. Keys outside the index cost no call to
 // the keyring; when no key is in the index, the keyring is not contacted.
-func (k *Keyring) fetchKeys(keys []string) (values map[string][]byte, broken, listed []string, err error) {
+func (k *Keyring) fetchKeys(keys []string) (found map[string]Entry, broken, listed []string, err error) {
 	entries, err := k.index.load()
 	if err != nil {
 		return nil, nil, nil, err
@@ -240,31 +249,45 @@ func (k *Keyring) fetchKeys(keys []string) (values map[string][]byte, broken, li
 			listed = append(listed, e.Key)
 		}
 	}
-	values, broken, err = k.fetchEntries(want)
-	return values, broken, listed, err
+	if len(want) == 0 {
+		return nil, nil, nil, nil // nothing to ask the keyring
+	}
+	values, broken, err := k.fetchEntries(want)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	found = make(map[string]Entry, len(values))
+	for _, e := range want {
+		if v, ok := values[e.Key]; ok {
+			found[e.Key] = e.entry(v)
+		}
+	}
+	return found, broken, listed, nil
 }
 
-// Fetch returns the values of the keys the index lists, over one keyring connection.
-func (k *Keyring) Fetch(keys []string) (map[string][]byte, error) {
-	values, broken, _, err := k.fetchKeys(keys)
+// Fetch returns the entries of the keys the index lists, over one keyring connection. The
+// keyring keeps no scopes: a scope s that is not zero is refused.
+func (k *Keyring) Fetch(keys []string, s Scope) (map[string]Entry, error) {
+	if err := errNoScopes(s); err != nil {
+		return nil, err
+	}
+	found, broken, _, err := k.fetchKeys(keys)
 	if err != nil {
 		return nil, err
 	}
 	if len(broken) > 0 {
 		return nil, &KeyError{Key: broken[0], Err: ErrItemMissing}
 	}
-	return values, nil
+	return found, nil
 }
 
-// Get returns one value.
-func (k *Keyring) Get(key string) ([]byte, error) {
-	e, err := k.Lookup(key)
-	return e.Value, err
-}
-
-// Lookup returns one secret with its kind and times.
-func (k *Keyring) Lookup(key string) (Entry, error) {
+// Get returns one secret with its kind and times. The keyring keeps no scopes: a scope s that
+// is not zero is refused.
+func (k *Keyring) Get(key string, s Scope) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
+		return Entry{}, err
+	}
+	if err := errNoScopes(s); err != nil {
 		return Entry{}, err
 	}
 	entries, err := k.index.load()
@@ -349,19 +372,26 @@ func unindexed(entries []indexEntry, names []string) []string {
 	return slices.Compact(out)
 }
 
-// Set stores value under key as a string secret; see SetKind.
-func (k *Keyring) Set(key string, value []byte, overwrite bool) error {
-	return k.SetKind(key, value, KindString, overwrite)
+// Put stores e.Value under e.Key as a secret of kind e.Kind; see put. The keyring keeps no
+// scopes: an e.Scope that is not zero is refused.
+func (k *Keyring) Put(e Entry, overwrite bool) (string, error) {
+	if err := ValidateKey(e.Key); err != nil {
+		return "", err
+	}
+	if err := errNoScopes(e.Scope); err != nil {
+		return "", err
+	}
+	if err := k.put(e.Key, e.Value, e.Kind, overwrite); err != nil {
+		return "", err
+	}
+	return "keyring", nil
 }
 
-// SetKind stores value under key as a secret of the given kind. A value longer than PartSize
+// put stores value under key as a secret of the given kind. A value longer than PartSize
 // is split; one that would take more than maxParts items is refused. The index is updated
 // only after every item was written; items of the old value that the new one does not reuse
 // are removed after that. A failed write leaves the old value and the index as they were.
-func (k *Keyring) SetKind(key string, value []byte, kind Kind, overwrite bool) error {
-	if err := ValidateKey(key); err != nil {
-		return err
-	}
+func (k *Keyring) put(key string, value []byte, kind Kind, overwrite bool) error {
 	text, enc := encodeValue(value)
 	parts := splitText(text, max(k.PartSize, 8))
 	if len(parts) > maxParts {
@@ -425,22 +455,26 @@ func (k *Keyring) SetKind(key string, value []byte, kind Kind, overwrite bool) e
 	return nil
 }
 
-// Delete removes every item of key, then its index entry.
-func (k *Keyring) Delete(key string) error {
+// Delete removes every item of key, then its index entry. The keyring keeps no scopes: a
+// scope s that is not zero is refused.
+func (k *Keyring) Delete(key string, s Scope) (string, error) {
 	if err := ValidateKey(key); err != nil {
-		return err
+		return "", err
+	}
+	if err := errNoScopes(s); err != nil {
+		return "", err
 	}
 	entries, err := k.index.load()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if indexPos(entries, key) < 0 {
-		return &KeyError{Key: key, Err: ErrNotFound}
+		return "", &KeyError{Key: key, Err: ErrNotFound}
 	}
 	if err := k.backend.open(); err != nil {
-		return err
+		return "", err
 	}
-	return k.index.update(func(entries []indexEntry) ([]indexEntry, bool, error) {
+	err = k.index.update(func(entries []indexEntry) ([]indexEntry, bool, error) {
 		i := indexPos(entries, key)
 		if i < 0 {
 			return nil, false, &KeyError{Key: key, Err: ErrNotFound}
@@ -450,6 +484,10 @@ func (k *Keyring) Delete(key string) error {
 		}
 		return slices.Delete(entries, i, i+1), true, nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return "keyring", nil
 }
 
 // DeleteAll removes every secret the index lists and returns how many there were.

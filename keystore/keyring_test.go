@@ -121,10 +121,10 @@ func TestKeyringRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k := newMockKeyring(t, tt.partSize)
-			if err := k.Set("K", []byte(tt.value), false); err != nil {
+			if err := set(k, "K", []byte(tt.value), false); err != nil {
 				t.Fatal(err)
 			}
-			got, err := k.Get("K")
+			got, err := get(k, "K")
 			if err != nil || string(got) != tt.value {
 				t.Fatalf("Get = %q, %v; want %q", got, err, tt.value)
 			}
@@ -132,17 +132,17 @@ func TestKeyringRoundTrip(t *testing.T) {
 			if len(entries) != 1 || entries[0].Parts != tt.items || entries[0].Size != len(tt.value) {
 				t.Fatalf("index = %+v, want %d parts of a %d-byte value", entries, tt.items, len(tt.value))
 			}
-			values, err := k.Fetch([]string{"K", "OTHER"})
+			values, err := fetch(k, []string{"K", "OTHER"})
 			if err != nil || string(values["K"]) != tt.value || len(values) != 1 {
 				t.Fatalf("Fetch = %q, %v", values, err)
 			}
-			if err := k.Delete("K"); err != nil {
+			if err := del(k, "K"); err != nil {
 				t.Fatal(err)
 			}
 			if left := mockItems("K", partName("K", 1, 1), partName("K", 1, 2), partName("K", 1, 3)); len(left) > 0 {
 				t.Fatalf("items left after Delete: %q", left)
 			}
-			if _, err := k.Get("K"); !errors.Is(err, ErrNotFound) {
+			if _, err := get(k, "K"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("Get after Delete: %v", err)
 			}
 		})
@@ -180,17 +180,17 @@ func TestKeyringOverwriteReplacesParts(t *testing.T) {
 	}
 	all := []string{"K", "K#1.1", "K#1.2", "K#1.3", "K#2.1", "K#2.2"}
 	for i, s := range steps {
-		if err := k.Set("K", []byte(s.value), i > 0); err != nil {
+		if err := set(k, "K", []byte(s.value), i > 0); err != nil {
 			t.Fatal(err)
 		}
 		if got := mockItems(all...); !slices.Equal(got, s.items) {
 			t.Errorf("step %d: items %q, want %q", i, got, s.items)
 		}
-		if v, err := k.Get("K"); err != nil || string(v) != s.value {
+		if v, err := get(k, "K"); err != nil || string(v) != s.value {
 			t.Errorf("step %d: Get = %q, %v", i, v, err)
 		}
 	}
-	if err := k.Set("K", []byte("x"), false); !errors.Is(err, ErrExists) {
+	if err := set(k, "K", []byte("x"), false); !errors.Is(err, ErrExists) {
 		t.Errorf("Set without overwrite: %v, want ErrExists", err)
 	}
 }
@@ -212,12 +212,12 @@ func TestKeyringFailedWriteKeepsOldValue(t *testing.T) {
 	k := newMockKeyring(t, 8)
 	mustSet(t, k, "K", "old-value-in-3-parts")
 	k.backend = &failing{backend: k.backend, n: 2} // the second part of the new value fails
-	err := k.Set("K", []byte("new-value-in-3-parts"), true)
+	err := set(k, "K", []byte("new-value-in-3-parts"), true)
 	var ke *KeyringError
 	if !errors.As(err, &ke) || strings.Contains(err.Error(), "value-in") {
 		t.Fatalf("Set = %v, want a KeyringError that holds no value", err)
 	}
-	if v, err := k.Get("K"); err != nil || string(v) != "old-value-in-3-parts" {
+	if v, err := get(k, "K"); err != nil || string(v) != "old-value-in-3-parts" {
 		t.Fatalf("after a failed write Get = %q, %v", v, err)
 	}
 	if left := mockItems("K#2.1", "K#2.2"); len(left) > 0 {
@@ -233,7 +233,7 @@ func TestKeyringCheckRepairsMissingItems(t *testing.T) {
 	gokeyring.Delete(Service, "GONE")
 	gokeyring.Delete(Service, "PARTIAL#1.2")
 
-	if _, err := k.Fetch([]string{"GONE"}); !errors.Is(err, ErrItemMissing) {
+	if _, err := fetch(k, []string{"GONE"}); !errors.Is(err, ErrItemMissing) {
 		t.Errorf("Fetch of a missing item: %v", err)
 	}
 	list, err := k.List()
@@ -274,10 +274,10 @@ func TestIndexRefusedWhenOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pe *PermError
-	if _, err := k.Get("K"); !errors.As(err, &pe) {
+	if _, err := get(k, "K"); !errors.As(err, &pe) {
 		t.Errorf("Get with a 0644 index: %v, want a PermError", err)
 	}
-	if err := k.Set("K2", []byte("v"), false); !errors.As(err, &pe) {
+	if err := set(k, "K2", []byte("v"), false); !errors.As(err, &pe) {
 		t.Errorf("Set with a 0644 index: %v, want a PermError", err)
 	}
 }
@@ -291,7 +291,7 @@ func TestIndexCorrupt(t *testing.T) {
 		if _, err := k.Keys(); !errors.As(err, &ce) {
 			t.Errorf("%s: Keys = %v, want a CorruptError", content, err)
 		}
-		if err := k.Set("K", []byte("v"), false); !errors.As(err, &ce) {
+		if err := set(k, "K", []byte("v"), false); !errors.As(err, &ce) {
 			t.Errorf("%s: Set = %v, want a CorruptError", content, err)
 		}
 		if data := readFile(t, k.IndexPath()); string(data) != content {
@@ -319,27 +319,27 @@ func newMockAuto(t *testing.T) (*Auto, *counting) {
 	k := newMockKeyring(t, 64)
 	c := &counting{backend: k.backend}
 	k.backend = c
-	return &Auto{File: NewFile(k.index.dir), Keyring: k, source: map[string]string{}}, c
+	return &Auto{file: NewFile(k.index.dir), keyring: k, verbosef: func(string, ...any) {}}, c
 }
 
 func TestAutoFileOnlyRunMakesNoKeyringCall(t *testing.T) {
 	a, c := newMockAuto(t)
-	mustSet(t, a.File, "F", "file")
-	mustSet(t, a.Keyring, "R", "ring")
+	mustSet(t, a.file, "F", "file")
+	mustSet(t, a.keyring, "R", "ring")
 	c.opens = 0
-	values, err := a.Fetch([]string{"F", "MISSING"})
+	values, err := fetch(a, []string{"F", "MISSING"})
 	if err != nil || string(values["F"]) != "file" || len(values) != 1 {
 		t.Fatalf("Fetch = %q, %v", values, err)
 	}
 	if c.opens != 0 {
 		t.Errorf("a fetch of file-store keys opened the keyring %d times", c.opens)
 	}
-	values, err = a.Fetch([]string{"F", "R"})
-	if err != nil || string(values["F"]) != "file" || string(values["R"]) != "ring" {
-		t.Fatalf("Fetch = %q, %v", values, err)
+	found, err := a.Fetch([]string{"F", "R"}, Scope{})
+	if err != nil || string(found["F"].Value) != "file" || string(found["R"].Value) != "ring" {
+		t.Fatalf("Fetch = %+v, %v", found, err)
 	}
-	if a.Source("F") != "file" || a.Source("R") != "keyring" {
-		t.Errorf("sources %q %q", a.Source("F"), a.Source("R"))
+	if found["F"].Store != "file" || found["R"].Store != "keyring" {
+		t.Errorf("stores %q %q", found["F"].Store, found["R"].Store)
 	}
 }
 
@@ -357,18 +357,17 @@ func TestAutoWritesAndFallsBack(t *testing.T) {
 			a, c := newMockAuto(t)
 			c.down = tt.down
 			var said []string
-			a.Verbosef = func(f string, args ...any) { said = append(said, f) }
-			mustSet(t, a, "K", "v")
-			if a.Source("K") != tt.want {
-				t.Errorf("new key went to %q, want %q", a.Source("K"), tt.want)
+			a.verbosef = func(f string, args ...any) { said = append(said, f) }
+			if where, err := a.Put(Entry{Key: "K", Value: []byte("v")}, false); err != nil || where != tt.want {
+				t.Errorf("new key went to %q (%v), want %q", where, err, tt.want)
 			}
 			if tt.down && len(said) == 0 {
 				t.Error("the fallback was not reported to Verbosef")
 			}
-			if err := a.Set("K", []byte("w"), false); !errors.Is(err, ErrExists) {
+			if err := set(a, "K", []byte("w"), false); !errors.Is(err, ErrExists) {
 				t.Errorf("second Set: %v, want ErrExists", err)
 			}
-			if v, err := a.Get("K"); err != nil || string(v) != "v" {
+			if v, err := get(a, "K"); err != nil || string(v) != "v" {
 				t.Errorf("Get = %q, %v", v, err)
 			}
 		})
@@ -377,38 +376,38 @@ func TestAutoWritesAndFallsBack(t *testing.T) {
 
 func TestAutoReadsKeyringFirst(t *testing.T) {
 	a, _ := newMockAuto(t)
-	mustSet(t, a.File, "K", "file")
-	mustSet(t, a.Keyring, "K", "ring")
-	if v, _ := a.Get("K"); string(v) != "ring" {
+	mustSet(t, a.file, "K", "file")
+	mustSet(t, a.keyring, "K", "ring")
+	if v, _ := get(a, "K"); string(v) != "ring" {
 		t.Errorf("Get = %q, want the keyring's value", v)
 	}
 	list, err := a.List()
 	if err != nil || len(list) != 2 || list[0].Store != "keyring" || list[1].Problem == "" {
 		t.Errorf("List = %+v, %v", list, err)
 	}
-	if err := a.Delete("K"); err != nil || a.Source("K") != "keyring and file" {
-		t.Errorf("Delete = %v, from %q", err, a.Source("K"))
+	if from, err := a.Delete("K", Scope{}); err != nil || from != "keyring and file" {
+		t.Errorf("Delete = %v, from %q", err, from)
 	}
 }
 
 func TestMoveKeepsSourceOnFailure(t *testing.T) {
 	a, c := newMockAuto(t)
-	mustSet(t, a.File, "K", "v")
+	mustSet(t, a.file, "K", "v")
 	c.down = true
-	if err := Move("K", a.File, a.Keyring, false); err == nil {
+	if err := Move("K", a.file, a.keyring, false); err == nil {
 		t.Fatal("Move to an unavailable keyring succeeded")
 	}
-	if v, err := a.File.Get("K"); err != nil || string(v) != "v" {
+	if v, err := get(a.file, "K"); err != nil || string(v) != "v" {
 		t.Fatalf("source after a failed move: %q, %v", v, err)
 	}
 	c.down = false
-	if err := Move("K", a.File, a.Keyring, false); err != nil {
+	if err := Move("K", a.file, a.keyring, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.File.Get("K"); !errors.Is(err, ErrNotFound) {
+	if _, err := get(a.file, "K"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("source after a move: %v", err)
 	}
-	if v, err := a.Keyring.Get("K"); err != nil || string(v) != "v" {
+	if v, err := get(a.keyring, "K"); err != nil || string(v) != "v" {
 		t.Errorf("destination after a move: %q, %v", v, err)
 	}
 }
@@ -416,29 +415,29 @@ func TestMoveKeepsSourceOnFailure(t *testing.T) {
 func TestKeyringKeepsKind(t *testing.T) {
 	k := newMockKeyring(t, 16)
 	bin := []byte("\x00\xffbinary file bytes, more than one part\n")
-	if err := k.SetKind("F", bin, KindFile, false); err != nil {
+	if _, err := k.Put(Entry{Key: "F", Kind: KindFile, Value: bin}, false); err != nil {
 		t.Fatal(err)
 	}
-	e, err := k.Lookup("F")
+	e, err := k.Get("F", Scope{})
 	if err != nil || e.Kind != KindFile || !slices.Equal(e.Value, bin) || e.Store != "keyring" {
-		t.Fatalf("Lookup = %+v, %v", e, err)
+		t.Fatalf("Get = %+v, %v", e, err)
 	}
 	list, err := k.List()
 	if err != nil || len(list) != 1 || list[0].Kind != KindFile {
 		t.Fatalf("List = %+v, %v", list, err)
 	}
 	// a plain Set over it makes it a string secret again, as the file store does
-	if err := k.Set("F", []byte("text"), true); err != nil {
+	if err := set(k, "F", []byte("text"), true); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := k.Lookup("F"); e.Kind != KindString {
+	if e, _ := k.Get("F", Scope{}); e.Kind != KindString {
 		t.Errorf("kind after Set = %q", e.Kind)
 	}
 }
 
 func TestKeyringRefusesTooManyParts(t *testing.T) {
 	k := newMockKeyring(t, 8)
-	err := k.Set("K", []byte(strings.Repeat("x", 8*maxParts+1)), false)
+	err := set(k, "K", []byte(strings.Repeat("x", 8*maxParts+1)), false)
 	var big *TooLargeError
 	if !errors.As(err, &big) || big.Parts != maxParts+1 {
 		t.Fatalf("Set of %d parts: %v", maxParts+1, err)
@@ -446,21 +445,22 @@ func TestKeyringRefusesTooManyParts(t *testing.T) {
 	if keys, _ := k.Keys(); len(keys) != 0 {
 		t.Errorf("index after a refused Set: %q", keys)
 	}
-	if err := k.Set("K", []byte(strings.Repeat("x", 8*maxParts)), false); err != nil {
+	if err := set(k, "K", []byte(strings.Repeat("x", 8*maxParts)), false); err != nil {
 		t.Errorf("Set of %d parts: %v", maxParts, err)
 	}
 }
 
 func TestAutoTooLargeGoesToFile(t *testing.T) {
 	a, _ := newMockAuto(t)
-	a.Keyring.PartSize = 8
-	if err := a.SetKind("BIG", []byte(strings.Repeat("x", 8*maxParts+1)), KindFile, false); err != nil {
+	a.keyring.PartSize = 8
+	where, err := a.Put(Entry{Key: "BIG", Kind: KindFile, Value: []byte(strings.Repeat("x", 8*maxParts+1))}, false)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Source("BIG") != "file" {
-		t.Errorf("a value too large for the keyring went to %q", a.Source("BIG"))
+	if where != "file" {
+		t.Errorf("a value too large for the keyring went to %q", where)
 	}
-	if e, err := a.File.Lookup("BIG"); err != nil || e.Kind != KindFile {
+	if e, err := a.file.Get("BIG", Scope{}); err != nil || e.Kind != KindFile {
 		t.Errorf("file store: %+v, %v", e, err)
 	}
 }
@@ -468,18 +468,14 @@ func TestAutoTooLargeGoesToFile(t *testing.T) {
 func TestAutoScopedSecretsLiveInTheFile(t *testing.T) {
 	a, c := newMockAuto(t)
 	mustSet(t, a, "K", "ring") // the keyring answers: unscoped goes there
-	if err := a.Put(Entry{Key: "K", Scope: Scope{Project: "p"}, Value: []byte("scoped")}, false); err != nil {
+	if _, err := a.Put(Entry{Key: "K", Scope: Scope{Project: "p"}, Value: []byte("scoped")}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Put(Entry{Key: "ONLY", Scope: Scope{Domain: "d"}, Value: []byte("dom")}, false); err != nil {
+	if _, err := a.Put(Entry{Key: "ONLY", Scope: Scope{Domain: "d"}, Value: []byte("dom")}, false); err != nil {
 		t.Fatal(err)
 	}
-	if keys, _ := a.Keyring.Keys(); !slices.Equal(keys, []string{"K"}) {
+	if keys, _ := a.keyring.Keys(); !slices.Equal(keys, []string{"K"}) {
 		t.Errorf("keyring index: %q", keys)
-	}
-	found, err := a.FetchScoped([]string{"K", "ONLY"})
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, tt := range []struct {
 		key       string
@@ -492,16 +488,17 @@ func TestAutoScopedSecretsLiveInTheFile(t *testing.T) {
 		{"K", Scope{}, "ring", "keyring"},
 		{"ONLY", Scope{Project: "p", Domain: "d"}, "dom", "file"},
 	} {
-		e, ok := Resolve(found[tt.key], tt.scope)
-		if !ok || string(e.Value) != tt.want || e.Store != tt.wantStore {
-			t.Errorf("Resolve(%s, %v) = %+v, %v; want %q from %s", tt.key, tt.scope, e, ok, tt.want, tt.wantStore)
+		found, err := a.Fetch([]string{"K", "ONLY"}, tt.scope)
+		e, ok := found[tt.key]
+		if err != nil || !ok || string(e.Value) != tt.want || e.Store != tt.wantStore {
+			t.Errorf("Fetch(%s) in %v = %+v, %v, %v; want %q from %s", tt.key, tt.scope, e, ok, err, tt.want, tt.wantStore)
 		}
 	}
-	if _, ok := Resolve(found["ONLY"], Scope{}); ok {
-		t.Error("an unscoped lookup found a scoped-only secret")
+	if found, _ := a.Fetch([]string{"ONLY"}, Scope{}); len(found) != 0 {
+		t.Errorf("an unscoped lookup found a scoped-only secret: %+v", found)
 	}
-	if e, err := a.GetEntry("K", Scope{Project: "p"}); err != nil || string(e.Value) != "scoped" {
-		t.Errorf("GetEntry scoped = %+v, %v", e, err)
+	if e, err := a.Get("K", Scope{Project: "p"}); err != nil || string(e.Value) != "scoped" {
+		t.Errorf("Get scoped = %+v, %v", e, err)
 	}
 	list, err := a.List()
 	if err != nil || len(list) != 3 {
@@ -512,39 +509,88 @@ func TestAutoScopedSecretsLiveInTheFile(t *testing.T) {
 			t.Errorf("List marks %s %v: %s", e.Key, e.Scope, e.Problem)
 		}
 	}
-	if err := a.DeleteEntry("K", Scope{Project: "p"}); err != nil {
+	if _, err := a.Delete("K", Scope{Project: "p"}); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := a.Get("K"); err != nil || string(v) != "ring" {
+	if v, err := get(a, "K"); err != nil || string(v) != "ring" {
 		t.Errorf("after deleting the scoped entry: %q, %v", v, err)
 	}
 	// with the keyring down, the file store's scoped entries still resolve, and the reason
 	// for the keyring's silence is kept
 	c.down = true
-	found, err = a.FetchScoped([]string{"K", "ONLY"})
-	if e, ok := Resolve(found["ONLY"], Scope{Domain: "d"}); err != nil || !ok || string(e.Value) != "dom" {
+	found, err := a.Fetch([]string{"K", "ONLY"}, Scope{Domain: "d"})
+	if e, ok := found["ONLY"]; err != nil || !ok || string(e.Value) != "dom" {
 		t.Errorf("keyring down: %+v, %v, %v", found, ok, err)
 	}
-	if _, ok := Resolve(found["K"], Scope{}); ok || a.Trouble() == nil {
-		t.Errorf("keyring down: K resolved (%v) or no trouble kept (%v)", ok, a.Trouble())
+	if e, ok := found["K"]; ok || a.Describe().Trouble == nil {
+		t.Errorf("keyring down: K found (%+v) or no trouble kept (%v)", e, a.Describe().Trouble)
 	}
 }
 
 func TestMoveCarriesKind(t *testing.T) {
 	a, _ := newMockAuto(t)
-	if err := a.File.SetKind("F", []byte("\x00pem"), KindFile, false); err != nil {
+	if _, err := a.file.Put(Entry{Key: "F", Kind: KindFile, Value: []byte("\x00pem")}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := Move("F", a.File, a.Keyring, false); err != nil {
+	if err := Move("F", a.file, a.keyring, false); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := a.Keyring.Lookup("F"); err != nil || e.Kind != KindFile || string(e.Value) != "\x00pem" {
+	if e, err := a.keyring.Get("F", Scope{}); err != nil || e.Kind != KindFile || string(e.Value) != "\x00pem" {
 		t.Fatalf("in the keyring: %+v, %v", e, err)
 	}
-	if err := Move("F", a.Keyring, a.File, false); err != nil {
+	if err := Move("F", a.keyring, a.file, false); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := a.File.Lookup("F"); err != nil || e.Kind != KindFile {
+	if e, err := a.file.Get("F", Scope{}); err != nil || e.Kind != KindFile {
 		t.Errorf("back in the file store: %+v, %v", e, err)
+	}
+}
+
+// TestKeyringRefusesScopes: every operation on a scoped entry is refused with an error that
+// matches errors.ErrUnsupported, before any keyring call.
+func TestKeyringRefusesScopes(t *testing.T) {
+	k := newMockKeyring(t, 64)
+	c := &counting{backend: k.backend}
+	k.backend = c
+	sc := Scope{Project: "p"}
+	_, getErr := k.Get("K", sc)
+	_, putErr := k.Put(Entry{Key: "K", Scope: sc, Value: []byte("v")}, false)
+	_, delErr := k.Delete("K", sc)
+	_, fetchErr := k.Fetch([]string{"K"}, sc)
+	for op, err := range map[string]error{"Get": getErr, "Put": putErr, "Delete": delErr, "Fetch": fetchErr} {
+		var ue *UnsupportedError
+		if !errors.Is(err, errors.ErrUnsupported) || !errors.As(err, &ue) || err.Error() != "the keyring store keeps no scoped secrets" {
+			t.Errorf("%s in a scope: %v, want the keyring's refusal of scopes", op, err)
+		}
+	}
+	if c.opens != 0 {
+		t.Errorf("refusals opened the keyring %d times", c.opens)
+	}
+}
+
+// TestAutoDescribe: auto names the keyring among the stores it reads only while the index
+// lists a secret, and keeps the keyring's trouble.
+func TestAutoDescribe(t *testing.T) {
+	a, c := newMockAuto(t)
+	names := func() []string {
+		var n []string
+		for _, p := range a.Describe().Reads {
+			n = append(n, p.Name)
+		}
+		return n
+	}
+	if d := a.Describe(); d.Name != "auto" || !slices.Equal(names(), []string{"file"}) || d.Trouble != nil {
+		t.Errorf("empty index: %+v", d)
+	}
+	mustSet(t, a.keyring, "R", "ring")
+	if got := names(); !slices.Equal(got, []string{"keyring", "file"}) {
+		t.Errorf("index lists R: reads %q", got)
+	}
+	c.down = true
+	if found, err := a.Fetch([]string{"R"}, Scope{}); err != nil || len(found) != 0 {
+		t.Fatalf("keyring down: %+v, %v", found, err)
+	}
+	if d := a.Describe(); !errors.As(d.Trouble, new(*UnavailableError)) {
+		t.Errorf("keyring down: trouble %v", d.Trouble)
 	}
 }

@@ -132,14 +132,24 @@ func (s Scope) String() string {
 // most specific match, in the order (project, domain), (project, any), (any, domain), then
 // unscoped. Entries whose scope names another project or domain never match.
 func Resolve(entries []Entry, want Scope) (Entry, bool) {
-	for _, sc := range []Scope{want, {Project: want.Project}, {Domain: want.Domain}, {}} {
-		for _, e := range entries {
-			if e.Scope == sc {
-				return e, true
-			}
+	best, found := Entry{}, false
+	for _, e := range entries {
+		if r := rank(e.Scope, want); r >= 0 && (!found || r < rank(best.Scope, want)) {
+			best, found = e, true
 		}
 	}
-	return Entry{}, false
+	return best, found
+}
+
+// rank says how well an entry in scope s matches a lookup in scope want: 0 for want itself,
+// then (project, any), (any, domain) and unscoped; -1 when it does not match.
+func rank(s, want Scope) int {
+	for i, sc := range [...]Scope{want, {Project: want.Project}, {Domain: want.Domain}, {}} {
+		if s == sc {
+			return i
+		}
+	}
+	return -1
 }
 
 // ValidateScope checks a project or domain name: 1 to 64 ASCII letters, digits, '_', '-' and
@@ -158,57 +168,65 @@ func ValidateScope(what, name string) error {
 	return nil
 }
 
-// Store is a place that keeps secrets by key. Implementations must never put a value in an
-// error message.
+// Store is a place that keeps secrets: entries, each named by its key and its scope (the zero
+// Scope: unscoped). Every method that takes a key checks it with ValidateKey. What a store
+// cannot do (the keyring keeps no scoped secrets) it refuses with an *UnsupportedError, before
+// any I/O. Implementations never put a value in an error message.
 type Store interface {
-	// Name is the store's kind, as chosen with --store: "file", "keyring" or "auto".
-	Name() string
-	// Location says where the store is, for messages: a file path, or the keyring and its index.
-	Location() string
-	// List returns every secret, values included, sorted by key. An empty or absent store
-	// gives an empty slice and no error.
+	// Describe says what the store is and where its reads look, for messages. It reads at most
+	// the keyring index, and never contacts the keyring.
+	Describe() Description
+	// Get returns the entry of key in exactly scope s, or a *KeyError wrapping ErrNotFound.
+	Get(key string, s Scope) (Entry, error)
+	// Put stores e.Value under e.Key in e.Scope with e.Kind and returns the kind of store that
+	// took it: "file" or "keyring". If the entry exists and overwrite is false it returns a
+	// *KeyError wrapping ErrExists; an overwrite keeps the creation time.
+	Put(e Entry, overwrite bool) (string, error)
+	// Delete removes the entry of key in exactly scope s and names the stores that held it
+	// ("file", "keyring", or "keyring and file" when auto found it in both), or returns a
+	// *KeyError wrapping ErrNotFound.
+	Delete(key string, s Scope) (string, error)
+	// Fetch returns, in one read of the store, for each of keys that it holds in a scope that
+	// a lookup in s matches, the most specific entry (as Resolve picks it). Keys it does not
+	// hold are absent from the map; that is not an error.
+	Fetch(keys []string, s Scope) (map[string]Entry, error)
+	// List returns every entry, values included, sorted by key. An empty or absent store gives
+	// an empty slice and no error.
 	List() ([]Entry, error)
-	// Fetch returns the values of the given keys in one read of the store. Keys the store
-	// does not hold are absent from the map; that is not an error.
-	Fetch(keys []string) (map[string][]byte, error)
-	// Get returns one value, or a *KeyError wrapping ErrNotFound.
-	Get(key string) ([]byte, error)
-	// Set stores a value. If the key exists and overwrite is false it returns a *KeyError
-	// wrapping ErrExists; on overwrite the secret keeps its creation time.
-	Set(key string, value []byte, overwrite bool) error
-	// Delete removes one secret, or returns a *KeyError wrapping ErrNotFound.
-	Delete(key string) error
-	// DeleteAll removes every secret and returns how many there were.
+	// DeleteAll removes every entry and returns how many there were.
 	DeleteAll() (int, error)
+	// Close releases the store's connection to the keyring, if it has one.
+	Close() error
 }
 
-// Kinded is a Store that also keeps the kind (string or file) of its unscoped secrets. The
-// file store, the keyring store and the auto store are Kinded; 'secrets move' uses it to
-// carry the kind from one store to the other.
-type Kinded interface {
-	Store
-	// Lookup returns the unscoped secret key with its kind and times, or a *KeyError
-	// wrapping ErrNotFound.
-	Lookup(key string) (Entry, error)
-	// SetKind stores value under key, unscoped, as a secret of the given kind; see Set for
-	// overwrite.
-	SetKind(key string, value []byte, kind Kind, overwrite bool) error
+// Description says what a store is, for messages.
+type Description struct {
+	// Name is the store's kind: "file", "keyring" or "auto".
+	Name string
+	// Reads are the stores that a read looks in, in order: the store itself, or under auto
+	// the keyring (only while its index lists a secret) and then the file store.
+	Reads []Place
+	// Trouble is, under auto, why the keyring could not give the secrets its index lists at
+	// the last read; nil otherwise.
+	Trouble error
 }
 
-// Scoped is a Store that also keeps scoped secrets and the kind of each secret. The methods
-// of Store above see unscoped secrets only (List and DeleteAll excepted, which see all).
-type Scoped interface {
-	Store
-	// FetchScoped returns, for each of keys that the store holds, its entries in every scope,
-	// in one read. Pick one with Resolve.
-	FetchScoped(keys []string) (map[string][]Entry, error)
-	// GetEntry returns the entry of key in exactly scope s, or a *KeyError wrapping ErrNotFound.
-	GetEntry(key string, s Scope) (Entry, error)
-	// Put stores e.Value under e.Key in e.Scope with e.Kind; see Set for overwrite.
-	Put(e Entry, overwrite bool) error
-	// DeleteEntry removes the entry of key in exactly scope s.
-	DeleteEntry(key string, s Scope) error
+// Place is one store that reads look in.
+type Place struct {
+	Name     string // "file" or "keyring"
+	Location string // the path of the store file; the keyring, its service and its index
 }
+
+// UnsupportedError is an operation that a store cannot do. It matches errors.ErrUnsupported.
+type UnsupportedError struct {
+	Store string // the kind of store: "keyring"
+	What  string // what it does not keep: "scoped secrets"
+}
+
+func (e *UnsupportedError) Error() string { return "the " + e.Store + " store keeps no " + e.What }
+
+// Unwrap returns errors.ErrUnsupported.
+func (e *UnsupportedError) Unwrap() error { return errors.ErrUnsupported }
 
 const allowedKeyChars = " (allowed: letters, digits, _ - . /)"
 

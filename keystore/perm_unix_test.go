@@ -16,7 +16,7 @@ func TestCreatedModes(t *testing.T) {
 	mustSet(t, s, "A", "v")
 	for path, want := range map[string]os.FileMode{
 		s.dir:                                0o700 | os.ModeDir,
-		s.Location():                         0o600,
+		s.path():                             0o600,
 		filepath.Join(s.dir, "secrets.lock"): 0o600,
 	} {
 		fi, err := os.Stat(path)
@@ -34,13 +34,13 @@ func TestCreatedModes(t *testing.T) {
 func checkRefused(t *testing.T, s *File, path, want, hint string) {
 	t.Helper()
 	_, listErr := s.List()
-	_, fetchErr := s.Fetch([]string{"A"})
-	_, getErr := s.Get("A")
+	_, fetchErr := fetch(s, []string{"A"})
+	_, getErr := get(s, "A")
 	_, delAllErr := s.DeleteAll()
 	for op, err := range map[string]error{
 		"List": listErr, "Fetch": fetchErr, "Get": getErr, "DeleteAll": delAllErr,
-		"Set":    s.Set("B", []byte("v"), false),
-		"Delete": s.Delete("A"),
+		"Set":    set(s, "B", []byte("v"), false),
+		"Delete": del(s, "A"),
 	} {
 		var pe *PermError
 		if !errors.As(err, &pe) {
@@ -60,20 +60,20 @@ func TestPermissionsRefused(t *testing.T) {
 	t.Run("file 0644", func(t *testing.T) {
 		s := newStore(t)
 		mustSet(t, s, "A", "v")
-		if err := os.Chmod(s.Location(), 0o644); err != nil {
+		if err := os.Chmod(s.path(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		before := readFile(t, s.Location())
-		checkRefused(t, s, s.Location(), "refusing to use store file "+s.Location()+": mode 0644 gives group or others access",
-			"run: chmod 600 "+shellQuote(s.Location()))
-		if got := readFile(t, s.Location()); !bytes.Equal(got, before) {
+		before := readFile(t, s.path())
+		checkRefused(t, s, s.path(), "refusing to use store file "+s.path()+": mode 0644 gives group or others access",
+			"run: chmod 600 "+shellQuote(s.path()))
+		if got := readFile(t, s.path()); !bytes.Equal(got, before) {
 			t.Error("the store changed")
 		}
 	})
 	t.Run("file 0640", func(t *testing.T) {
 		s := newStore(t)
 		mustSet(t, s, "A", "v")
-		os.Chmod(s.Location(), 0o640)
+		os.Chmod(s.path(), 0o640)
 		if _, err := s.List(); err == nil || !strings.Contains(err.Error(), "mode 0640") {
 			t.Errorf("List() = %v, want a refusal naming mode 0640", err)
 		}
@@ -93,7 +93,7 @@ func TestPermissionsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pe *PermError
-		if err := s.Set("A", []byte("v"), false); !errors.As(err, &pe) || pe.Hint() != "run: chmod 700 "+shellQuote(s.dir) {
+		if err := set(s, "A", []byte("v"), false); !errors.As(err, &pe) || pe.Hint() != "run: chmod 700 "+shellQuote(s.dir) {
 			t.Errorf("Set() = %v, want a refusal to write into a 0755 directory", err)
 		}
 		if names := storeFiles(t, s); len(names) != 0 {
@@ -108,7 +108,7 @@ func TestPermissionsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pe *PermError
-		err := s.Set("B", []byte("v"), false)
+		err := set(s, "B", []byte("v"), false)
 		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "refusing to use lock file "+lock+": mode 0644 gives group or others access") ||
 			pe.Hint() != "run: chmod 600 "+shellQuote(lock) {
 			t.Errorf("Set() = %v, want a refusal of the lock file", err)
@@ -118,18 +118,18 @@ func TestPermissionsRefused(t *testing.T) {
 		s := newStore(t)
 		mustSet(t, s, "A", "v")
 		real := filepath.Join(t.TempDir(), "elsewhere.json")
-		if err := os.Rename(s.Location(), real); err != nil {
+		if err := os.Rename(s.path(), real); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Symlink(real, s.Location()); err != nil {
+		if err := os.Symlink(real, s.path()); err != nil {
 			t.Fatal(err)
 		}
-		checkRefused(t, s, s.Location(), "it is a symbolic link",
-			"put the store file itself at "+s.Location()+", or set SECRUN_DATA_DIR to the directory that holds it")
+		checkRefused(t, s, s.path(), "it is a symbolic link",
+			"put the store file itself at "+s.path()+", or set SECRUN_DATA_DIR to the directory that holds it")
 	})
 	t.Run("not a regular file", func(t *testing.T) {
 		s := newStore(t)
-		if err := os.MkdirAll(s.Location(), 0o700); err != nil {
+		if err := os.MkdirAll(s.path(), 0o700); err != nil {
 			t.Fatal(err)
 		}
 		var pe *PermError
@@ -148,7 +148,7 @@ func TestOwnerRefused(t *testing.T) {
 		t.Run(which, func(t *testing.T) {
 			s := newStore(t)
 			mustSet(t, s, "A", "v")
-			path := s.Location()
+			path := s.path()
 			if which == "dir" {
 				path = s.dir
 			}
@@ -167,18 +167,18 @@ func TestReadOnlyDirKeepsStore(t *testing.T) {
 	}
 	s := newStore(t)
 	mustSet(t, s, "A", "old")
-	before := readFile(t, s.Location())
+	before := readFile(t, s.path())
 	if err := os.Chmod(s.dir, 0o500); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Chmod(s.dir, 0o700)
-	if err := s.Set("B", []byte("new"), false); err == nil || !strings.Contains(err.Error(), s.Location()) {
+	if err := set(s, "B", []byte("new"), false); err == nil || !strings.Contains(err.Error(), s.path()) {
 		t.Errorf("Set() in a read-only directory = %v, want an error naming the store", err)
 	}
-	if got := readFile(t, s.Location()); !bytes.Equal(got, before) {
+	if got := readFile(t, s.path()); !bytes.Equal(got, before) {
 		t.Error("the store changed")
 	}
-	if got, err := s.Get("A"); err != nil || string(got) != "old" {
+	if got, err := get(s, "A"); err != nil || string(got) != "old" {
 		t.Errorf("Get() = %q, %v; want old", got, err)
 	}
 }

@@ -112,12 +112,27 @@ func readPrivate(dir, name, what string) ([]byte, error) {
 	} else if err != nil {
 		return nil, dirError(err)
 	}
-	f, fi, err := OpenPrivate(dir+string(os.PathSeparator)+name, os.O_RDONLY, "")
+	data, err := readChecked(dir+string(os.PathSeparator)+name, "", what)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if errors.As(err, new(*PermError)) {
-		return nil, err // it names the file and says how to fix it
+	return data, err
+}
+
+// ReadPrivate reads a file of secrets that is not secrun's own, such as hpcFlow's secrets file
+// before an import, by the rules of the store file: opened without following a symlink
+// (OpenPrivate), a regular file with one link, owned by the user, that group and others cannot
+// access at all, of at most MaxStoreSize bytes. An absent file gives an error that matches
+// fs.ErrNotExist; what names the file in errors.
+func ReadPrivate(path, what string) ([]byte, error) { return readChecked(path, what, what) }
+
+// readChecked opens path with OpenPrivate (permWhat names it in a *PermError) and reads it,
+// refusing more than MaxStoreSize bytes; what names it in other errors. An absent file gives
+// the error of the open, which matches fs.ErrNotExist.
+func readChecked(path, permWhat, what string) ([]byte, error) {
+	f, fi, err := OpenPrivate(path, os.O_RDONLY, permWhat)
+	if errors.Is(err, fs.ErrNotExist) || errors.As(err, new(*PermError)) {
+		return nil, err // a *PermError names the file and says how to fix it
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)

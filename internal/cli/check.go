@@ -154,10 +154,10 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 	if err != nil {
 		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot open the store: %v", err)}}
 	}
-	defer closeStore(store)
+	defer store.Close()
 	entries, err := store.List()
 	if err != nil {
-		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot read the store (%s): %v", storeDesc(store), err)}}
+		return []finding{{file: "secrun", error: true, msg: fmt.Sprintf("cannot read the store (%s): %v", storeDesc(store.Describe(), true), err)}}
 	}
 	var out []finding
 	byKey := map[string][]keystore.Entry{}
@@ -215,7 +215,7 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 		}
 		if len(missing) > 0 {
 			out = append(out, finding{file: env.File, line: env.Line, env: env.Name, error: c.Name != "",
-				msg: fmt.Sprintf("%s holds no %s; store with 'secrun secrets set KEY'", storeDesc(store), strings.Join(missing, ", "))})
+				msg: fmt.Sprintf("%s holds no %s; store with 'secrun secrets set KEY'", storeDesc(store.Describe(), true), strings.Join(missing, ", "))})
 		}
 	}
 	return out

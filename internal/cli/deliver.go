@@ -153,7 +153,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &missingError{env: env, keys: missing, store: store}
+		return nil, &missingError{env: env, keys: missing, stores: store.Describe()}
 	}
 	if env.Bundle != "" {
 		bundle.WriteString("\n}\n")
@@ -163,63 +163,27 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*delivery,
 	return d, nil
 }
 
-// fetchResolved reads the environment's keys from the store and picks, for each, the entry
-// that the environment's scope resolves to. An unscoped environment needs unscoped entries
-// only, which Fetch gives (under auto it reads no file store when the keyring had them all).
-// A store without scopes (the keyring) gives unscoped entries: the last step of every lookup.
-// Each entry's Store names the store that held it.
+// fetchResolved reads the environment's keys from the store in one read, each resolved to
+// the most specific entry for the environment's scope (under auto, an unscoped environment's
+// read leaves the file store unread when the keyring had every key). A store without scopes
+// (the keyring) gives unscoped entries: the last step of every lookup. Each entry's Store
+// names the store that held it.
 func fetchResolved(g *globals, env *envdef.Env, store keystore.Store) (map[string]keystore.Entry, error) {
 	keys := make([]string, len(env.Secrets))
 	for i, s := range env.Secrets {
 		keys[i] = s.Key
 	}
-	found := make(map[string]keystore.Entry, len(keys))
-	sc, scoped := store.(keystore.Scoped)
-	if !scoped && !envScope(env).IsZero() {
-		g.verbosef("the %s store keeps no scoped secrets: environment %q gets unscoped ones", store.Name(), env.Name)
+	found, err := store.Fetch(keys, envScope(env))
+	if errors.Is(err, errors.ErrUnsupported) {
+		g.verbosef("%v: environment %q gets unscoped ones", err, env.Name)
+		found, err = store.Fetch(keys, keystore.Scope{})
 	}
-	if scoped && !envScope(env).IsZero() {
-		all, err := sc.FetchScoped(keys)
-		if err != nil {
-			return nil, err
-		}
-		for k, entries := range all {
-			if e, ok := keystore.Resolve(entries, envScope(env)); ok {
-				found[k] = e
-			}
-		}
-		return found, nil
-	}
-	values, err := store.Fetch(keys)
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range values {
-		found[k] = keystore.Entry{Key: k, Value: v, Store: sourceOf(store, k)}
-	}
-	return found, nil
+	return found, err
 }
 
 func envScope(env *envdef.Env) keystore.Scope {
 	return keystore.Scope{Project: env.Project, Domain: env.Domain}
 }
-
-// scopeNote is ", scope P/D" for a scoped entry and "" for an unscoped one.
-func scopeNote(s keystore.Scope) string {
-	if s.IsZero() {
-		return ""
-	}
-	return ", scope " + s.String()
-}
-
-// storeNote says where an entry came from, "(file store, scope P/D)", for --verbose. It is
-// formatted only when printed, and holds no value.
-type storeNote struct {
-	store string
-	scope keystore.Scope
-}
-
-func (n storeNote) String() string { return fmt.Sprintf("(%s store%s)", n.store, scopeNote(n.scope)) }
 
 // varSource is what sets a variable, a secret or a member of a JSON secret, for messages.
 type varSource struct{ key, member string }

@@ -102,7 +102,7 @@ func (c *envShowCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
+	defer store.Close()
 	found, err := fetchResolved(g, e, store)
 	if err != nil {
 		return err
@@ -140,14 +140,15 @@ func (c *envShowCmd) Run(g *globals) error {
 	if len(e.Secrets) == 0 {
 		fmt.Println("secrets: none")
 	} else {
-		fmt.Printf("secrets, from %s:\n", storeDesc(store))
+		d := store.Describe()
+		fmt.Printf("secrets, from %s:\n", storeDesc(d, true))
 		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED\tSCOPE\tDELIVERY")
 		for _, s := range e.Secrets {
 			state, scope := "yes", "-"
 			if entry, ok := found[s.Key]; ok {
 				scope = entry.Scope.String()
-				if entry.Store == "keyring" && store.Name() != "keyring" {
+				if entry.Store == "keyring" && d.Name != "keyring" {
 					state = "yes (keyring)"
 				}
 			} else if state = "MISSING"; s.Optional {

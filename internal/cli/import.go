@@ -110,9 +110,9 @@ func (c *importCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
+	defer store.Close()
 	if !c.Overwrite {
-		have, err := store.Fetch(keys)
+		have, err := store.Fetch(keys, keystore.Scope{})
 		if err != nil {
 			return err
 		}
@@ -123,13 +123,13 @@ func (c *importCmd) Run(g *globals) error {
 			}
 		}
 		if len(clash) > 0 {
-			return &usageError{msg: fmt.Sprintf("%s already holds %s; nothing imported", storeDesc(store), strings.Join(clash, ", ")),
+			return &usageError{msg: fmt.Sprintf("%s already holds %s; nothing imported", storeDesc(store.Describe(), true), strings.Join(clash, ", ")),
 				hint: "add --overwrite to replace them, or delete them first with 'secrun secrets delete KEY'"}
 		}
 	}
 	var done []string
 	for _, s := range todo {
-		if err := store.Set(s.key, []byte(s.value), c.Overwrite); err != nil {
+		if _, err := store.Put(keystore.Entry{Key: s.key, Value: []byte(s.value)}, c.Overwrite); err != nil {
 			if len(done) > 0 {
 				return fmt.Errorf("importing %q: %w (imported before it: %s)", s.key, err, strings.Join(done, ", "))
 			}
@@ -142,12 +142,12 @@ func (c *importCmd) Run(g *globals) error {
 	if len(done) == 1 {
 		noun = "secret"
 	}
-	fmt.Fprintf(g.stderr, "secrun: imported %d %s from %s into %s\n", len(done), noun, path, storeDesc(store))
+	fmt.Fprintf(g.stderr, "secrun: imported %d %s from %s into %s\n", len(done), noun, path, storeDesc(store.Describe(), true))
 	return nil
 }
 
-// readPrivate reads a file of secrets after checking, as for secrun's own store, that only its
-// owner can access it. With stdinOK, "-" reads stdin.
+// readPrivate reads a file of secrets by the rules of secrun's own store (keystore.ReadPrivate):
+// no symlink followed, one link, only its owner can access it. With stdinOK, "-" reads stdin.
 func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 	if path == "-" && stdinOK {
 		data, err := io.ReadAll(os.Stdin)
@@ -156,18 +156,12 @@ func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 		}
 		return data, nil
 	}
-	if err := keystore.CheckPrivate(path, what); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
-				hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
-		}
-		return nil, err
+	data, err := keystore.ReadPrivate(path, what)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
+			hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, err)
-	}
-	return data, nil
+	return data, err
 }
 
 // platformDataDir returns the user data directory that Python's platformdirs gives an app

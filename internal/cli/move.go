@@ -19,30 +19,6 @@ func (e *existsError) Error() string {
 }
 func (e *existsError) Unwrap() error { return e.err }
 
-// storeWords names a store for messages ("the file store"). The auto store names the stores
-// it looked in: the keyring only when its index lists any secret.
-func storeWords(s keystore.Store) string {
-	if a, ok := s.(*keystore.Auto); ok {
-		if keys, _ := a.Keyring.Keys(); len(keys) > 0 {
-			return "the keyring or the file store"
-		}
-		return "the file store"
-	}
-	return "the " + s.Name() + " store"
-}
-
-// storeDesc is storeWords with the location: the path of the file store, the keyring and
-// its index.
-func storeDesc(s keystore.Store) string {
-	if a, ok := s.(*keystore.Auto); ok {
-		if keys, _ := a.Keyring.Keys(); len(keys) == 0 {
-			return "the file store (" + a.File.Location() + ")"
-		}
-		return "the keyring (" + a.Keyring.Location() + ") or the file store (" + a.File.Location() + ")"
-	}
-	return storeWords(s) + " (" + s.Location() + ")"
-}
-
 type moveCmd struct {
 	Key       string `arg:"" optional:"" predictor:"keys" help:"The key to move (or --all)."`
 	To        string `required:"" enum:"file,keyring" placeholder:"file|keyring" help:"Where to move it: file or keyring. The source is the other store."`
@@ -76,19 +52,20 @@ func (c *moveCmd) Run(g *globals) error {
 	}
 	file, ring := keystore.NewFile(dir), keystore.NewKeyring(dir)
 	defer ring.Close()
-	var from, to keystore.Store = ring, file
+	from := moveSide{ring, "keyring", ring.Keys}
+	to := moveSide{file, "file", func() ([]string, error) { return unscopedKeys(file) }}
 	if c.To == "keyring" {
-		from, to = file, ring
+		from, to = to, from
 		if err := ring.Available(); err != nil {
 			return err
 		}
 	}
 	keys := []string{c.Key}
 	if c.All {
-		if keys, err = storeKeys(from); err != nil {
+		if keys, err = from.keys(); err != nil {
 			return err
 		}
-		if from == file {
+		if from.name == "file" {
 			if all, err := file.List(); err == nil && len(all) > len(keys) {
 				fmt.Fprintf(g.stderr, "secrun: %d scoped secrets stay in the file store (the keyring keeps no scopes)\n", len(all)-len(keys))
 				if len(keys) == 0 {
@@ -97,7 +74,7 @@ func (c *moveCmd) Run(g *globals) error {
 			}
 		}
 		if len(keys) == 0 {
-			fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to move\n", from.Name())
+			fmt.Fprintf(g.stderr, "secrun: no secrets in the %s store; nothing to move\n", from.name)
 			return nil
 		}
 	} else if err := checkMove(c.Key, from, to); err != nil {
@@ -105,9 +82,9 @@ func (c *moveCmd) Run(g *globals) error {
 	}
 	failed := 0
 	for _, k := range keys {
-		if err := keystore.Move(k, from, to, c.Overwrite); err != nil {
+		if err := keystore.Move(k, from.store, to.store, c.Overwrite); err != nil {
 			if errors.Is(err, keystore.ErrExists) {
-				err = fmt.Errorf("secret %q is in both stores; add --overwrite to replace the %s store's copy: %w", k, to.Name(), err)
+				err = fmt.Errorf("secret %q is in both stores; add --overwrite to replace the %s store's copy: %w", k, to.name, err)
 			}
 			if !c.All {
 				return err
@@ -116,17 +93,24 @@ func (c *moveCmd) Run(g *globals) error {
 			fmt.Fprintf(g.stderr, "secrun: error: %v\n", err)
 			continue
 		}
-		fmt.Fprintf(g.stderr, "secrun: moved secret %q from the %s store to the %s store\n", k, from.Name(), to.Name())
+		fmt.Fprintf(g.stderr, "secrun: moved secret %q from the %s store to the %s store\n", k, from.name, to.name)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d secrets were not moved; they stay in the %s store", failed, len(keys), from.Name())
+		return fmt.Errorf("%d of %d secrets were not moved; they stay in the %s store", failed, len(keys), from.name)
 	}
 	return nil
 }
 
+// moveSide is the source or the destination of a move.
+type moveSide struct {
+	store keystore.Store
+	name  string                   // "file" or "keyring"
+	keys  func() ([]string, error) // its keys of unscoped secrets, the only ones that can move
+}
+
 // checkMove explains a key that is not in the source store.
-func checkMove(key string, from, to keystore.Store) error {
-	keys, err := storeKeys(from)
+func checkMove(key string, from, to moveSide) error {
+	keys, err := from.keys()
 	if err != nil {
 		return err
 	}
@@ -135,24 +119,21 @@ func checkMove(key string, from, to keystore.Store) error {
 			return nil
 		}
 	}
-	if there, _ := storeKeys(to); contains(there, key) {
-		return &usageError{msg: fmt.Sprintf("secret %q is already in the %s store, and not in the %s store", key, to.Name(), from.Name()),
+	if there, _ := to.keys(); contains(there, key) {
+		return &usageError{msg: fmt.Sprintf("secret %q is already in the %s store, and not in the %s store", key, to.name, from.name),
 			hint: "nothing to move"}
 	}
-	if from.Name() == "file" && hasScoped(from, key) {
+	if from.name == "file" && hasScoped(from.store, key) {
 		return &usageError{msg: fmt.Sprintf("secret %q is in the file store in a scope only; the keyring keeps no scoped secrets", key),
 			hint: "scoped secrets stay in the file store, which a run under --store auto reads as well"}
 	}
-	return withSuggestions(from, key, keystore.Scope{}, &keystore.KeyError{Key: key, Err: keystore.ErrNotFound})
+	return withSuggestions(from.store, key, keystore.Scope{}, &keystore.KeyError{Key: key, Err: keystore.ErrNotFound})
 }
 
-// storeKeys lists a store's keys of unscoped secrets, the only ones that can move (the keyring
-// keeps no scopes); the keyring's come from its index, with no keyring call.
-func storeKeys(s keystore.Store) ([]string, error) {
-	if k, ok := s.(*keystore.Keyring); ok {
-		return k.Keys()
-	}
-	entries, err := s.List()
+// unscopedKeys lists the file store's keys of unscoped secrets. (The keyring's Keys come from
+// its index, with no keyring call.)
+func unscopedKeys(file *keystore.File) ([]string, error) {
+	entries, err := file.List()
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +192,7 @@ func (c *doctorCmd) Run(g *globals) error {
 	}
 	file, ring := keystore.NewFile(dir), keystore.NewKeyring(dir)
 	defer ring.Close()
-	inFile, err := storeKeys(file)
+	inFile, err := unscopedKeys(file)
 	if err != nil {
 		return err
 	}

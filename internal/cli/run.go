@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -73,7 +72,7 @@ func (r *runCmd) Run(g *globals) error {
 	}
 	launcher.Harden() // from here on secrun's memory holds values
 	plan, err := deliveryPlan(g, env, store)
-	closeStore(store) // no keyring connection is handed to the command
+	store.Close() // no keyring connection is handed to the command
 	if err != nil {
 		return err
 	}
@@ -150,9 +149,9 @@ func maskFor(g *globals, plan *delivery) *launcher.Masker {
 
 // missingError lists every secret an environment needs that the store does not hold.
 type missingError struct {
-	env   *envdef.Env
-	keys  []string
-	store keystore.Store
+	env    *envdef.Env
+	keys   []string
+	stores keystore.Description // the store's, after the read
 }
 
 func (e *missingError) Error() string {
@@ -160,20 +159,14 @@ func (e *missingError) Error() string {
 	if len(e.keys) > 1 {
 		noun = "secrets"
 	}
-	in := storeDesc(e.store) + " does not hold"
-	if a, ok := e.store.(*keystore.Auto); ok {
-		if keys, _ := a.Keyring.Keys(); len(keys) > 0 {
-			in = fmt.Sprintf("neither the keyring nor the file store (%s) holds", a.File.Location())
-		}
-	}
-	return fmt.Sprintf("environment %q needs %d %s that %s: %s", e.env.Name, len(e.keys), noun, in, strings.Join(e.keys, ", "))
+	return fmt.Sprintf("environment %q needs %d %s that %s: %s", e.env.Name, len(e.keys), noun, storeLacks(e.stores), strings.Join(e.keys, ", "))
 }
 
 func (e *missingError) Hint() string {
 	hint := fmt.Sprintf("store each with 'secrun secrets set KEY', or remove it from the definition at %s",
 		where(e.env.File, e.env.Line))
-	if a, ok := e.store.(*keystore.Auto); ok && a.Trouble() != nil {
-		hint = fmt.Sprintf("the keyring index lists some of them, but %v\n", a.Trouble()) + hint
+	if e.stores.Trouble != nil {
+		hint = fmt.Sprintf("the keyring index lists some of them, but %v\n", e.stores.Trouble) + hint
 	}
 	return hint
 }
@@ -304,30 +297,12 @@ func (g *globals) store() (keystore.Store, error) {
 	case "keyring":
 		s = keystore.NewKeyring(dir)
 	default:
-		a := keystore.NewAuto(dir)
-		a.Verbosef = g.verbosef
-		s = a
+		s = keystore.NewAuto(dir, g.verbosef)
 	}
-	if g.Verbose { // Location is built only to be printed
-		g.verbosef("%s store: %s", s.Name(), s.Location())
+	if g.Verbose { // the description is built only to be printed
+		g.verbosef("%s store: %s", kind, storeDesc(s.Describe(), true))
 	}
 	return s, nil
-}
-
-// sourceOf names the store that holds key, after an operation on it: for the auto store,
-// the store it used.
-func sourceOf(s keystore.Store, key string) string {
-	if a, ok := s.(*keystore.Auto); ok && a.Source(key) != "" {
-		return a.Source(key)
-	}
-	return s.Name()
-}
-
-// closeStore releases a store's keyring connection, if it has one.
-func closeStore(s keystore.Store) {
-	if c, ok := s.(io.Closer); ok {
-		c.Close()
-	}
 }
 
 // where formats a file position for messages.

@@ -135,58 +135,25 @@ func (c *setCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
-	switch {
-	case !sc.IsZero():
-		scoped, serr := scopedStore(store)
-		if serr != nil {
-			return serr
-		}
-		err = scoped.Put(keystore.Entry{Key: c.Key, Scope: sc, Kind: kind, Value: value}, c.Overwrite)
-	case kind == keystore.KindString:
-		err = store.Set(c.Key, value, c.Overwrite)
-	default:
-		kinded, ok := store.(keystore.Kinded)
-		if !ok {
-			return &usageError{msg: fmt.Sprintf("the %s store keeps no file secrets", store.Name()), hint: "use --store file for them"}
-		}
-		err = kinded.SetKind(c.Key, value, kind, c.Overwrite)
-	}
+	defer store.Close()
+	where, err := store.Put(keystore.Entry{Key: c.Key, Scope: sc, Kind: kind, Value: value}, c.Overwrite)
 	if err != nil {
 		if errors.Is(err, keystore.ErrExists) {
 			return &existsError{key: c.Key, scope: sc, err: err}
 		}
-		return err
+		return scopeRefused(err)
 	}
 	what := ""
 	if kind == keystore.KindFile {
 		what = fmt.Sprintf(" (%d bytes from %s)", len(value), c.FromFile)
 	}
-	fmt.Fprintf(g.stderr, "secrun: stored secret %q%s%s in the %s store\n", c.Key, inScope(sc), what, sourceOf(store, c.Key))
+	fmt.Fprintf(g.stderr, "secrun: stored secret %q%s%s in the %s store\n", c.Key, inScope(sc), what, where)
 	return nil
-}
-
-// inScope is " (scope P/D)" for a scoped secret and "" for an unscoped one.
-func inScope(s keystore.Scope) string {
-	if s.IsZero() {
-		return ""
-	}
-	return " (scope " + s.String() + ")"
 }
 
 // defaultMaxSize is the default --max-size: 1000 KiB, so that a "1000 kB" file fits in
 // either sense of kB (PanDA's limit).
 const defaultMaxSize = "1000K"
-
-// scopedStore returns store as a keystore.Scoped, or an error saying that it keeps no scoped
-// secrets (the keyring: under auto, scoped secrets go to the file store).
-func scopedStore(store keystore.Store) (keystore.Scoped, error) {
-	if sc, ok := store.(keystore.Scoped); ok {
-		return sc, nil
-	}
-	return nil, &usageError{msg: fmt.Sprintf("the %s store keeps no scoped secrets (--project, --domain)", store.Name()),
-		hint: "scoped secrets live in the file store: use --store file, or --store auto, which keeps them there"}
-}
 
 // readLimited reads the file at path, refusing one larger than the limit that size gives.
 func readLimited(path, size string) ([]byte, error) {
@@ -283,20 +250,12 @@ func (c *getCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
-	var v []byte
-	if sc.IsZero() {
-		v, err = store.Get(c.Key)
-	} else if scoped, serr := scopedStore(store); serr != nil {
-		return serr
-	} else {
-		var e keystore.Entry
-		e, err = scoped.GetEntry(c.Key, sc)
-		v = e.Value
-	}
+	defer store.Close()
+	e, err := store.Get(c.Key, sc)
 	if err != nil {
 		return withSuggestions(store, c.Key, sc, err)
 	}
+	v := e.Value
 	if _, err := os.Stdout.Write(v); err != nil {
 		return fmt.Errorf("writing to stdout: %w", err)
 	}
@@ -341,7 +300,7 @@ func (c *listCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
+	defer store.Close()
 	all, err := store.List()
 	if err != nil {
 		return err
@@ -381,7 +340,7 @@ func (c *listCmd) Run(g *globals) error {
 		return enc.Encode(rows)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store))
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store.Describe(), true))
 		return nil
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
@@ -444,18 +403,12 @@ func (c *deleteCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
-	if sc.IsZero() {
-		err = store.Delete(c.Key)
-	} else if scoped, serr := scopedStore(store); serr != nil {
-		return serr
-	} else {
-		err = scoped.DeleteEntry(c.Key, sc)
-	}
+	defer store.Close()
+	from, err := store.Delete(c.Key, sc)
 	if err != nil {
 		return withSuggestions(store, c.Key, sc, err)
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted secret %q%s from the %s store\n", c.Key, inScope(sc), sourceOf(store, c.Key))
+	fmt.Fprintf(g.stderr, "secrun: deleted secret %q%s from the %s store\n", c.Key, inScope(sc), from)
 	return nil
 }
 
@@ -473,14 +426,15 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer closeStore(store)
+	defer store.Close()
 	entries, err := store.List()
 	if err != nil {
 		return err
 	}
 	entries = slices.DeleteFunc(entries, func(e keystore.Entry) bool { return e.Problem == keystore.ProblemUnindexed })
+	d := store.Describe() // before DeleteAll, which empties the keyring index that auto's words depend on
 	if len(entries) == 0 {
-		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeWords(store))
+		fmt.Fprintf(g.stderr, "secrun: no secrets in %s; nothing to delete\n", storeDesc(d, false))
 		return nil
 	}
 	if !c.Yes {
@@ -489,7 +443,7 @@ func (c *deleteAllCmd) Run(g *globals) error {
 				hint: "add --yes to confirm when stdin is not a terminal"}
 		}
 		fmt.Fprintf(g.stderr, "Delete all %d secrets from %s? Type 'yes' to confirm: ",
-			len(entries), storeDesc(store))
+			len(entries), storeDesc(d, true))
 		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return errors.New("not confirmed; nothing deleted")
@@ -499,18 +453,19 @@ func (c *deleteAllCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeWords(store))
+	fmt.Fprintf(g.stderr, "secrun: deleted %d secrets from %s\n", n, storeDesc(d, false))
 	return nil
 }
 
-// withSuggestions adds the closest existing keys to a not-found error.
+// withSuggestions words a failed lookup of key in scope sc for the command line: a not-found
+// error gets the closest existing keys, a store's refusal of scopes the flags to change.
 func withSuggestions(store keystore.Store, key string, sc keystore.Scope, err error) error {
 	if !errors.Is(err, keystore.ErrNotFound) {
-		return err
+		return scopeRefused(err)
 	}
-	in := storeWords(store)
-	if _, auto := store.(*keystore.Auto); auto && !sc.IsZero() {
-		in = "the file store" // where auto keeps scoped secrets
+	in := storeDesc(store.Describe(), false)
+	if !sc.IsZero() {
+		in = "the file store" // the only one that keeps scoped secrets
 	}
 	msg := fmt.Sprintf("secret %q%s does not exist in %s", key, inScope(sc), in)
 	entries, lerr := store.List()
