@@ -324,21 +324,32 @@ func TestClusterFileSecrets(t *testing.T) {
 	})
 }
 
-// installEpilog puts contrib's SLURM epilog, and a secrun for it, in the cluster's epilog.d.
+// installEpilog installs contrib's SLURM epilog, and a secrun for it, in the cluster's
+// directory, which every node shares (as a site installs it on every node), and runs it from
+// the cluster's epilog.d. The source tree may not be visible on the nodes: a checkout under
+// /tmp is not, since each node has its own /tmp. Every compute node must see both files.
 func installEpilog(t *testing.T, dir string) {
 	t.Helper()
 	bin := filepath.Join(dir, "bin", "secrun")
-	data, err := os.ReadFile(secrunBinary(t))
-	if err == nil {
-		err = os.WriteFile(bin, data, 0o755)
+	epilog := filepath.Join(dir, "bin", "epilog-secrun.sh")
+	for _, f := range []struct{ from, to string }{{secrunBinary(t), bin}, {"../contrib/slurm/epilog-secrun.sh", epilog}} {
+		data, err := os.ReadFile(f.from)
+		if err == nil {
+			err = os.WriteFile(f.to, data, 0o755)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	epilog, _ := filepath.Abs("../contrib/slurm/epilog-secrun.sh")
 	wrapper := "#!/bin/sh\nSECRUN=" + bin + " exec " + epilog + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "epilog.d", "secrun"), []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
+	}
+	root := onCluster(t, true)
+	for _, n := range []string{"n1", "n2", "n3"} {
+		if out, err := root.cmd(n, "test", "-x", bin, "-a", "-x", epilog).CombinedOutput(); err != nil {
+			t.Fatalf("node %s cannot run the epilog %s with %s: %v %s", n, epilog, bin, err, out)
+		}
 	}
 }
 
