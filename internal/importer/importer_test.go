@@ -1,4 +1,4 @@
-package cli
+package importer
 
 import (
 	"reflect"
@@ -9,12 +9,12 @@ import (
 func TestParseHpcFlowSecrets(t *testing.T) {
 	tests := []struct {
 		name, src string
-		want      []imported
+		want      []Secret
 		err       string
 	}{
-		{"secrets mapping", "secrets:\n  A: x\n  B: 'y: z'\nother: 1\n", []imported{{"A", "x", 2}, {"B", "y: z", 3}}, ""},
-		{"flat", "A: x\nB: \"1\"\n", []imported{{"A", "x", 1}, {"B", "1", 2}}, ""},
-		{"number as written", "secrets:\n  PIN: 0042\n", []imported{{"PIN", "0042", 2}}, ""},
+		{"secrets mapping", "secrets:\n  A: x\n  B: 'y: z'\nother: 1\n", []Secret{{"A", "x", 2}, {"B", "y: z", 3}}, ""},
+		{"flat", "A: x\nB: \"1\"\n", []Secret{{"A", "x", 1}, {"B", "1", 2}}, ""},
+		{"number as written", "secrets:\n  PIN: 0042\n", []Secret{{"PIN", "0042", 2}}, ""},
 		{"empty file", "", nil, ""},
 		{"null", "~\n", nil, ""},
 		{"no secrets", "secrets: null\n", nil, ""},
@@ -25,7 +25,7 @@ func TestParseHpcFlowSecrets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseHpcFlowSecrets("f", []byte(tt.src))
+			got, err := ParseHpcFlow("f", []byte(tt.src))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
 					t.Fatalf("error = %v, want %q and no value", err, tt.err)
@@ -42,10 +42,10 @@ func TestParseHpcFlowSecrets(t *testing.T) {
 func TestParseJSONSecrets(t *testing.T) {
 	tests := []struct {
 		name, src string
-		want      []imported
+		want      []Secret
 		err       string
 	}{
-		{"flat", "{\n \"B\": \"x\",\n \"A\": \"\"\n}", []imported{{"B", "x", 2}, {"A", "", 3}}, ""},
+		{"flat", "{\n \"B\": \"x\",\n \"A\": \"\"\n}", []Secret{{"B", "x", 2}, {"A", "", 3}}, ""},
 		{"empty object", "{}", nil, ""},
 		{"number", `{"A": 1}`, nil, `line 1: the value of "A" must be a string`},
 		{"object", `{"A": {"b": "s3cr3t"}}`, nil, `the value of "A" must be a string`},
@@ -56,7 +56,7 @@ func TestParseJSONSecrets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseJSONSecrets("f", []byte(tt.src))
+			got, err := ParseJSON("f", []byte(tt.src))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
 					t.Fatalf("error = %v, want %q and no value", err, tt.err)
