@@ -10,12 +10,34 @@ import (
 	"testing"
 )
 
+// parseCase is a file's text and the secrets read from it, or a part of the error.
+type parseCase struct {
+	name, src string
+	want      []Secret
+	err       string
+}
+
+// checkParse runs parse on each case: an error must name what it says and hold no value
+// (every value in an error case is s3cr3t).
+func checkParse(t *testing.T, parse func(path string, data []byte) ([]Secret, error), tests []parseCase) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parse("f", []byte(tt.src))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
+					t.Fatalf("error = %v, want %q and no value", err, tt.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseHpcFlowSecrets(t *testing.T) {
-	tests := []struct {
-		name, src string
-		want      []Secret
-		err       string
-	}{
+	checkParse(t, ParseHpcFlow, []parseCase{
 		{"secrets mapping", "secrets:\n  A: x\n  B: 'y: z'\nother: 1\n", []Secret{{"A", "x", 2}, {"B", "y: z", 3}}, ""},
 		{"flat", "A: x\nB: \"1\"\n", []Secret{{"A", "x", 1}, {"B", "1", 2}}, ""},
 		{"number as written", "secrets:\n  PIN: 0042\n", []Secret{{"PIN", "0042", 2}}, ""},
@@ -26,29 +48,18 @@ func TestParseHpcFlowSecrets(t *testing.T) {
 		{"nested", "secrets:\n  A:\n    b: s3cr3t\n", nil, `f:2: the value of secret "A" must be a string`},
 		{"twice", "A: s3cr3t\nA: s3cr3t\n", nil, `f:2: secret "A" is given twice (first at line 1)`},
 		{"syntax", "A: 's3cr3t\n", nil, "f is not valid YAML (at line 2)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseHpcFlow("f", []byte(tt.src))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
-					t.Fatalf("error = %v, want %q and no value", err, tt.err)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+		{"secrets not a mapping is a flat file", "secrets: x\nB: y\n", []Secret{{"secrets", "x", 1}, {"B", "y", 2}}, ""},
+		{"secrets mapping after others", "version: 2\nsecrets:\n  A: x\n", []Secret{{"A", "x", 3}}, ""},
+		{"block text", "A: |\n  two\n  lines\n", []Secret{{"A", "two\nlines\n", 1}}, ""},
+		{"key not a string", "? [a, b]\n: s3cr3t\n", nil, "f:1: a key must be a string"},
+		{"list value", "A: [s3cr3t]\n", nil, `f:1: the value of secret "A" must be a string`},
+		{"null value", "A:\nB: x\n", nil, `f:1: the value of secret "A" must be a string`},
+		{"scalar file", "s3cr3t\n", nil, "f:1: the hpcFlow secrets file must be a YAML mapping"},
+	})
 }
 
 func TestParseJSONSecrets(t *testing.T) {
-	tests := []struct {
-		name, src string
-		want      []Secret
-		err       string
-	}{
+	checkParse(t, ParseJSON, []parseCase{
 		{"flat", "{\n \"B\": \"x\",\n \"A\": \"\"\n}", []Secret{{"B", "x", 2}, {"A", "", 3}}, ""},
 		{"empty object", "{}", nil, ""},
 		{"number", `{"A": 1}`, nil, `line 1: the value of "A" must be a string`},
@@ -57,80 +68,13 @@ func TestParseJSONSecrets(t *testing.T) {
 		{"twice", `{"A": "s3cr3t", "A": "s3cr3t"}`, nil, `secret "A" is given twice`},
 		{"broken", "{\"A\": \"s3cr3t\" \"B\"}", nil, "invalid JSON near line 1"},
 		{"trailing", `{"A": "x"} {}`, nil, "unexpected data after the JSON object"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseJSON("f", []byte(tt.src))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
-					t.Fatalf("error = %v, want %q and no value", err, tt.err)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseHpcFlowMore(t *testing.T) {
-	tests := []struct {
-		name, src string
-		want      []Secret
-		err       string
-	}{
-		{"secrets not a mapping is a flat file", "secrets: x\nB: y\n", []Secret{{"secrets", "x", 1}, {"B", "y", 2}}, ""},
-		{"secrets mapping after others", "version: 2\nsecrets:\n  A: x\n", []Secret{{"A", "x", 3}}, ""},
-		{"block text", "A: |\n  two\n  lines\n", []Secret{{"A", "two\nlines\n", 1}}, ""},
-		{"key not a string", "? [a, b]\n: s3cr3t\n", nil, "f:1: a key must be a string"},
-		{"list value", "A: [s3cr3t]\n", nil, `f:1: the value of secret "A" must be a string`},
-		{"null value", "A:\nB: x\n", nil, `f:1: the value of secret "A" must be a string`},
-		{"scalar file", "s3cr3t\n", nil, "f:1: the hpcFlow secrets file must be a YAML mapping"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseHpcFlow("f", []byte(tt.src))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
-					t.Fatalf("error = %v, want %q and no value", err, tt.err)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseJSONMore(t *testing.T) {
-	tests := []struct {
-		name, src string
-		want      []Secret
-		err       string
-	}{
 		{"lines of keys", "{\"A\": \"x\",\n\n  \"B\":\n \"multi\\nline\"}", []Secret{{"A", "x", 1}, {"B", "multi\nline", 3}}, ""},
 		{"escapes", `{"K": "\u00e9\t"}`, []Secret{{"K", "é\t", 1}}, ""},
 		{"null", `{"A": null}`, nil, `line 1: the value of "A" must be a string`},
 		{"empty", "", nil, "expected a JSON object of key to string"},
 		{"cut short", `{"A": "s3cr3t"`, nil, "invalid JSON near line 1"},
 		{"broken later", "{\"A\": \"x\",\n\"B\": s3cr3t}", nil, "invalid JSON near line 2"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseJSON("f", []byte(tt.src))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "s3cr3t") {
-					t.Fatalf("error = %v, want %q and no value", err, tt.err)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestFindHpcFlow(t *testing.T) {
