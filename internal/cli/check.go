@@ -10,6 +10,7 @@ import (
 
 	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/deliver"
 	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
@@ -171,11 +172,11 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 			what[string(p)] = fmt.Sprintf("the value of secret %q", e.Key)
 		}
 		if jsonKeys[e.Key] {
-			members, _ := jsonMembers(e.Value) // a value that is no object has no members
+			members, _ := deliver.JSONMembers(e.Value) // a value that is no object has no members
 			for _, m := range members {
-				for _, p := range launcher.MaskPatterns([][]byte{[]byte(m.value)}) {
+				for _, p := range launcher.MaskPatterns([][]byte{[]byte(m.Value)}) {
 					if _, ok := what[string(p)]; !ok {
-						what[string(p)] = fmt.Sprintf("the value of member %q of secret %q", m.name, e.Key)
+						what[string(p)] = fmt.Sprintf("the value of member %q of secret %q", m.Name, e.Key)
 					}
 				}
 			}
@@ -205,7 +206,7 @@ func (c *envCheckCmd) storeFindings(g *globals, selected []*envdef.Env, files []
 	for _, env := range selected {
 		var missing []string
 		for _, s := range env.Secrets {
-			entry, ok := keystore.Resolve(byKey[s.Key], envScope(env))
+			entry, ok := keystore.Resolve(byKey[s.Key], deliver.Scope(env))
 			if !ok && !s.Optional {
 				missing = append(missing, s.Key)
 			}

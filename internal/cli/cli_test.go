@@ -132,3 +132,19 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64 // 0 for an error
+	}{
+		{"1", 1}, {"1000K", 1024000}, {"1000k", 1024000}, {"4KiB", 4096}, {"2M", 2 << 20}, {"2mb", 2 << 20},
+		{"10B", 10}, {"", 0}, {"0", 0}, {"-1", 0}, {"1X", 0}, {"K", 0}, {"1G", 0}, {"99999999999M", 0},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err != nil) != (tt.want == 0) || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}

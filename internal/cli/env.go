@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/deliver"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -103,7 +104,7 @@ func (c *envShowCmd) Run(g *globals) error {
 		return err
 	}
 	defer store.Close()
-	found, err := fetchResolved(g, e, store)
+	found, err := deliver.Fetch(e, store, g.verbosef)
 	if err != nil {
 		return err
 	}
@@ -125,10 +126,10 @@ func (c *envShowCmd) Run(g *globals) error {
 		fmt.Fprintf(w, "specifiers:\t%s\n", strings.Join(names, " "))
 	}
 	if e.Project != "" || e.Domain != "" {
-		fmt.Fprintf(w, "scope:\t%s (lookup order: %s)\n", envScope(e), lookupOrder(envScope(e)))
+		fmt.Fprintf(w, "scope:\t%s (lookup order: %s)\n", deliver.Scope(e), lookupOrder(deliver.Scope(e)))
 	}
 	if e.Bundle != "" {
-		fmt.Fprintf(w, "bundle:\t%s in $%s, path in $%s\n", e.Bundle, dirVar, bundleVar)
+		fmt.Fprintf(w, "bundle:\t%s in $%s, path in $%s\n", e.Bundle, deliver.DirVar, deliver.BundleVar)
 	}
 	w.Flush()
 	if len(e.Setup) > 0 {
@@ -169,11 +170,11 @@ func (c *envShowCmd) Run(g *globals) error {
 		return nil
 	}
 	// The variables a run would add, by name only, for the forwarding flags.
-	vars := make([]launcher.Var, 0, len(e.Secrets)+len(secrunVars))
+	vars := make([]launcher.Var, 0, len(e.Secrets)+len(deliver.OwnNames))
 	for _, s := range e.Secrets {
 		vars = append(vars, launcher.Var{Name: s.Var})
 	}
-	for _, n := range secrunVars {
+	for _, n := range deliver.OwnNames {
 		vars = append(vars, launcher.Var{Name: n})
 	}
 	run := &runCmd{NumCores: c.NumCores, ParallelMode: c.ParallelMode}
@@ -214,7 +215,7 @@ func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry
 	if !ok {
 		return "(one per member)"
 	}
-	members, err := jsonVars(e, s, entry.Value)
+	members, err := deliver.JSONVars(e, s, entry.Value)
 	if err != nil {
 		return "(not a JSON object)"
 	}
@@ -223,11 +224,8 @@ func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry
 	}
 	names := make([]string, len(members))
 	for i, m := range members {
-		names[i] = m.variable
-		if !envdef.ValidVarName(m.variable) {
-			names[i] = fmt.Sprintf("%+q", short(m.variable))
-		}
-		if m.problem != nil {
+		names[i] = m.Shown()
+		if m.Problem != nil {
 			names[i] += " (refused)"
 		}
 	}
@@ -238,20 +236,20 @@ func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry
 // members set (a warning, names only: the stored value, not the definition, decides them),
 // and an error for each member a run refuses, or for a value that is not a JSON object.
 func jsonFindings(e *envdef.Env, s envdef.Secret, entry keystore.Entry) []finding {
-	members, err := jsonVars(e, s, entry.Value)
+	members, err := deliver.JSONVars(e, s, entry.Value)
 	if err != nil {
 		msg := err.Error()
-		if se := (*secretError)(nil); errors.As(err, &se) {
-			msg = fmt.Sprintf("secret %q %s", s.Key, se.msg) // the finding names the environment
+		if se := (*deliver.SecretError)(nil); errors.As(err, &se) {
+			msg = fmt.Sprintf("secret %q %s", s.Key, se.Msg) // the finding names the environment
 		}
 		return []finding{{file: e.File, line: s.Line, error: true, env: e.Name, msg: msg}}
 	}
 	out := []finding{{file: e.File, line: s.Line, env: e.Name,
 		msg: fmt.Sprintf("secret %q is a JSON object (%s store) whose member names choose the variables a run sets: %s", s.Key, entry.Store, memberNames(e, s, map[string]keystore.Entry{s.Key: entry}))}}
 	for _, m := range members {
-		if m.problem != nil {
+		if m.Problem != nil {
 			out = append(out, finding{file: e.File, line: s.Line, error: true, env: e.Name,
-				msg: fmt.Sprintf("secret %q %s; %s", s.Key, m.problem.msg, m.problem.hint)})
+				msg: fmt.Sprintf("secret %q %s; %s", s.Key, m.Problem.Msg, m.Problem.Fix)})
 		}
 	}
 	return out

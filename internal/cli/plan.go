@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/deliver"
 	"github.com/secrun/secrun/launcher"
 )
 
@@ -19,9 +20,6 @@ const maxDepth = 8
 // schedulerCores are the variables that give a job's core count, in the order they are read:
 // first the count hpcFlow and MatFlow set for the command they run, then the scheduler's.
 var schedulerCores = []string{"HPCFLOW_RUN_NUM_CORES", "MATFLOW_RUN_NUM_CORES", "SLURM_NTASKS", "SLURM_NPROCS", "PBS_NP", "NCPUS", "NSLOTS"}
-
-// secrunVars are the variables secrun sets in every child, besides the secrets.
-var secrunVars = []string{"SECRUN_ENV", "SECRUN_NUM_CORES", "SECRUN_EXECUTABLE", "SECRUN_DEPTH"}
 
 // plan is what a run will do once the command word has been resolved.
 type plan struct {
@@ -187,8 +185,8 @@ func diffEdit(in, out []string) (envdef.CallEdit, bool) {
 // filesOnOneNode refuses to hand a launcher (fl) the paths of secret files: they exist only on
 // this node, and ranks or tasks on other nodes would get a path to nothing. One secrun per
 // rank writes the files on each rank's own node.
-func filesOnOneNode(env *envdef.Env, d *delivery, fl launcher.Flavour, program string) error {
-	if fl == launcher.NoLauncher || len(d.files) == 0 {
+func filesOnOneNode(env *envdef.Env, d *deliver.Plan, fl launcher.Flavour, program string) error {
+	if fl == launcher.NoLauncher || len(d.Files) == 0 {
 		return nil
 	}
 	what := "its bundle"

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/audit"
+	"github.com/secrun/secrun/internal/deliver"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -76,13 +77,9 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	vars := append(plan.vars,
-		launcher.Var{Name: "SECRUN_ENV", Value: env.Name},
-		launcher.Var{Name: "SECRUN_NUM_CORES", Value: strconv.Itoa(p.cores)},
-		launcher.Var{Name: "SECRUN_EXECUTABLE", Value: p.label},
-		launcher.Var{Name: "SECRUN_DEPTH", Value: strconv.Itoa(level)})
+	vars := append(plan.Vars, deliver.Own(env.Name, p.cores, p.label, level)...)
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
-	fwd := append(vars, plan.pathVars()...)
+	fwd := append(vars, plan.PathVars()...)
 	childEnv, fl, launch := forward(g, r, p, fwd, childEnv)
 	program := shellOf(env)
 	if p.script == "" {
@@ -98,7 +95,7 @@ func (r *runCmd) Run(g *globals) error {
 	if r.Mask || env.Mask {
 		mask = maskFor(g, plan)
 	}
-	if err := g.audit(env.Name, where(env.File, env.Line), p.label, program, plan.read, launchOf(fl, launch, fwd)); err != nil {
+	if err := g.audit(env.Name, where(env.File, env.Line), p.label, program, plan.Read, audit.LaunchOf(fl, launch, fwd)); err != nil {
 		return err
 	}
 	if g.Verbose {
@@ -114,8 +111,8 @@ func (r *runCmd) Run(g *globals) error {
 		Shell:  env.Shell,
 		Setup:  env.Setup,
 		Env:    childEnv,
-		Files:  plan.files,
-		DirVar: plan.dirVar(),
+		Files:  plan.Files,
+		DirVar: plan.DirVar(),
 		Mask:   mask,
 		Dirs:   g.dirs,
 	})
@@ -130,15 +127,15 @@ func shellOf(env *envdef.Env) string {
 }
 
 // maskFor builds the Masker for a run's secrets: each value, each JSON member and each line of
-// a multi-line value, in each form the bundle writes it (maskForms), when it is at least
+// a multi-line value, in each form the bundle writes it (deliver.MaskForms), when it is at least
 // launcher.MinMaskLen bytes. --verbose names the keys
 // whose values are too short to mask.
-func maskFor(g *globals, plan *delivery) *launcher.Masker {
+func maskFor(g *globals, plan *deliver.Plan) *launcher.Masker {
 	var values [][]byte
-	for _, v := range plan.values {
-		values = append(values, maskForms(v.value)...)
-		if len(launcher.MaskPatterns([][]byte{v.value})) == 0 {
-			g.verbosef("secret %q is shorter than %d bytes: its value is not masked", v.key, launcher.MinMaskLen)
+	for _, v := range plan.Values {
+		values = append(values, deliver.MaskForms(v.Value)...)
+		if len(launcher.MaskPatterns([][]byte{v.Value})) == 0 {
+			g.verbosef("secret %q is shorter than %d bytes: its value is not masked", v.Key, launcher.MinMaskLen)
 		}
 	}
 	patterns := launcher.MaskPatterns(values)

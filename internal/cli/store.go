@@ -44,20 +44,6 @@ func inScope(s keystore.Scope) string {
 	return " (scope " + s.String() + ")"
 }
 
-// storeNote says where an entry came from, "(file store, scope P/D)", for --verbose. It is
-// formatted only when printed, and holds no value.
-type storeNote struct {
-	store string
-	scope keystore.Scope
-}
-
-func (n storeNote) String() string {
-	if n.scope.IsZero() {
-		return "(" + n.store + " store)"
-	}
-	return "(" + n.store + " store, scope " + n.scope.String() + ")"
-}
-
 // scopeRefused words a store's refusal of scoped secrets (the keyring's) for the command line.
 func scopeRefused(err error) error {
 	if !errors.Is(err, errors.ErrUnsupported) {

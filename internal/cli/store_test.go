@@ -41,9 +41,6 @@ func TestScopeWords(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
 		{inScope(keystore.Scope{}), ""},
 		{inScope(sc), " (scope climate/*)"},
-		{storeNote{"keyring", keystore.Scope{}}.String(), "(keyring store)"},
-		{storeNote{"file", sc}.String(), "(file store, scope climate/*)"},
-		{storeNote{"file", keystore.Scope{Domain: "d"}}.String(), "(file store, scope */d)"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

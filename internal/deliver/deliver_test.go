@@ -1,4 +1,4 @@
-package cli
+package deliver
 
 import (
 	"strings"
@@ -28,38 +28,22 @@ func TestJSONMembers(t *testing.T) {
 		{`{"a": 1, "a": 2}`, `error: has member "a" twice`},
 	}
 	for _, tt := range tests {
-		members, err := jsonMembers([]byte(tt.in))
+		members, err := JSONMembers([]byte(tt.in))
 		var got string
 		if err != nil {
 			got = "error: " + err.Error()
 			if strings.Contains(got, "s3cr3t") {
-				t.Errorf("jsonMembers(%q) error %q holds the value", tt.in, got)
+				t.Errorf("JSONMembers(%q) error %q holds the value", tt.in, got)
 			}
 		} else {
 			parts := make([]string, len(members))
 			for i, m := range members {
-				parts[i] = m.name + "=" + m.value
+				parts[i] = m.Name + "=" + m.Value
 			}
 			got = strings.Join(parts, ";")
 		}
 		if !strings.HasPrefix(got, tt.want) || (!strings.HasPrefix(tt.want, "error") && got != tt.want) {
-			t.Errorf("jsonMembers(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestParseSize(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64 // 0 for an error
-	}{
-		{"1", 1}, {"1000K", 1024000}, {"1000k", 1024000}, {"4KiB", 4096}, {"2M", 2 << 20}, {"2mb", 2 << 20},
-		{"10B", 10}, {"", 0}, {"0", 0}, {"-1", 0}, {"1X", 0}, {"K", 0}, {"1G", 0}, {"99999999999M", 0},
-	}
-	for _, tt := range tests {
-		got, err := parseSize(tt.in)
-		if (err != nil) != (tt.want == 0) || got != tt.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			t.Errorf("JSONMembers(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
