@@ -88,7 +88,7 @@ func Load() (*Config, error) {
 	if err != nil {
 		return &Config{}, nil // no configuration directory: nothing configured
 	}
-	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{})
+	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{Settings: true})
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{File: path}, nil
 	}
