@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -421,26 +422,39 @@ func (f *File) checkDir() error {
 	return nil
 }
 
-// CheckPrivate checks a file of secrets that is not secrun's own store, such as hpcFlow's
-// secrets file before an import, by the rules of the store file: a regular file (a symlink
-// to one is followed), owned by the user, that group and others cannot access at all. what
-// names the file in the *PermError.
-func CheckPrivate(path, what string) error {
-	fi, err := os.Stat(path)
+// ReadPrivateFile reads a file of secrets that is not secrun's own store, such as hpcFlow's
+// secrets file for an import, by the rules of the store file: a regular file (a symlink to one
+// is followed), owned by the user, that group and others cannot access at all, of at most
+// MaxStoreSize bytes. The open does not block on a FIFO or a device, and the checks are made
+// on the file that was opened, so nothing can be swapped in between. what names the file in
+// a *PermError or *SizeError; a missing file gives an error that matches fs.ErrNotExist.
+func ReadPrivateFile(path, what string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
+		return nil, &PermError{Path: path, Mode: fi.Mode(), Problem: notRegular, What: what}
 	}
-	if err := checkOwnerMode(path, fi); err != nil {
-		var pe *PermError
-		if errors.As(err, &pe) {
-			pe.What = what
-		}
-		return err
+	if err := withWhat(checkOwnerMode(path, fi), what); err != nil {
+		return nil, err
 	}
-	return nil
+	if fi.Size() > MaxStoreSize {
+		return nil, &SizeError{Path: path, What: what, Size: fi.Size()}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxStoreSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxStoreSize { // it grew after fstat
+		return nil, &SizeError{Path: path, What: what, Size: int64(len(data))}
+	}
+	return data, nil
 }
 
 // PermError is a store file or directory that secrun refuses to use: open to group or others,

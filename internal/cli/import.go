@@ -143,24 +143,27 @@ func (c *importCmd) Run(g *globals) error {
 // owner can access it. With stdinOK, "-" reads stdin.
 func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 	if path == "-" && stdinOK {
-		data, err := io.ReadAll(os.Stdin)
+		data, err := io.ReadAll(io.LimitReader(os.Stdin, keystore.MaxStoreSize+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading stdin: %w", err)
 		}
+		if len(data) > keystore.MaxStoreSize {
+			return nil, &usageError{msg: fmt.Sprintf("the %s on stdin is over %d MiB; nothing imported", what, keystore.MaxStoreSize>>20),
+				hint: "a file of secrets is never this large: check what is sent to secrun's stdin"}
+		}
 		return data, nil
 	}
-	if err := keystore.CheckPrivate(path, what); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
-				hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
-		}
-		return nil, err
+	data, err := keystore.ReadPrivateFile(path, what)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &usageError{msg: fmt.Sprintf("%s %s does not exist", what, path),
+			hint: "give its path with --path FILE (hpcFlow keeps it in its app's user data directory)"}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	var pe *keystore.PermError
+	var se *keystore.SizeError
+	if err != nil && !errors.As(err, &pe) && !errors.As(err, &se) {
 		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
-	return data, nil
+	return data, err
 }
 
 // platformDataDir returns the user data directory that Python's platformdirs gives an app
