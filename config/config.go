@@ -68,7 +68,7 @@ func Load(d dirs.Dirs) (*Config, error) {
 	if path == "" {
 		return &Config{}, nil // no configuration directory: nothing configured
 	}
-	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{})
+	data, err := fileperm.ReadTrusted(path, 1<<20, fileperm.Trust{Settings: true})
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{File: path}, nil
 	}

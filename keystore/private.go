@@ -182,5 +182,8 @@ func (e *SizeError) Hint() string {
 	if e.Write {
 		return "keep large files outside the store (a secret file can name them), or delete secrets you no longer need"
 	}
+	if e.What != "secret store" && e.What != "keyring index" {
+		return "a file of secrets is never this large: check that " + shellQuote(e.Path) + " is the file you meant"
+	}
 	return "a store is never this large: move " + shellQuote(e.Path) + " aside and restore it from a backup"
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -161,13 +163,31 @@ func orNone(fl Flavour) string {
 	return string(fl)
 }
 
-// readCache reads lines of "FLAVOUR<TAB>ID".
+// maxCache bounds the probe cache: a line per MPI launcher binary.
+const maxCache = 1 << 20
+
+// readCache reads lines of "FLAVOUR<TAB>ID". The cache is opened without following a symlink
+// and without blocking, and read only when it is a regular file of at most maxCache bytes:
+// anything else in its place (a FIFO, a link to /dev/zero) costs a probe, never a hang.
 func (f *Forwarder) readCache() map[string]Flavour {
 	m := map[string]Flavour{}
 	if f.Cache == "" {
 		return m
 	}
-	data, err := os.ReadFile(f.Cache)
+	file, err := openCache(f.Cache)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			f.debugf("ignoring the MPI launcher cache %s: %v", f.Cache, err)
+		}
+		return m
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	if err == nil && (!fi.Mode().IsRegular() || fi.Size() > maxCache) {
+		f.debugf("ignoring the MPI launcher cache %s: it is not a regular file of at most %d KiB; the next probe replaces it", f.Cache, maxCache>>10)
+		return m
+	}
+	data, err := io.ReadAll(io.LimitReader(file, maxCache))
 	if err != nil {
 		return m
 	}

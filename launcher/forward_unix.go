@@ -3,6 +3,7 @@
 package launcher
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -20,4 +21,10 @@ func killGroup(cmd *exec.Cmd) {
 	if cmd.Process != nil {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+}
+
+// openCache opens the probe cache for reading without following a symlink and without
+// blocking on a FIFO.
+func openCache(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 }

@@ -141,9 +141,13 @@ func (c *importCmd) Run(g *globals) error {
 // no symlink followed, one link, only its owner can access it. With stdinOK, "-" reads stdin.
 func readPrivate(path, what string, stdinOK bool) ([]byte, error) {
 	if path == "-" && stdinOK {
-		data, err := io.ReadAll(os.Stdin)
+		data, err := io.ReadAll(io.LimitReader(os.Stdin, keystore.MaxStoreSize+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading stdin: %w", err)
+		}
+		if len(data) > keystore.MaxStoreSize {
+			return nil, &usageError{msg: fmt.Sprintf("the %s on stdin is over %d MiB; nothing imported", what, keystore.MaxStoreSize>>20),
+				hint: "a file of secrets is never this large: check what is sent to secrun's stdin"}
 		}
 		return data, nil
 	}

@@ -38,6 +38,9 @@ type Trust struct {
 	// above them: a file or directory whose group is one of these may be writable by that
 	// group and owned by any user.
 	Groups []string
+	// Settings marks config.toml, which names the trusted groups and is never widened by
+	// them: its hints do not offer trusted_groups.
+	Settings bool
 }
 
 // Problem returns what breaks r for a file or directory with fi (its Stat), or "". On

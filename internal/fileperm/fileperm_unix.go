@@ -68,7 +68,7 @@ func checkTree(path string, fi fs.FileInfo, t Trust) error {
 		}
 	}
 	if p := NoWrites.problem(fi, trusted); p != "" {
-		return &Error{Path: path, At: path, Problem: p, Fix: fix(path, fi)}
+		return &Error{Path: path, At: path, Problem: p, Fix: fix(path, fi, !t.Settings)}
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -89,18 +89,19 @@ func checkTree(path string, fi fs.FileInfo, t Trust) error {
 			return err
 		}
 		if p := NoWrites.problem(dfi, trusted); p != "" {
-			return &Error{Path: path, At: d, Problem: p, Fix: fix(d, dfi)}
+			return &Error{Path: path, At: d, Problem: p, Fix: fix(d, dfi, !t.Settings)}
 		}
 	}
 	return nil
 }
 
-// fix says how to repair the file or directory at path, with stat fi.
-func fix(path string, fi fs.FileInfo) string {
+// fix says how to repair the file or directory at path, with stat fi; offerGroups adds
+// trusted_groups as the other way out of group write.
+func fix(path string, fi fs.FileInfo, offerGroups bool) string {
 	st := fi.Sys().(*syscall.Stat_t)
 	if fi.Mode().Perm()&0o022 != 0 {
 		h := "run: chmod go-w " + Quote(path)
-		if fi.Mode().Perm()&0o002 == 0 {
+		if offerGroups && fi.Mode().Perm()&0o002 == 0 {
 			h += fmt.Sprintf(", or, if everyone in group %s may choose what your runs do, name it in trusted_groups in secrun's config.toml", groupName(st.Gid))
 		}
 		return h
