@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Env is one validated environment definition.
@@ -86,47 +85,6 @@ func (c Cores) String() string {
 	default:
 		return fmt.Sprintf("%d-%d step %d", c.Start, c.Stop, c.Step)
 	}
-}
-
-// ValidVarName reports whether s is a portable environment variable name:
-// [A-Za-z_][A-Za-z0-9_]*.
-func ValidVarName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// VarName returns the variable name a secret key becomes: the key itself if
-// it is a valid name, else the key with '-', '.' and '/' replaced by '_'.
-// ok is false when even that is not a valid name.
-func VarName(key string) (string, bool) {
-	v := varNameReplacer.Replace(key)
-	return v, ValidVarName(v)
-}
-
-// varNameReplacer is built once: building a Replacer costs more than using it.
-var varNameReplacer = strings.NewReplacer("-", "_", ".", "_", "/", "_")
-
-// ValidFileName reports whether s may name a file in the private directory: one path
-// element of 1-255 bytes, not "." or "..", 'with no '/', '\\', ':', NUL, other control character or invalid UTF-8,
-// so that no name can reach outside the directory.
-func ValidFileName(s string) bool {
-	if s == "" || len(s) > 255 || s == "." || s == ".." {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
 }
 
 // DefError is an error in a definition file. Line is 0 when unknown and Env

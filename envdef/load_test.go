@@ -28,7 +28,7 @@ func write(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-func names(envs []*Env) []string {
+func envNames(envs []*Env) []string {
 	var out []string
 	for _, e := range envs {
 		out = append(out, e.Name)
@@ -50,7 +50,7 @@ func TestLoadOverrides(t *testing.T) {
 	if got, want := s.Files(), []string{site, user, extra}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Files() = %q, want %q", got, want)
 	}
-	if got, want := names(s.Envs()), []string{"b_extra", "shared", "site_only"}; !reflect.DeepEqual(got, want) {
+	if got, want := envNames(s.Envs()), []string{"b_extra", "shared", "site_only"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Envs() = %q, want %q", got, want)
 	}
 	e, err := s.Lookup("shared")

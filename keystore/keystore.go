@@ -1,6 +1,7 @@
 // Package keystore holds secrun's secret stores: the Store interface, the file store, the OS
-// keyring store with its index, the auto store over both, key and scope validation, and the
-// location of the user's data directory. It stores and fetches values by
+// keyring store with its index, the auto store over both, the errors for invalid keys and
+// scopes (the rules themselves are internal/names'), and the location of the user's data
+// directory. It stores and fetches values by
 // key and nothing more: it knows nothing of environment definitions, of the command line, or of
 // how secrets reach a child process.
 package keystore
@@ -8,11 +9,10 @@ package keystore
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/names"
 )
 
 // Sentinel errors of the stores; test for them with errors.Is.
@@ -21,9 +21,6 @@ var (
 	ErrExists     = errors.New("secret already exists")
 	ErrInvalidKey = errors.New("invalid key")
 )
-
-// maxKeyLen is the longest key accepted, in characters (keys are ASCII).
-const maxKeyLen = 256
 
 // KeyError ties an error to the key it concerns. Err is ErrNotFound, ErrExists or an error
 // that matches ErrInvalidKey and says what is wrong with the key.
@@ -152,18 +149,11 @@ func rank(s, want Scope) int {
 	return -1
 }
 
-// ValidateScope checks a project or domain name: 1 to 64 ASCII letters, digits, '_', '-' and
-// '.', not starting with '-' or '.'. what ("project" or "domain") goes in the message.
+// ValidateScope checks a project or domain name (names.ValidScope says what is one). what
+// ("project" or "domain") goes in the message.
 func ValidateScope(what, name string) error {
-	bad := name == "" || len(name) > 64 || name[0] == '-' || name[0] == '.'
-	for _, r := range name {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
-			bad = true
-		}
-	}
-	if bad {
-		return fmt.Errorf("invalid %s name %+q: use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.': %w",
-			what, shorten(name), ErrInvalidKey)
+	if !names.ValidScope(name) {
+		return fmt.Errorf("invalid %s name %+q: %s: %w", what, shorten(name), names.ScopeRule, ErrInvalidKey)
 	}
 	return nil
 }
@@ -228,53 +218,13 @@ func (e *UnsupportedError) Error() string { return "the " + e.Store + " store ke
 // Unwrap returns errors.ErrUnsupported.
 func (e *UnsupportedError) Unwrap() error { return errors.ErrUnsupported }
 
-const allowedKeyChars = " (allowed: letters, digits, _ - . /)"
-
-// ValidateKey returns nil if key is a valid secret key, else a *KeyError wrapping
-// ErrInvalidKey that says what is wrong. A key is 1 to 256 ASCII letters, digits and
-// `_ - . /`; it does not start with "-", contain "..", start or end with "/", or contain "//".
+// ValidateKey returns nil if key is a valid secret key (names.KeyProblem says what is one),
+// else a *KeyError wrapping ErrInvalidKey that says what is wrong.
 func ValidateKey(key string) error {
-	if p := checkKey(key); p != "" {
+	if p := names.KeyProblem(key); p != "" {
 		return &KeyError{Key: key, Err: keyProblem(p)}
 	}
 	return nil
-}
-
-// checkKey returns what is wrong with key, or "".
-func checkKey(key string) string {
-	if key == "" {
-		return "it is empty"
-	}
-	for i := 0; i < len(key); {
-		r, size := utf8.DecodeRuneInString(key[i:])
-		switch {
-		case r == ' ':
-			return "contains a space" + allowedKeyChars
-		case !isKeyChar(r):
-			return fmt.Sprintf("contains %+q%s", key[i:i+size], allowedKeyChars)
-		}
-		i += size
-	}
-	switch {
-	case len(key) > maxKeyLen:
-		return fmt.Sprintf("it is %d characters long (at most %d)", len(key), maxKeyLen)
-	case key[0] == '-':
-		return `it starts with "-", which would be read as a flag`
-	case strings.Contains(key, ".."):
-		return `contains "..", which could be read as a parent directory`
-	case key[0] == '/':
-		return `it starts with "/"`
-	case key[len(key)-1] == '/':
-		return `it ends with "/"`
-	case strings.Contains(key, "//"):
-		return `contains "//"`
-	}
-	return ""
-}
-
-func isKeyChar(r rune) bool {
-	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
-		r == '_' || r == '-' || r == '.' || r == '/'
 }
 
 // DataDir returns the directory of secrun's file store, d.Data: $SECRUN_DATA_DIR if set; else

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -205,11 +205,8 @@ func (vs *varSet) add(name string, source varSource, s envdef.Secret) error {
 	if vs.from == nil {
 		vs.from = map[string]varSource{}
 	}
-	folded := name
-	if runtime.GOOS == "windows" {
-		folded = strings.ToUpper(name)
-	}
-	if strings.HasPrefix(strings.ToUpper(name), "SECRUN_") {
+	folded := names.FoldVar(name)
+	if names.IsReserved(name) {
 		return &secretError{env: vs.env, s: s, msg: fmt.Sprintf("%s would set variable %s, which is reserved for secrun", source, name),
 			hint: "rename the member in the stored JSON object"}
 	}
@@ -278,13 +275,13 @@ func jsonVars(env *envdef.Env, s envdef.Secret, v []byte) ([]memberVar, error) {
 	}
 	out := make([]memberVar, len(members))
 	for i, m := range members {
-		name, ok := envdef.VarName(m.name)
+		name, ok := names.VarOf(m.name)
 		out[i] = memberVar{member: m, variable: name}
 		if !ok {
 			out[i].problem = &secretError{env: env, s: s, msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.name), short(name)),
 				hint: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
 		} else if why, control := launcher.ControlVar(name); control && !slices.ContainsFunc(s.AllowVars, func(a string) bool {
-			return a == name || runtime.GOOS == "windows" && strings.EqualFold(a, name)
+			return names.SameVar(a, name)
 		}) {
 			out[i].problem = &secretError{env: env, s: s,
 				msg:  fmt.Sprintf("(json = true): member %+q would set %s, which %s; the members of a stored JSON object may not set such a variable unless the definition allows it", short(m.name), name, why),

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -221,17 +222,17 @@ func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry
 	if len(members) == 0 {
 		return "(no members)"
 	}
-	names := make([]string, len(members))
+	vars := make([]string, len(members))
 	for i, m := range members {
-		names[i] = m.variable
-		if !envdef.ValidVarName(m.variable) {
-			names[i] = fmt.Sprintf("%+q", short(m.variable))
+		vars[i] = m.variable
+		if !names.ValidVar(m.variable) {
+			vars[i] = fmt.Sprintf("%+q", short(m.variable))
 		}
 		if m.problem != nil {
-			names[i] += " (refused)"
+			vars[i] += " (refused)"
 		}
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(vars, ", ")
 }
 
 // jsonFindings are env check's findings for the stored JSON secret s: the variables its

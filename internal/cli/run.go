@@ -9,6 +9,7 @@ import (
 
 	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -239,7 +240,7 @@ func checkSecrets(env *envdef.Env) error {
 		if err := keystore.ValidateKey(s.Key); err != nil {
 			return fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
 		}
-		if strings.HasPrefix(strings.ToUpper(s.Var), "SECRUN_") {
+		if names.IsReserved(s.Var) {
 			return fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved (secrun sets the SECRUN_ variables)",
 				where(env.File, s.Line), env.Name, s.Key, s.Var)
 		}
