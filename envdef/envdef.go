@@ -1,12 +1,15 @@
 // Package envdef loads and validates secrun's environment definitions: the
 // [[env]] tables of TOML files that name the secrets, setup lines and
 // executable instances of an environment, and hpcFlow's YAML environment files,
-// read into the same model. It finds the files, parses them, checks them, resolves
-// overrides between files, picks among same-named environments by their specifiers,
-// and writes environments back as TOML (FormatTOML).
+// read into the same model. It finds the files (and those that hpcFlow's and MatFlow's
+// environment_sources list), parses them, checks them, resolves overrides between files,
+// picks among same-named environments by their specifiers and an executable's instance by
+// its core count, splits commands and fills their placeholders, finds credentials written
+// into setup lines and commands, and writes environments back as TOML (FormatTOML).
 //
-// It knows nothing of secret stores, of the command line or of how a child
-// process is started; secret keys are only names here, never values.
+// It knows nothing of secret stores, of the command line (its errors carry data, and the
+// command layer adds the flags that fix them) or of how a child process is started; secret
+// keys are only names here, never values.
 package envdef
 
 import (
@@ -146,7 +149,7 @@ func (e *NotFoundError) Hint() string {
 		if file == "" {
 			file = "secrun/envs.toml in your configuration directory"
 		}
-		return "no definition files were found; create " + file + " or pass --envs FILE"
+		return "no definition files were found; create " + file
 	}
 }
 
@@ -260,7 +263,7 @@ func (e *AmbiguousError) Error() string {
 	if len(e.Spec) > 0 {
 		with = " with " + FormatSpecifiers(e.Spec)
 	}
-	return fmt.Sprintf("%d environments named %q match%s; pick one with --spec KEY=VALUE", len(e.Candidates), e.Name, with)
+	return fmt.Sprintf("%d environments named %q match%s", len(e.Candidates), e.Name, with)
 }
 
 // Hint lists the candidates with where they are defined and their specifiers.

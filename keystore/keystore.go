@@ -1,9 +1,11 @@
 // Package keystore holds secrun's secret stores: the Store interface, the file store, the OS
-// keyring store with its index, the auto store over both, the errors for invalid keys and
-// scopes (the rules themselves are internal/names'), and the location of the user's data
-// directory. It stores and fetches values by
-// key and nothing more: it knows nothing of environment definitions, of the command line, or of
-// how secrets reach a child process.
+// keyring store with its index, the auto store over both and Move between them; the errors of
+// invalid keys and scopes (the rules themselves are in internal/names); the location of the
+// user's data directory; and the checks for private files that the store and other files of
+// secrets share (ReadPrivate, OpenPrivate, MkdirPrivate). It stores and fetches values by key
+// and nothing more: it knows nothing of environment definitions, of how secrets reach a child
+// process, or of the command line (its errors carry data, and the command layer adds the
+// flags and commands that fix them).
 package keystore
 
 import (
@@ -48,15 +50,6 @@ func (e *KeyError) Error() string {
 
 // Unwrap returns Err.
 func (e *KeyError) Unwrap() error { return e.Err }
-
-// Hint says what to do about a secret whose keyring item is missing; other key errors have
-// no hint of their own.
-func (e *KeyError) Hint() string {
-	if errors.Is(e.Err, ErrItemMissing) {
-		return "'secrun secrets doctor' reports such secrets, and 'secrun secrets doctor --repair' removes them from the index"
-	}
-	return ""
-}
 
 // shorten cuts a key that is too long to be worth printing whole.
 func shorten(key string) string {

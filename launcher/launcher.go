@@ -1,6 +1,11 @@
 // Package launcher turns a command, the variables to add to its environment and optional setup
-// lines into the running child process. It knows no definition or store formats: it is handed
-// names and values and never prints a value.
+// lines into the running child process: the child's environment, PATH lookup, the shell script
+// for setup lines and shell text, exec (Unix) or start-and-wait (Windows), forwarding of the
+// variables' names through MPI launchers and srun, the private directory for secret files
+// (stale ones removed), masking of values in the child's output, and the supervised child
+// (signal relay, re-raise); and Harden, which keeps secrun's own process from dumping core or
+// being read. It knows no definition or store formats: it is handed names and values and never
+// prints a value.
 package launcher
 
 import (

@@ -249,12 +249,9 @@ func report(w io.Writer, err error) int {
 		return code // the child's own status needs no message
 	}
 	fmt.Fprintf(w, "secrun: error: %v\n", err)
-	var h interface{ Hint() string }
-	if errors.As(err, &h) {
-		for _, line := range strings.Split(h.Hint(), "\n") {
-			if line != "" {
-				fmt.Fprintf(w, "secrun: hint: %s\n", line)
-			}
+	for _, line := range strings.Split(hintOf(err), "\n") {
+		if line != "" {
+			fmt.Fprintf(w, "secrun: hint: %s\n", line)
 		}
 	}
 	return code

@@ -183,7 +183,8 @@ func (g *globals) lookupEnv(name string, spec []string) (*envdef.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return set.Pick(name, want)
+	env, err := set.Pick(name, want)
+	return env, withSpecWords(err)
 }
 
 // parseSpec reads --spec KEY=VALUE pairs.
