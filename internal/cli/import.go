@@ -136,7 +136,7 @@ func (c *importCmd) Run(g *globals) error {
 			return fmt.Errorf("importing %q: %w; nothing imported", s.key, err)
 		}
 		done = append(done, s.key)
-		fmt.Println(s.key)
+		fmt.Fprintln(g.stdout, s.key)
 	}
 	noun := "secrets"
 	if len(done) == 1 {

@@ -227,6 +227,18 @@ func trimNewline(b []byte) []byte {
 	return b
 }
 
+// existsError is a write to a key that exists, without --overwrite.
+type existsError struct {
+	key   string
+	scope keystore.Scope
+	err   error
+}
+
+func (e *existsError) Error() string {
+	return fmt.Sprintf("secret %q%s already exists; use --overwrite to replace it", e.key, inScope(e.scope))
+}
+func (e *existsError) Unwrap() error { return e.err }
+
 type getCmd struct {
 	Key string `arg:"" predictor:"keys" help:"The key to print."`
 	scopeFlags
@@ -256,11 +268,11 @@ func (c *getCmd) Run(g *globals) error {
 		return withSuggestions(store, c.Key, sc, err)
 	}
 	v := e.Value
-	if _, err := os.Stdout.Write(v); err != nil {
+	if _, err := g.stdout.Write(v); err != nil {
 		return fmt.Errorf("writing to stdout: %w", err)
 	}
-	if term.IsTerminal(int(os.Stdout.Fd())) && !strings.HasSuffix(string(v), "\n") {
-		fmt.Println()
+	if isTerminal(g.stdout) && !strings.HasSuffix(string(v), "\n") {
+		fmt.Fprintln(g.stdout)
 	}
 	return nil
 }
@@ -335,7 +347,7 @@ func (c *listCmd) Run(g *globals) error {
 			}
 			rows = append(rows, r)
 		}
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
@@ -343,7 +355,7 @@ func (c *listCmd) Run(g *globals) error {
 		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store.Describe(), true))
 		return nil
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KEY\tSCOPE\tKIND\tSIZE\tSTORE\tUPDATED\tVALUE")
 	for _, e := range entries {
 		v := mask
