@@ -65,6 +65,15 @@ func (f *scopeFlags) scope() (keystore.Scope, error) {
 	return keystore.Scope{Project: f.Project, Domain: f.Domain}, nil
 }
 
+// address validates key and the flags, and returns the scope they name: the secret that set,
+// get and delete act on.
+func (f *scopeFlags) address(key string) (keystore.Scope, error) {
+	if err := keystore.ValidateKey(key); err != nil {
+		return keystore.Scope{}, err
+	}
+	return f.scope()
+}
+
 type setCmd struct {
 	Key       string  `arg:"" help:"Key: 1-256 letters, digits, _ - . /"`
 	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
@@ -86,10 +95,7 @@ From stdin the whole input is the value, less one final newline. --from-file kee
 }
 
 func (c *setCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}
@@ -251,10 +257,7 @@ func (c *getCmd) Help() string {
 }
 
 func (c *getCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}
@@ -404,10 +407,7 @@ func (c *deleteCmd) Help() string {
 }
 
 func (c *deleteCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}
