@@ -45,7 +45,7 @@ fuzz envdef FuzzParseYAML 30000x
 fuzz envdef FuzzSplitWords 60000x
 fuzz envdef FuzzInstanceResolve 60000x
 fuzz keystore FuzzParseStore 30000x
-fuzz keystore FuzzValidateKey 60000x
+fuzz internal/names FuzzKeyProblem 60000x
 fuzz internal/cli FuzzShebangArgs 60000x
 fuzz launcher FuzzMask 100000x
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/secrun/secrun/internal/names"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -271,7 +272,7 @@ var shellBuiltins = strings.Fields(`. : [ alias bg bind break builtin caller cd 
 func ShellQuote(s string) string {
 	name, _, assign := strings.Cut(s, "=")
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" &&
-		!(assign && ValidVarName(name)) { // NAME=value would be an assignment as a first word
+		!(assign && names.ValidVar(name)) { // NAME=value would be an assignment as a first word
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

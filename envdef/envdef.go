@@ -1,12 +1,15 @@
 // Package envdef loads and validates secrun's environment definitions: the
 // [[env]] tables of TOML files that name the secrets, setup lines and
 // executable instances of an environment, and hpcFlow's YAML environment files,
-// read into the same model. It finds the files, parses them, checks them, resolves
-// overrides between files, picks among same-named environments by their specifiers,
-// and writes environments back as TOML (FormatTOML).
+// read into the same model. It finds the files (and those that hpcFlow's and MatFlow's
+// environment_sources list), parses them, checks them, resolves overrides between files,
+// picks among same-named environments by their specifiers and an executable's instance by
+// its core count, splits commands and fills their placeholders, finds credentials written
+// into setup lines and commands, and writes environments back as TOML (FormatTOML).
 //
-// It knows nothing of secret stores, of the command line or of how a child
-// process is started; secret keys are only names here, never values.
+// It knows nothing of secret stores, of the command line (its errors carry data, and the
+// command layer adds the flags that fix them) or of how a child process is started; secret
+// keys are only names here, never values.
 package envdef
 
 import (
@@ -15,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Env is one validated environment definition.
@@ -88,47 +90,6 @@ func (c Cores) String() string {
 	}
 }
 
-// ValidVarName reports whether s is a portable environment variable name:
-// [A-Za-z_][A-Za-z0-9_]*.
-func ValidVarName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// VarName returns the variable name a secret key becomes: the key itself if
-// it is a valid name, else the key with '-', '.' and '/' replaced by '_'.
-// ok is false when even that is not a valid name.
-func VarName(key string) (string, bool) {
-	v := varNameReplacer.Replace(key)
-	return v, ValidVarName(v)
-}
-
-// varNameReplacer is built once: building a Replacer costs more than using it.
-var varNameReplacer = strings.NewReplacer("-", "_", ".", "_", "/", "_")
-
-// ValidFileName reports whether s may name a file in the private directory: one path
-// element of 1-255 bytes, not "." or "..", 'with no '/', '\\', ':', NUL, other control character or invalid UTF-8,
-// so that no name can reach outside the directory.
-func ValidFileName(s string) bool {
-	if s == "" || len(s) > 255 || s == "." || s == ".." {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
-
 // DefError is an error in a definition file. Line is 0 when unknown and Env
 // is "" outside an environment (or before its name is known).
 type DefError struct {
@@ -188,7 +149,7 @@ func (e *NotFoundError) Hint() string {
 		if file == "" {
 			file = "secrun/envs.toml in your configuration directory"
 		}
-		return "no definition files were found; create " + file + " or pass --envs FILE"
+		return "no definition files were found; create " + file
 	}
 }
 
@@ -302,7 +263,7 @@ func (e *AmbiguousError) Error() string {
 	if len(e.Spec) > 0 {
 		with = " with " + FormatSpecifiers(e.Spec)
 	}
-	return fmt.Sprintf("%d environments named %q match%s; pick one with --spec KEY=VALUE", len(e.Candidates), e.Name, with)
+	return fmt.Sprintf("%d environments named %q match%s", len(e.Candidates), e.Name, with)
 }
 
 // Hint lists the candidates with where they are defined and their specifiers.

@@ -34,39 +34,3 @@ func TestCores(t *testing.T) {
 		}
 	}
 }
-
-func TestVarName(t *testing.T) {
-	tests := []struct {
-		key, want string
-		ok        bool
-	}{
-		{"MY_SECRET", "MY_SECRET", true},
-		{"lower_case9", "lower_case9", true},
-		{"_x", "_x", true},
-		{"db-password", "db_password", true},
-		{"aws.creds/prod-1", "aws_creds_prod_1", true},
-		{"9lives", "9lives", false},
-		{"-x", "_x", true},
-		{"db pass", "db pass", false},
-		{"caf\u00e9", "caf\u00e9", false},
-		{"a=b", "a=b", false},
-		{"", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := VarName(tt.key)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("VarName(%q) = %q, %v; want %q, %v", tt.key, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-func TestValidVarName(t *testing.T) {
-	for s, want := range map[string]bool{
-		"A": true, "_": true, "a_B9": true, "Z_": true,
-		"": false, "9": false, "9a": false, "a-b": false, "a.b": false, "a b": false, "\u00e9": false, "a\x00": false,
-	} {
-		if got := ValidVarName(s); got != want {
-			t.Errorf("ValidVarName(%q) = %v, want %v", s, got, want)
-		}
-	}
-}

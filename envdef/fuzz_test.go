@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/internal/names"
 )
 
 // FuzzParse checks that Parse never panics, that its errors are *DefError
@@ -32,16 +34,16 @@ func FuzzParse(f *testing.F) {
 		}
 		nlines := strings.Count(in, "\n") + 1
 		for _, e := range envs {
-			if !validEnvName(e.Name) || e.Line < 0 || e.Line > nlines {
+			if !names.ValidEnv(e.Name) || e.Line < 0 || e.Line > nlines {
 				t.Fatalf("accepted env %q at line %d", e.Name, e.Line)
 			}
 			for _, s := range e.Secrets {
-				if s.Key == "" || !ValidVarName(s.Var) || s.Line < 0 || s.Line > nlines {
+				if s.Key == "" || !names.ValidVar(s.Var) || s.Line < 0 || s.Line > nlines {
 					t.Fatalf("accepted secret %+v", s)
 				}
 			}
 			for _, x := range e.Executables {
-				if !ValidVarName(x.Label) || len(x.Instances) == 0 {
+				if !names.ValidVar(x.Label) || len(x.Instances) == 0 {
 					t.Fatalf("accepted executable %+v", x)
 				}
 				for _, in := range x.Instances {

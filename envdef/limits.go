@@ -30,8 +30,7 @@ func ReadFile(file string, t fileperm.Trust) ([]byte, error) {
 	case errors.As(err, &fe):
 		return nil, &DefError{File: file, Msg: "refusing to read environment definitions: " + fe.Error(), Fix: fe.Hint(), Err: err}
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &DefError{File: file, Msg: "environment definition file does not exist", Err: err,
-			Fix: "check the path given with --envs or SECRUN_ENVS"}
+		return nil, &DefError{File: file, Msg: "environment definition file does not exist", Err: err}
 	case err != nil:
 		return nil, fmt.Errorf("read environment definitions: %w", err)
 	}

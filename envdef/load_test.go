@@ -28,7 +28,7 @@ func write(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-func names(envs []*Env) []string {
+func envNames(envs []*Env) []string {
 	var out []string
 	for _, e := range envs {
 		out = append(out, e.Name)
@@ -50,7 +50,7 @@ func TestLoadOverrides(t *testing.T) {
 	if got, want := s.Files(), []string{site, user, extra}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Files() = %q, want %q", got, want)
 	}
-	if got, want := names(s.Envs()), []string{"b_extra", "shared", "site_only"}; !reflect.DeepEqual(got, want) {
+	if got, want := envNames(s.Envs()), []string{"b_extra", "shared", "site_only"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Envs() = %q, want %q", got, want)
 	}
 	e, err := s.Lookup("shared")
@@ -102,9 +102,9 @@ func TestLoadMissingExplicit(t *testing.T) {
 	if !strings.Contains(err.Error(), missing) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("error %q does not name %s or wrap fs.ErrNotExist", err, missing)
 	}
-	var h interface{ Hint() string }
-	if !errors.As(err, &h) || h.Hint() == "" {
-		t.Errorf("error %q has no hint", err)
+	var de *DefError
+	if !errors.As(err, &de) || de.File != missing {
+		t.Errorf("error %q is not a *DefError for %s (the command line words its hint)", err, missing)
 	}
 }
 
@@ -144,7 +144,7 @@ func TestLookupNotFound(t *testing.T) {
 	}{
 		{[]string{a}, []string{"alpha", "zeta"}, "defined environments: alpha, zeta"},
 		{[]string{empty}, nil, "no environments are defined in " + empty + "; add an [[env]] table"},
-		{nil, nil, "no definition files were found; create " + filepath.Join(dir, "cfg", "secrun", "envs.toml") + " or pass --envs FILE"},
+		{nil, nil, "no definition files were found; create " + filepath.Join(dir, "cfg", "secrun", "envs.toml")},
 	}
 	for _, tt := range tests {
 		s, err := Load(tt.files, nil, fileperm.Trust{})

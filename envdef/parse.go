@@ -3,13 +3,13 @@ package envdef
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/internal/tomldepth"
 )
 
@@ -25,10 +25,6 @@ var (
 	// envKeysIgnored are the keys an environment accepts: its own and hpcFlow's ignored ones.
 	envKeysIgnored = append(append([]string(nil), envKeys...), hpcFlowIgnored...)
 )
-
-// foldVars makes variable names that differ only in case collide, as they do
-// in a Windows environment block.
-var foldVars = runtime.GOOS == "windows"
 
 // Parse parses and validates the definitions in one file. file is used only
 // in messages and in Env.File. Errors are *DefError values; Parse returns the first.
@@ -116,7 +112,7 @@ func (p *parser) fail(line int, env, fix, format string, a ...any) error {
 func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
 	line := w.key
 	name, _ := t["name"].(string)
-	if !validEnvName(name) {
+	if !names.ValidEnv(name) {
 		name = "" // not fit for messages yet
 	}
 	// Each key is checked on its own and every problem is kept, so that env check reports
@@ -136,8 +132,8 @@ func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
 	case nil:
 		return nil, append(errs, p.fail(w.line(), "", "", "environment #%d has no name", i+1))
 	case string:
-		if !validEnvName(v) {
-			return nil, append(errs, p.fail(line("name"), "", "use 1-64 letters, digits, '_', '-' or '.'", "invalid environment name %q", v))
+		if !names.ValidEnv(v) {
+			return nil, append(errs, p.fail(line("name"), "", names.EnvRule, "invalid environment name %q", v))
 		}
 		e.Name = v
 	default:
@@ -184,8 +180,8 @@ func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
 			switch v := t[k].(type) {
 			case nil:
 			case string:
-				if !validScopeName(v) {
-					return p.fail(line(k), e.Name, "use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.'",
+				if !names.ValidScope(v) {
+					return p.fail(line(k), e.Name, names.ScopeRule,
 						"invalid %s name %+q", k, v)
 				}
 				if k == "project" {
@@ -203,8 +199,8 @@ func (p *parser) env(t map[string]any, w where, i int) (*Env, []error) {
 		switch v := t["bundle"].(type) {
 		case nil:
 		case string:
-			if !ValidFileName(v) {
-				return p.fail(line("bundle"), e.Name, fileNameFix, "bundle %+q is not a valid file name", v)
+			if !names.ValidFile(v) {
+				return p.fail(line("bundle"), e.Name, names.FileRule, "bundle %+q is not a valid file name", v)
 			}
 			e.Bundle = v
 		default:
@@ -318,14 +314,14 @@ func (p *parser) secrets(e *Env, v any, w where) []error {
 			case bool:
 				if f {
 					s.File = strings.ReplaceAll(s.Key, "/", "_")
-					if !ValidFileName(s.File) {
+					if !names.ValidFile(s.File) {
 						return p.fail(s.Line, e.Name, "name the file with file = \"NAME\"",
 							"secret %s: file = true gives the file name %+q, which is not a valid file name", name(), s.File)
 					}
 				}
 			case string:
-				if !ValidFileName(f) {
-					return p.fail(s.Line, e.Name, fileNameFix, "secret %s: file %+q is not a valid file name", name(), f)
+				if !names.ValidFile(f) {
+					return p.fail(s.Line, e.Name, names.FileRule, "secret %s: file %+q is not a valid file name", name(), f)
 				}
 				s.File = f
 			default:
@@ -345,7 +341,7 @@ func (p *parser) secrets(e *Env, v any, w where) []error {
 					break // the members give the names
 				}
 				var ok bool
-				if s.Var, ok = VarName(s.Key); !ok {
+				if s.Var, ok = names.VarOf(s.Key); !ok {
 					even := ""
 					if s.Var != s.Key {
 						even = fmt.Sprintf(" (not even as %q)", s.Var)
@@ -354,7 +350,7 @@ func (p *parser) secrets(e *Env, v any, w where) []error {
 						"secret %s is not a valid variable name%s", name(), even)
 				}
 			case string:
-				if !ValidVarName(a) {
+				if !names.ValidVar(a) {
 					return p.fail(s.Line, e.Name, "a variable name is letters, digits and '_', and does not start with a digit",
 						"secret %s: as_env_var %q is not a valid variable name", name(), a)
 				}
@@ -390,7 +386,7 @@ func (p *parser) allowVars(s *Secret, v any, env string, name func() string) err
 	}
 	for _, item := range list {
 		a, ok := item.(string)
-		if !ok || !ValidVarName(a) {
+		if !ok || !names.ValidVar(a) {
 			return p.fail(s.Line, env, "a variable name is letters, digits and '_', and does not start with a digit",
 				"secret %s: allow_env_vars holds %s, not a valid variable name", name(), p.describe(item))
 		}
@@ -542,28 +538,6 @@ func appendErr(errs []error, err error) []error {
 		return append(errs, err)
 	}
 	return errs
-}
-
-// fileNameFix is the hint for a bad file name.
-const fileNameFix = "a file name is one path element: no '/', '\\', ':' or control characters, and not . or .."
-
-// validScopeName reports whether s is a project or domain name: 1-64 ASCII letters, digits,
-// '_', '-' or '.', not starting with '-' or '.'.
-func validScopeName(s string) bool {
-	return validEnvName(s) && s[0] != '-' && s[0] != '.'
-}
-
-// validEnvName reports whether s is 1-64 ASCII letters, digits, '_', '-' or '.'.
-func validEnvName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.", r)) {
-			return false
-		}
-	}
-	return true
 }
 
 // unknownKey returns the least key of t (in sorted order, so the choice is

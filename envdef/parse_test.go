@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/secrun/secrun/internal/names"
 )
 
 const fullExample = `# site environments
@@ -321,8 +322,8 @@ func TestParseSyntaxErrorUnwraps(t *testing.T) {
 }
 
 func TestParseFoldedVariables(t *testing.T) {
-	defer func(old bool) { foldVars = old }(foldVars)
-	foldVars = true
+	defer func(old bool) { names.FoldVars = old }(names.FoldVars)
+	names.FoldVars = true
 	_, err := Parse("f.toml", []byte("[[env]]\nname = \"e\"\nsecrets = [\"foo\", \"FOO\"]\n"))
 	want := `f.toml:3: environment "e": secrets "foo" and "FOO" both become variable "FOO"`
 	if err == nil || err.Error() != want {

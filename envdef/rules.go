@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/secrun/secrun/internal/names"
 )
 
 // The rules both readers apply once they have turned text into values: each rule is written
@@ -54,7 +56,7 @@ func parallelMode(m string) (string, string) {
 
 // labelProblem returns what is wrong with an executable's label, or "".
 func labelProblem(l string) string {
-	if !ValidVarName(l) {
+	if !names.ValidVar(l) {
 		return fmt.Sprintf("executable label %q is not a valid identifier", l)
 	}
 	return ""
@@ -77,10 +79,7 @@ func newSecretIndex(n int) *secretIndex {
 // Windows, names that differ only in case collide). It returns the problem and a hint.
 func (ix *secretIndex) add(e *Env, s Secret) (msg, fix string) {
 	name := func() string { return secretName(s.Key, len(e.Secrets)) } // only messages need it
-	folded := s.Var
-	if foldVars {
-		folded = strings.ToUpper(folded)
-	}
+	folded := names.FoldVar(s.Var)
 	if prev, dup := ix.byKey[s.Key]; dup {
 		return fmt.Sprintf("secret %s is listed twice%s", name(), firstAt(e.Secrets[prev].Line)), "remove one of them"
 	}
@@ -106,12 +105,4 @@ func (ix *secretIndex) add(e *Env, s Secret) (msg, fix string) {
 	}
 	e.Secrets = append(e.Secrets, s)
 	return "", ""
-}
-
-// sameVar reports whether two variable names collide in the child's environment.
-func sameVar(a, b string) bool {
-	if foldVars {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
 }

@@ -59,10 +59,10 @@ func (e *NoInstanceError) Error() string {
 		e.Env.Name, e.Exe.Label, e.Cores, mode, strings.Join(offers, ", "))
 }
 
-// Hint says how to pick a count that fits.
+// Hint says where to add an instance for the count (the command line adds how to ask for
+// another count).
 func (e *NoInstanceError) Hint() string {
-	return fmt.Sprintf("ask for a core count that one of them holds with -n N, or add an instance at %s:%d",
-		e.Env.File, e.Exe.Line)
+	return fmt.Sprintf("add an instance at %s:%d", e.Env.File, e.Exe.Line)
 }
 
 // SplitWords splits s into words as a POSIX shell does, without any expansion: blanks

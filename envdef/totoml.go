@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/secrun/secrun/internal/names"
 )
 
 // FormatTOML writes envs as secrun TOML definitions that Parse reads back to the same
@@ -110,7 +112,7 @@ func writeInstanceKey(b *strings.Builder, in Instance, k string) {
 // tomlSecret writes one secret: its bare key when that says everything, else an inline table
 // of the keys of secretKeys that it sets.
 func tomlSecret(s Secret) string {
-	def, _ := VarName(s.Key)
+	def, _ := names.VarOf(s.Key)
 	var parts []string
 	for _, k := range secretKeys {
 		switch k {

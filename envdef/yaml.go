@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/secrun/secrun/internal/names"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -69,7 +70,7 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 			continue
 		}
 		name := ""
-		if _, v := yamlMember(n, "name"); v != nil && v.Kind == yaml.ScalarNode && validEnvName(v.Value) {
+		if _, v := yamlMember(n, "name"); v != nil && v.Kind == yaml.ScalarNode && names.ValidEnv(v.Value) {
 			name = v.Value // for messages about the conversion
 		}
 		v, err := p.yamlValue(n, name)

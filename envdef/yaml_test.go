@@ -235,7 +235,7 @@ func TestPick(t *testing.T) {
 		{map[string]string{"lammps_version": "1.2", "debug": "false"}, y + ":18"},
 		{map[string]string{"lammps_version": "3"}, toml + ":1"},
 		{map[string]string{"lammps_version": "2"}, toml + ":4"},
-		{nil, `3 environments named "lammps_env" match; pick one with --spec KEY=VALUE`},
+		{nil, `3 environments named "lammps_env" match`},
 		{map[string]string{"lammps_version": "9"}, `no environment named "lammps_env" has specifiers lammps_version=9`},
 	}
 	for _, tt := range tests {

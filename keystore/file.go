@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/secrun/secrun/internal/names"
 )
 
 const (
@@ -249,7 +251,7 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 		return nil, &CorruptError{Path: path, Err: err}
 	}
 	if doc.Format != formatName {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format is %+q, not %q", shorten(doc.Format), formatName)}
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format is %+q, not %q", names.Short(doc.Format), formatName)}
 	}
 	if doc.Version != formatVersion && doc.Version != scopedVersion {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown version %d (this secrun reads versions %d and %d)",
@@ -266,7 +268,7 @@ func decode(path string, data []byte) ([]fileEntry, error) {
 			err = validateScope(e.scope())
 		}
 		if err == nil && e.Kind != KindString && e.Kind != KindFile {
-			err = fmt.Errorf("key %q has an unknown kind %+q", e.Key, shorten(string(e.Kind)))
+			err = fmt.Errorf("key %q has an unknown kind %+q", e.Key, names.Short(string(e.Kind)))
 		}
 		if err != nil {
 			// Not wrapped: a caller must not take this for a bad key of its own.

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/secrun/secrun/internal/names"
 )
 
 const (
@@ -73,7 +75,7 @@ func (x *index) load() ([]indexEntry, error) {
 	for _, e := range doc.Secrets {
 		switch {
 		case ValidateKey(e.Key) != nil:
-			return nil, &CorruptError{Path: path, Err: fmt.Errorf("invalid key %+q", shorten(e.Key))}
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("invalid key %+q", names.Short(e.Key))}
 		case seen[e.Key]:
 			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice", e.Key)}
 		case e.Parts < 1:

@@ -631,8 +631,9 @@ type UnavailableError struct {
 	Backend string
 	Reason  string
 	Err     error
-
-	hint string // what to do, when it is not the usual
+	// Untrusted is true when secrun refuses the session bus or the service on it (it may be
+	// left over from a session that has ended), rather than finding none or a locked one.
+	Untrusted bool
 }
 
 func (e *UnavailableError) Error() string {
@@ -642,13 +643,19 @@ func (e *UnavailableError) Error() string {
 // Unwrap returns the underlying error, if any.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// Hint says what to do.
+// Hint says what to do with the keyring (the command line adds how to use the file store
+// instead).
 func (e *UnavailableError) Hint() string {
-	if e.hint != "" {
-		return e.hint
+	if e.Untrusted {
+		return trustHint
 	}
-	return "unlock or start your keyring (log in to a desktop session), or use the file store: --store file or SECRUN_STORE=file"
+	return "unlock or start your keyring (log in to a desktop session)"
 }
+
+// trustHint is the hint of a bus or service that secrun does not trust (on Linux).
+const trustHint = "DBUS_SESSION_BUS_ADDRESS may be left over from a session that has ended " +
+	"(a surviving tmux, a batch job that copied it): unset it or point it at your own session bus " +
+	"(a unix:path= or unix:abstract= address)"
 
 // TooLargeError is a value that would take more than maxParts keyring items.
 type TooLargeError struct {
@@ -662,11 +669,6 @@ type TooLargeError struct {
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("secret %q is %d bytes: the keyring (%s) keeps at most %d bytes per item, and it would take %d items (at most %d)",
 		e.Key, e.Size, e.Backend, e.PartSize, e.Parts, maxParts)
-}
-
-// Hint says what to do.
-func (e *TooLargeError) Hint() string {
-	return "keep it in the file store: store it with --store file (or SECRUN_STORE=file)"
 }
 
 // KeyringError is a keyring operation that failed after the keyring answered.
@@ -686,8 +688,3 @@ func (e *KeyringError) Error() string {
 
 // Unwrap returns Err.
 func (e *KeyringError) Unwrap() error { return e.Err }
-
-// Hint says what to do.
-func (e *KeyringError) Hint() string {
-	return "'secrun secrets doctor' checks the keyring against its index; --store file uses the file store instead"
-}

@@ -24,11 +24,6 @@ import (
 // that very connection) runs as the user or root. The Secret Service on it must then belong
 // to the user: see checkOwner.
 
-// trustHint is the hint of a bus or service that secrun does not trust.
-const trustHint = "DBUS_SESSION_BUS_ADDRESS may be left over from a session that has ended " +
-	"(a surviving tmux, a batch job that copied it): unset it or point it at your own session bus " +
-	"(a unix:path= or unix:abstract= address); or use the file store: --store file or SECRUN_STORE=file"
-
 // refusal is a bus or service that secrun does not trust with values; its text says why.
 type refusal string
 

@@ -77,7 +77,7 @@ func busAddress() (string, string) {
 
 // untrusted is the error of a bus or service that secrun does not trust with values.
 func (s *secretService) untrusted(r refusal) error {
-	return &UnavailableError{Backend: s.describe(), Reason: string(r), Err: r, hint: trustHint}
+	return &UnavailableError{Backend: s.describe(), Reason: string(r), Err: r, Untrusted: true}
 }
 
 func (s *secretService) unavailable(reason string, err error) error {

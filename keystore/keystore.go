@@ -1,18 +1,20 @@
 // Package keystore holds secrun's secret stores: the Store interface, the file store, the OS
-// keyring store with its index, the auto store over both, key and scope validation, and the
-// location of the user's data directory. It stores and fetches values by
-// key and nothing more: it knows nothing of environment definitions, of the command line, or of
-// how secrets reach a child process.
+// keyring store with its index, the auto store over both and Move between them; the errors of
+// invalid keys and scopes (the rules themselves are in internal/names); the location of the
+// user's data directory; and the checks for private files that the store and other files of
+// secrets share (ReadPrivate, OpenPrivate, MkdirPrivate). It stores and fetches values by key
+// and nothing more: it knows nothing of environment definitions, of how secrets reach a child
+// process, or of the command line (its errors carry data, and the command layer adds the
+// flags and commands that fix them).
 package keystore
 
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/names"
 )
 
 // Sentinel errors of the stores; test for them with errors.Is.
@@ -21,9 +23,6 @@ var (
 	ErrExists     = errors.New("secret already exists")
 	ErrInvalidKey = errors.New("invalid key")
 )
-
-// maxKeyLen is the longest key accepted, in characters (keys are ASCII).
-const maxKeyLen = 256
 
 // KeyError ties an error to the key it concerns. Err is ErrNotFound, ErrExists or an error
 // that matches ErrInvalidKey and says what is wrong with the key.
@@ -34,7 +33,7 @@ type KeyError struct {
 }
 
 func (e *KeyError) Error() string {
-	key := fmt.Sprintf("%+q", shorten(e.Key)) // %+q: no control or non-ASCII character reaches a terminal
+	key := fmt.Sprintf("%+q", names.Short(e.Key)) // %+q: no control or non-ASCII character reaches a terminal
 	if !e.Scope.IsZero() {
 		key += " (scope " + e.Scope.String() + ")"
 	}
@@ -51,23 +50,6 @@ func (e *KeyError) Error() string {
 
 // Unwrap returns Err.
 func (e *KeyError) Unwrap() error { return e.Err }
-
-// Hint says what to do about a secret whose keyring item is missing; other key errors have
-// no hint of their own.
-func (e *KeyError) Hint() string {
-	if errors.Is(e.Err, ErrItemMissing) {
-		return "'secrun secrets doctor' reports such secrets, and 'secrun secrets doctor --repair' removes them from the index"
-	}
-	return ""
-}
-
-// shorten cuts a key that is too long to be worth printing whole.
-func shorten(key string) string {
-	if len(key) > 64 {
-		return key[:60] + "..."
-	}
-	return key
-}
 
 // keyProblem says what is wrong with a key; it matches ErrInvalidKey.
 type keyProblem string
@@ -152,18 +134,11 @@ func rank(s, want Scope) int {
 	return -1
 }
 
-// ValidateScope checks a project or domain name: 1 to 64 ASCII letters, digits, '_', '-' and
-// '.', not starting with '-' or '.'. what ("project" or "domain") goes in the message.
+// ValidateScope checks a project or domain name (names.ValidScope says what is one). what
+// ("project" or "domain") goes in the message.
 func ValidateScope(what, name string) error {
-	bad := name == "" || len(name) > 64 || name[0] == '-' || name[0] == '.'
-	for _, r := range name {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
-			bad = true
-		}
-	}
-	if bad {
-		return fmt.Errorf("invalid %s name %+q: use 1-64 letters, digits, '_', '-' or '.', not starting with '-' or '.': %w",
-			what, shorten(name), ErrInvalidKey)
+	if !names.ValidScope(name) {
+		return fmt.Errorf("invalid %s name %+q: %s: %w", what, names.Short(name), names.ScopeRule, ErrInvalidKey)
 	}
 	return nil
 }
@@ -228,53 +203,13 @@ func (e *UnsupportedError) Error() string { return "the " + e.Store + " store ke
 // Unwrap returns errors.ErrUnsupported.
 func (e *UnsupportedError) Unwrap() error { return errors.ErrUnsupported }
 
-const allowedKeyChars = " (allowed: letters, digits, _ - . /)"
-
-// ValidateKey returns nil if key is a valid secret key, else a *KeyError wrapping
-// ErrInvalidKey that says what is wrong. A key is 1 to 256 ASCII letters, digits and
-// `_ - . /`; it does not start with "-", contain "..", start or end with "/", or contain "//".
+// ValidateKey returns nil if key is a valid secret key (names.KeyProblem says what is one),
+// else a *KeyError wrapping ErrInvalidKey that says what is wrong.
 func ValidateKey(key string) error {
-	if p := checkKey(key); p != "" {
+	if p := names.KeyProblem(key); p != "" {
 		return &KeyError{Key: key, Err: keyProblem(p)}
 	}
 	return nil
-}
-
-// checkKey returns what is wrong with key, or "".
-func checkKey(key string) string {
-	if key == "" {
-		return "it is empty"
-	}
-	for i := 0; i < len(key); {
-		r, size := utf8.DecodeRuneInString(key[i:])
-		switch {
-		case r == ' ':
-			return "contains a space" + allowedKeyChars
-		case !isKeyChar(r):
-			return fmt.Sprintf("contains %+q%s", key[i:i+size], allowedKeyChars)
-		}
-		i += size
-	}
-	switch {
-	case len(key) > maxKeyLen:
-		return fmt.Sprintf("it is %d characters long (at most %d)", len(key), maxKeyLen)
-	case key[0] == '-':
-		return `it starts with "-", which would be read as a flag`
-	case strings.Contains(key, ".."):
-		return `contains "..", which could be read as a parent directory`
-	case key[0] == '/':
-		return `it starts with "/"`
-	case key[len(key)-1] == '/':
-		return `it ends with "/"`
-	case strings.Contains(key, "//"):
-		return `contains "//"`
-	}
-	return ""
-}
-
-func isKeyChar(r rune) bool {
-	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
-		r == '_' || r == '-' || r == '.' || r == '/'
 }
 
 // DataDir returns the directory of secrun's file store, d.Data: $SECRUN_DATA_DIR if set; else

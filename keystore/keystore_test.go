@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/names"
 )
 
 func TestValidateKey(t *testing.T) {
 	valid := []string{
 		"A", "API_TOKEN", "db-password", "tls.cert", "team/prod/db", "x-", "_", "9lives",
-		"a/b-c_d.e", ".hidden", "a.b.c", strings.Repeat("k", maxKeyLen),
+		"a/b-c_d.e", ".hidden", "a.b.c", strings.Repeat("k", names.MaxKey),
 	}
 	for _, key := range valid {
 		if err := ValidateKey(key); err != nil {
@@ -24,7 +25,7 @@ func TestValidateKey(t *testing.T) {
 		name, key, want string
 	}{
 		{"empty", "", `invalid key "": it is empty`},
-		{"too long", strings.Repeat("k", maxKeyLen+1), "it is 257 characters long (at most 256)"},
+		{"too long", strings.Repeat("k", names.MaxKey+1), "it is 257 characters long (at most 256)"},
 		{"space", "a b", `invalid key "a b": contains a space (allowed: letters, digits, _ - . /)`},
 		{"equals", "A=B", `invalid key "A=B": contains "=" (allowed: letters, digits, _ - . /)`},
 		{"dollar", "$HOME", `contains "$"`},

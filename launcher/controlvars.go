@@ -1,6 +1,10 @@
 package launcher
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/secrun/secrun/internal/names"
+)
 
 // controlVars are the variables that decide which program runs or what code a loader, shell
 // or interpreter loads, by exact name, with the reason a message gives. They are the
@@ -63,7 +67,7 @@ var controlPrefixes = []struct{ prefix, why string }{
 // why, for a message. Names are compared as the platform compares them (case-insensitively
 // on Windows).
 func ControlVar(name string) (why string, ok bool) {
-	n := envName(name) // the keys and prefixes are upper case
+	n := names.FoldVar(name) // the keys and prefixes are upper case
 	if why, ok := controlVars[n]; ok {
 		return why, true
 	}

@@ -1,6 +1,11 @@
 // Package launcher turns a command, the variables to add to its environment and optional setup
-// lines into the running child process. It knows no definition or store formats: it is handed
-// names and values and never prints a value.
+// lines into the running child process: the child's environment, PATH lookup, the shell script
+// for setup lines and shell text, exec (Unix) or start-and-wait (Windows), forwarding of the
+// variables' names through MPI launchers and srun, the private directory for secret files
+// (stale ones removed), masking of values in the child's output, and the supervised child
+// (signal relay, re-raise); and Harden, which keeps secrun's own process from dumping core or
+// being read. It knows no definition or store formats: it is handed names and values and never
+// prints a value.
 package launcher
 
 import (
@@ -12,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/names"
 )
 
 // Child is a command ready to run.
@@ -58,16 +64,16 @@ var CleanKeep = append([]string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TERM
 func Environ(base []string, clean bool, vars []Var) []string {
 	drop := make(map[string]bool, len(vars))
 	for _, v := range vars {
-		drop[envName(v.Name)] = true
+		drop[names.FoldVar(v.Name)] = true
 	}
 	keep := make(map[string]bool, len(CleanKeep))
 	for _, k := range CleanKeep {
-		keep[envName(k)] = true
+		keep[names.FoldVar(k)] = true
 	}
 	env := make([]string, 0, len(base)+len(vars))
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
-		if drop[envName(name)] || (clean && !keep[envName(name)]) {
+		if drop[names.FoldVar(name)] || (clean && !keep[names.FoldVar(name)]) {
 			continue
 		}
 		env = append(env, kv)
@@ -83,7 +89,7 @@ func Environ(base []string, clean bool, vars []Var) []string {
 func Getenv(env []string, name string) (string, bool) {
 	val, found := "", false
 	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && envName(k) == envName(name) {
+		if k, v, ok := strings.Cut(kv, "="); ok && names.SameVar(k, name) {
 			val, found = v, true
 		}
 	}
@@ -219,7 +225,7 @@ func checkExecutable(path string) error {
 func setenv(env []string, name, value string) []string {
 	out := env[:0:0]
 	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); envName(k) != envName(name) {
+		if k, _, _ := strings.Cut(kv, "="); !names.SameVar(k, name) {
 			out = append(out, kv)
 		}
 	}

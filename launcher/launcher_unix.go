@@ -18,8 +18,6 @@ var notDirErr = syscall.ENOTDIR
 
 const defaultPath = "/usr/bin:/bin"
 
-func envName(name string) string { return name }
-
 func candidates(path string) []string { return []string{path} }
 
 // platformKeep adds nothing to CleanKeep.

@@ -19,9 +19,6 @@ var notDirErr = syscall.ENOTDIR
 
 const defaultPath = `C:\Windows\System32;C:\Windows`
 
-// envName folds case: Windows variable names are case-insensitive.
-func envName(name string) string { return strings.ToUpper(name) }
-
 // platformKeep are the variables that Windows programs need to start and find their files
 // (without SYSTEMROOT, for one, Winsock cannot load): a clean environment keeps them.
 var platformKeep = []string{

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/names"
 )
 
 // The private directory holds a run's secret files: <base>/secrun-<uid>/<pid>-<random>/, the
@@ -191,16 +191,9 @@ func (d *PrivateDir) Remove() error {
 }
 
 // CheckFileName returns an error unless name is one path element that stays inside a
-// directory: not empty, ".", or "..", at most 255 bytes, valid UTF-8, and without '/', '\\',
-// ':' (a Windows stream) or control characters such as NUL.
+// directory (names.ValidFile says which).
 func CheckFileName(name string) error {
-	bad := name == "" || name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name)
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' {
-			bad = true
-		}
-	}
-	if bad {
+	if !names.ValidFile(name) {
 		return &PrivateDirError{Msg: fmt.Sprintf("refusing secret file name %+q: it must be one plain path element", name),
 			Fix: "use a name without '/', '\\', ':' or control characters, other than . and .."}
 	}

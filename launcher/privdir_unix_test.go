@@ -21,7 +21,7 @@ func TestCheckFileName(t *testing.T) {
 	}{
 		{"cert.pem", true}, {"panda_secrets.json", true}, {".hidden", true}, {"a b", true}, {"é", true},
 		{"", false}, {".", false}, {"..", false}, {"../x", false}, {"a/b", false}, {"/etc/passwd", false},
-		{`a\b`, false}, {"a:b", false}, {"a\x00b", false}, {"a\nb", false}, {"\xff", false},
+		{`a\b`, false}, {"a:b", false}, {"a\x00b", false}, {"a\nb", false}, {"\xff", false}, {"a\ufffdb", false},
 		{string(make([]byte, 256)), false},
 	}
 	for _, tt := range tests {

@@ -130,7 +130,7 @@ func (c *envCheckCmd) Run(g *globals) error {
 	})
 	errs, warns := 0, 0
 	for _, f := range found {
-		fmt.Println(f)
+		fmt.Fprintln(g.stdout, f)
 		if f.error {
 			errs++
 		} else {

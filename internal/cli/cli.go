@@ -12,15 +12,11 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/alecthomas/kong"
-	"github.com/secrun/secrun/config"
-	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/internal/dirs"
-	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -50,18 +46,6 @@ func SetVersion(version, commit, date string) {
 		}
 		versionText += ")"
 	}
-}
-
-// globals are the flags that every command accepts.
-type globals struct {
-	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
-	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
-	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
-	Version kong.VersionFlag `help:"Print the version and exit."`
-
-	stderr io.Writer
-	conf   *config.Config // config.toml, once read
-	dirs   dirs.Dirs      // the user's directories, found once in Main
 }
 
 // root is the whole grammar.
@@ -97,13 +81,13 @@ func Main(args []string) (code int) {
 	keystore.LockNotify = func(msg string) { fmt.Fprintf(os.Stderr, "secrun: %s\n", msg) }
 	args = shebangArgs(args)
 	if quick, ok := quickRun(args); ok {
-		quick.stderr, quick.dirs = os.Stderr, dirs.FromEnv()
+		quick.stdout, quick.stderr, quick.dirs = os.Stdout, os.Stderr, dirs.FromEnv()
 		return finish(quick.Run.Run(&quick.globals))
 	}
 	var cli root
-	cli.stderr, cli.dirs = os.Stderr, dirs.FromEnv()
+	cli.stdout, cli.stderr, cli.dirs = os.Stdout, os.Stderr, dirs.FromEnv()
 	exited := errors.New("exit")
-	parser, err := newParser(&cli, kong.Exit(func(c int) { code = c; panic(exited) }))
+	parser, err := newParser(&cli, kong.Writers(cli.stdout, cli.stderr), kong.Exit(func(c int) { code = c; panic(exited) }))
 	if err != nil {
 		return report(os.Stderr, fmt.Errorf("internal error: %w", err))
 	}
@@ -142,7 +126,6 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 		kong.Description(description),
 		kong.Vars{"version": versionText, "maxsize": defaultMaxSize},
 		kong.NamedMapper("cores", coresMapper),
-		kong.Writers(os.Stdout, os.Stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)
 }
@@ -252,61 +235,18 @@ func report(w io.Writer, err error) int {
 		return code // the child's own status needs no message
 	}
 	fmt.Fprintf(w, "secrun: error: %v\n", err)
-	var h interface{ Hint() string }
-	if errors.As(err, &h) {
-		for _, line := range strings.Split(h.Hint(), "\n") {
-			if line != "" {
-				fmt.Fprintf(w, "secrun: hint: %s\n", line)
-			}
+	for _, line := range strings.Split(hintOf(err), "\n") {
+		if line != "" {
+			fmt.Fprintf(w, "secrun: hint: %s\n", line)
 		}
 	}
 	return code
 }
 
-// envFiles returns the explicit definition files: --envs, then the SECRUN_ENVS path list.
-func (g *globals) envFiles() []string {
-	files := g.appSources()
-	files = append(files, g.Envs...)
-	for _, f := range filepath.SplitList(os.Getenv("SECRUN_ENVS")) {
-		if f != "" {
-			files = append(files, f)
-		}
+// where formats a file position for messages.
+func where(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
 	}
-	return files
-}
-
-// verbosef prints a diagnostic line when --verbose is on. Callers pass names, never values.
-func (g *globals) verbosef(format string, args ...any) {
-	if g.Verbose {
-		fmt.Fprintf(g.stderr, "secrun: "+format+"\n", args...)
-	}
-}
-
-// appSources returns the environment files of the hpcFlow and MatFlow configurations named in
-// SECRUN_ENV_SOURCES (a comma-separated list of hpcflow and matflow): the environment_sources
-// of each one's config.yaml, read before --envs and SECRUN_ENVS so that those override them. A
-// configuration that cannot be read, or that others may write, is skipped with a warning that
-// names it (a config.toml that cannot be read is reported by whoever reads it next).
-func (g *globals) appSources() []string {
-	var files []string
-	for _, app := range strings.Split(os.Getenv("SECRUN_ENV_SOURCES"), ",") {
-		switch app = strings.ToLower(strings.TrimSpace(app)); {
-		case app == "":
-		case !slices.Contains(envdef.Apps, app):
-			fmt.Fprintf(g.stderr, "secrun: warning: SECRUN_ENV_SOURCES names %q; it takes %s\n", app, strings.Join(envdef.Apps, ", "))
-		default:
-			var trust fileperm.Trust
-			if c, err := g.config(); err == nil {
-				trust = c.Trust
-			}
-			list, conf, err := envdef.AppSources(app, g.dirs, trust)
-			if err != nil {
-				fmt.Fprintf(g.stderr, "secrun: warning: %s's environment files are not read: %v\n", app, err)
-				continue
-			}
-			g.verbosef("%s's environment_sources in %s: %s", app, conf, strings.Join(list, ", "))
-			files = append(files, list...)
-		}
-	}
-	return files
+	return file
 }

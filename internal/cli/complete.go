@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -33,8 +34,8 @@ Examples:
 The deb and rpm packages install all three.`
 }
 
-func (c *completionCmd) Run() error {
-	_, err := fmt.Fprint(os.Stdout, completionScript(c.Shell))
+func (c *completionCmd) Run(g *globals) error {
+	_, err := fmt.Fprint(g.stdout, completionScript(c.Shell))
 	if err != nil {
 		return fmt.Errorf("cannot write the %s completion script: %w", c.Shell, err)
 	}
@@ -49,7 +50,7 @@ type completeCmd struct {
 	Words []string `arg:"" optional:"" passthrough:""`
 }
 
-func (c *completeCmd) Run(ctx *kong.Context) error {
+func (c *completeCmd) Run(ctx *kong.Context, g *globals) error {
 	words := c.Words
 	if len(words) > 0 && words[0] == "--" {
 		words = words[1:]
@@ -62,7 +63,7 @@ func (c *completeCmd) Run(ctx *kong.Context) error {
 		b.WriteString(it)
 		b.WriteByte('\n')
 	}
-	os.Stdout.WriteString(b.String())
+	io.WriteString(g.stdout, b.String())
 	return nil
 }
 

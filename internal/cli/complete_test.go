@@ -3,9 +3,10 @@ package cli
 import (
 	"slices"
 
-	"github.com/alecthomas/kong"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/kong"
 )
 
 // testCompleter completes against secrun's real grammar with fixed environments and keys.

@@ -49,7 +49,7 @@ func (c *envListCmd) Run(g *globals) error {
 		fmt.Fprintf(g.stderr, "secrun: no environments defined; searched %s\n", strings.Join(searched(g), ", "))
 		return nil
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tSECRETS\tDEFINED AT")
 	for _, e := range envs {
 		at := where(e.File, e.Line)
@@ -108,7 +108,7 @@ func (c *envShowCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "environment:\t%s\n", e.Name)
 	fmt.Fprintf(w, "defined at:\t%s\n", where(e.File, e.Line))
 	for _, o := range e.Overrides {
@@ -133,17 +133,17 @@ func (c *envShowCmd) Run(g *globals) error {
 	}
 	w.Flush()
 	if len(e.Setup) > 0 {
-		fmt.Printf("setup (run by %s before the command):\n", shellOf(e))
+		fmt.Fprintf(g.stdout, "setup (run by %s before the command):\n", shellOf(e))
 		for _, l := range e.Setup {
-			fmt.Println("  " + l)
+			fmt.Fprintln(g.stdout, "  "+l)
 		}
 	}
 	if len(e.Secrets) == 0 {
-		fmt.Println("secrets: none")
+		fmt.Fprintln(g.stdout, "secrets: none")
 	} else {
 		d := store.Describe()
-		fmt.Printf("secrets, from %s:\n", storeDesc(d, true))
-		w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(g.stdout, "secrets, from %s:\n", storeDesc(d, true))
+		w = tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "  KEY\tVARIABLE\tSTORED\tSCOPE\tDELIVERY")
 		for _, s := range e.Secrets {
 			state, scope := "yes", "-"
@@ -179,30 +179,30 @@ func (c *envShowCmd) Run(g *globals) error {
 	}
 	run := &runCmd{NumCores: c.NumCores, ParallelMode: c.ParallelMode}
 	for _, x := range e.Executables {
-		fmt.Printf("executable %s:\n", x.Label)
+		fmt.Fprintf(g.stdout, "executable %s:\n", x.Label)
 		for i, in := range x.Instances {
 			mode := in.ParallelMode
 			if mode == "" {
 				mode = "any mode"
 			}
-			fmt.Printf("  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, indentLines(in.Command, "     "))
+			fmt.Fprintf(g.stdout, "  %d. cores %s, %s: %s\n", i+1, in.NumCores, mode, indentLines(in.Command, "     "))
 		}
 		run.Executable = x.Label
 		p, err := resolve(g, e, run, nil)
 		var none *envdef.NoInstanceError
 		switch {
 		case errors.As(err, &none):
-			fmt.Printf("  for %d cores: no instance\n", coreCount(g, c.NumCores))
+			fmt.Fprintf(g.stdout, "  for %d cores: no instance\n", coreCount(g, c.NumCores))
 			continue
 		case err != nil:
-			fmt.Printf("  for %d cores: %v\n", coreCount(g, c.NumCores), errors.Unwrap(err))
+			fmt.Fprintf(g.stdout, "  for %d cores: %v\n", coreCount(g, c.NumCores), errors.Unwrap(err))
 			continue
 		}
 		forward(g, run, p, vars, os.Environ())
 		if p.script != "" {
-			fmt.Printf("  for %d cores runs, with %s:\n    %s\n", p.cores, shellOf(e), indentLines(p.script, "    "))
+			fmt.Fprintf(g.stdout, "  for %d cores runs, with %s:\n    %s\n", p.cores, shellOf(e), indentLines(p.script, "    "))
 		} else {
-			fmt.Printf("  for %d cores runs: %s\n", p.cores, quoteArgv(p.argv))
+			fmt.Fprintf(g.stdout, "  for %d cores runs: %s\n", p.cores, quoteArgv(p.argv))
 		}
 	}
 	return nil
@@ -222,14 +222,14 @@ func memberNames(e *envdef.Env, s envdef.Secret, found map[string]keystore.Entry
 	if len(members) == 0 {
 		return "(no members)"
 	}
-	names := make([]string, len(members))
+	vars := make([]string, len(members))
 	for i, m := range members {
-		names[i] = m.Shown()
+		vars[i] = m.Shown()
 		if m.Problem != nil {
-			names[i] += " (refused)"
+			vars[i] += " (refused)"
 		}
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(vars, ", ")
 }
 
 // jsonFindings are env check's findings for the stored JSON secret s: the variables its
@@ -299,7 +299,7 @@ func (c *envConvertCmd) Run(g *globals) error {
 			return err
 		}
 	}
-	fmt.Printf("# secrun environment definitions converted from %s by 'secrun env convert'\n\n", filepath.Base(c.File))
-	_, err = os.Stdout.Write(envdef.FormatTOML(envs))
+	fmt.Fprintf(g.stdout, "# secrun environment definitions converted from %s by 'secrun env convert'\n\n", filepath.Base(c.File))
+	_, err = g.stdout.Write(envdef.FormatTOML(envs))
 	return err
 }

@@ -127,7 +127,7 @@ func (c *importCmd) Run(g *globals) error {
 			return fmt.Errorf("importing %q: %w; nothing imported", s.Key, err)
 		}
 		done = append(done, s.Key)
-		fmt.Println(s.Key)
+		fmt.Fprintln(g.stdout, s.Key)
 	}
 	noun := "secrets"
 	if len(done) == 1 {

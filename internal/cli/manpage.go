@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/internal/man"
@@ -12,8 +11,8 @@ import (
 // build writes it to secrun.1 (scripts/assets.sh).
 type manCmd struct{}
 
-func (c *manCmd) Run(ctx *kong.Context) error {
-	err := man.Write(os.Stdout, ctx.Model, man.Page{
+func (c *manCmd) Run(ctx *kong.Context, g *globals) error {
+	err := man.Write(g.stdout, ctx.Model, man.Page{
 		Name:    "secrun",
 		Section: "1",
 		Date:    manDate,

@@ -3,21 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/secrun/secrun/keystore"
 )
-
-// existsError is a write to a key that exists, without --overwrite.
-type existsError struct {
-	key   string
-	scope keystore.Scope
-	err   error
-}
-
-func (e *existsError) Error() string {
-	return fmt.Sprintf("secret %q%s already exists; use --overwrite to replace it", e.key, inScope(e.scope))
-}
-func (e *existsError) Unwrap() error { return e.err }
 
 type moveCmd struct {
 	Key       string `arg:"" optional:"" predictor:"keys" help:"The key to move (or --all)."`
@@ -114,12 +103,10 @@ func checkMove(key string, from, to moveSide) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if k == key {
-			return nil
-		}
+	if slices.Contains(keys, key) {
+		return nil
 	}
-	if there, _ := to.keys(); contains(there, key) {
+	if there, _ := to.keys(); slices.Contains(there, key) {
 		return &usageError{msg: fmt.Sprintf("secret %q is already in the %s store, and not in the %s store", key, to.name, from.name),
 			hint: "nothing to move"}
 	}
@@ -154,15 +141,6 @@ func hasScoped(s keystore.Store, key string) bool {
 	}
 	for _, e := range entries {
 		if e.Key == key && !e.Scope.IsZero() {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
@@ -213,7 +191,7 @@ func (c *doctorCmd) Run(g *globals) error {
 		return err
 	}
 	for _, k := range indexed {
-		if contains(inFile, k) {
+		if slices.Contains(inFile, k) {
 			findings = append(findings, keystore.Finding{Key: k,
 				Problem: "in both the keyring and the file store; runs use the keyring's copy (delete one: secrun --store file secrets delete " + k + ")"})
 		}
@@ -222,13 +200,13 @@ func (c *doctorCmd) Run(g *globals) error {
 	for _, f := range findings {
 		switch {
 		case f.Repaired:
-			fmt.Printf("%s: %s; repaired: %s\n", f.Key, f.Problem, f.Repair)
+			fmt.Fprintf(g.stdout, "%s: %s; repaired: %s\n", f.Key, f.Problem, f.Repair)
 		case f.Repair != "":
-			fmt.Printf("%s: %s; --repair would %s\n", f.Key, f.Problem, f.Repair)
+			fmt.Fprintf(g.stdout, "%s: %s; --repair would %s\n", f.Key, f.Problem, f.Repair)
 			left++
 			fixable++
 		default:
-			fmt.Printf("%s: %s\n", f.Key, f.Problem)
+			fmt.Fprintf(g.stdout, "%s: %s\n", f.Key, f.Problem)
 			left++
 		}
 	}

@@ -117,3 +117,29 @@ var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.V
 	target.SetInt(int64(n))
 	return nil
 })
+
+// quickFlag is a flag as quickRun takes it. quickFlags is its table, by long name: the run
+// command's flags and the global ones that quickRun handles; TestQuickFlagsMatchKong compares
+// it with kong's model of those flags (names, short letters, values, repetition, variables),
+// so that a new flag or a changed tag fails that test until quickRun handles it or declines it,
+// and parses every flag of the table in each of its forms with both.
+type quickFlag struct {
+	short rune   // the short letter, or 0
+	value bool   // it takes a value
+	many  bool   // it may be repeated, each value kept
+	env   string // the variable that stands in for it when it is not given
+}
+
+var quickFlags = map[string]quickFlag{
+	"verbose": {short: 'v'}, "clean-env": {}, "no-forward": {}, "mask": {},
+	"num-cores":     {short: 'n', value: true},
+	"executable":    {short: 'x', value: true},
+	"parallel-mode": {value: true},
+	"env":           {short: 'e', value: true},
+	"spec":          {value: true, many: true},
+	"store":         {value: true, env: "SECRUN_STORE"},
+	"envs":          {value: true, many: true},
+}
+
+// quickDeclined are the flags of run and the global ones that quickRun leaves to kong.
+var quickDeclined = []string{"help", "version"}

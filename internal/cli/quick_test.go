@@ -2,6 +2,7 @@ package cli
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,98 @@ func TestQuickRunMatchesKong(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got.globals, want.globals) || !reflect.DeepEqual(got.Run, want.Run) {
 			t.Errorf("%q:\nquickRun %+v %+v\nkong     %+v %+v", tt.args, got.globals, got.Run, want.globals, want.Run)
+		}
+	}
+}
+
+// TestQuickFlagsMatchKong walks kong's model of the run command's flags and the global ones:
+// each is in quickFlags as kong defines it, or in quickDeclined (and then quickRun leaves a
+// command line with it to kong); and each flag of the table, in every form kong accepts (long,
+// long=value, short, short with the value attached), parses with quickRun as with kong.
+func TestQuickFlagsMatchKong(t *testing.T) {
+	var cli root
+	parser, err := newParser(&cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := parser.Model.Node
+	var run *kong.Node
+	for _, c := range app.Children {
+		if c.Name == "run" {
+			run = c
+		}
+	}
+	samples := map[string]string{ // a valid value for each flag that takes one
+		"num-cores": "4", "executable": "solver", "parallel-mode": "shared", "env": "E",
+		"spec": "version=1.2", "store": "file", "envs": "a.toml",
+	}
+	seen := map[string]bool{}
+	for _, f := range append(append([]*kong.Flag(nil), app.Flags...), run.Flags...) {
+		seen[f.Name] = true
+		if slices.Contains(quickDeclined, f.Name) {
+			if _, took := quickRun([]string{"--" + f.Name, "-e", "E", "--", "cmd"}); took {
+				t.Errorf("quickRun takes --%s, which quickDeclined leaves to kong", f.Name)
+			}
+			continue
+		}
+		q, ok := quickFlags[f.Name]
+		if !ok {
+			t.Errorf("kong's flag --%s is neither in quickFlags nor in quickDeclined: handle it in quickRun, or decline it", f.Name)
+			continue
+		}
+		env := ""
+		if len(f.Envs) > 0 {
+			env = strings.Join(f.Envs, ",")
+		}
+		want := quickFlag{short: f.Short, value: !f.IsBool() && !f.IsCounter(), many: f.IsSlice(), env: env}
+		if q != want {
+			t.Errorf("--%s: quickFlags has %+v, kong's model %+v", f.Name, q, want)
+			continue
+		}
+		var forms [][]string
+		if q.value {
+			v, ok := samples[f.Name]
+			if !ok {
+				t.Errorf("--%s: give the test a sample value", f.Name)
+				continue
+			}
+			forms = [][]string{{"--" + f.Name, v}, {"--" + f.Name + "=" + v}}
+			if q.short != 0 {
+				forms = append(forms, []string{"-" + string(q.short), v}, []string{"-" + string(q.short) + v})
+			}
+		} else {
+			forms = [][]string{{"--" + f.Name}}
+			if q.short != 0 {
+				forms = append(forms, []string{"-" + string(q.short)})
+			}
+		}
+		for _, form := range forms {
+			args := append(append([]string{}, form...), "-e", "E", "--", "cmd")
+			if f.Name == "env" {
+				args = append(append([]string{}, form...), "--", "cmd")
+			}
+			got, took := quickRun(args)
+			if !took {
+				t.Errorf("quickRun does not take %q", args)
+				continue
+			}
+			var kcli root
+			kp, err := newParser(&kcli, kong.Exit(func(int) { t.Fatalf("kong exited on %q", args) }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := kp.Parse(withRun(kp.Model.Node, args)); err != nil {
+				t.Errorf("kong refuses %q: %v", args, err)
+				continue
+			}
+			if !reflect.DeepEqual(got.globals, kcli.globals) || !reflect.DeepEqual(got.Run, kcli.Run) {
+				t.Errorf("%q:\nquickRun %+v %+v\nkong     %+v %+v", args, got.globals, got.Run, kcli.globals, kcli.Run)
+			}
+		}
+	}
+	for name := range quickFlags {
+		if !seen[name] {
+			t.Errorf("quickFlags has --%s, which kong's model of run and the global flags lacks", name)
 		}
 	}
 }

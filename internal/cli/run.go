@@ -3,13 +3,12 @@ package cli
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
-	"github.com/secrun/secrun/config"
 	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/internal/audit"
 	"github.com/secrun/secrun/internal/deliver"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -179,7 +178,8 @@ func (g *globals) lookupEnv(name string, spec []string) (*envdef.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return set.Pick(name, want)
+	env, err := set.Pick(name, want)
+	return env, withSpecWords(err)
 }
 
 // parseSpec reads --spec KEY=VALUE pairs.
@@ -236,76 +236,10 @@ func checkSecrets(env *envdef.Env) error {
 		if err := keystore.ValidateKey(s.Key); err != nil {
 			return fmt.Errorf("%s: environment %q: %w", where(env.File, s.Line), env.Name, err)
 		}
-		if strings.HasPrefix(strings.ToUpper(s.Var), "SECRUN_") {
+		if names.IsReserved(s.Var) {
 			return fmt.Errorf("%s: environment %q: secret %q: variable %s is reserved (secrun sets the SECRUN_ variables)",
 				where(env.File, s.Line), env.Name, s.Key, s.Var)
 		}
 	}
 	return nil
-}
-
-// storeKind returns the store to use: --store, else SECRUN_STORE (kong puts both in
-// g.Store), else the store setting of config.toml, else auto.
-func (g *globals) storeKind() (string, error) {
-	if g.Store != "" {
-		if !slices.Contains(config.Stores, g.Store) {
-			return "", &usageError{msg: fmt.Sprintf("--store (or SECRUN_STORE) must be one of %s, not %+q",
-				strings.Join(config.Stores, ", "), g.Store), hint: "see 'secrun --help'"}
-		}
-		return g.Store, nil
-	}
-	c, err := g.config()
-	if err != nil {
-		return "", err
-	}
-	if c.Store != "" {
-		g.verbosef("store %q set in %s", c.Store, c.File)
-		return c.Store, nil
-	}
-	return "auto", nil
-}
-
-// config reads config.toml once.
-func (g *globals) config() (*config.Config, error) {
-	if g.conf == nil {
-		c, err := config.Load(g.dirs)
-		if err != nil {
-			return nil, err
-		}
-		g.conf = c
-	}
-	return g.conf, nil
-}
-
-// store opens the store that --store, SECRUN_STORE or config.toml selects.
-func (g *globals) store() (keystore.Store, error) {
-	kind, err := g.storeKind()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := keystore.DataDir(g.dirs)
-	if err != nil {
-		return nil, fmt.Errorf("cannot find the data directory: %w", err)
-	}
-	var s keystore.Store
-	switch kind {
-	case "file":
-		s = keystore.NewFile(dir)
-	case "keyring":
-		s = keystore.NewKeyring(dir)
-	default:
-		s = keystore.NewAuto(dir, g.verbosef)
-	}
-	if g.Verbose { // the description is built only to be printed
-		g.verbosef("%s store: %s", kind, storeDesc(s.Describe(), true))
-	}
-	return s, nil
-}
-
-// where formats a file position for messages.
-func where(file string, line int) string {
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", file, line)
-	}
-	return file
 }

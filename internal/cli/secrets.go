@@ -65,6 +65,15 @@ func (f *scopeFlags) scope() (keystore.Scope, error) {
 	return keystore.Scope{Project: f.Project, Domain: f.Domain}, nil
 }
 
+// address validates key and the flags, and returns the scope they name: the secret that set,
+// get and delete act on.
+func (f *scopeFlags) address(key string) (keystore.Scope, error) {
+	if err := keystore.ValidateKey(key); err != nil {
+		return keystore.Scope{}, err
+	}
+	return f.scope()
+}
+
 type setCmd struct {
 	Key       string  `arg:"" help:"Key: 1-256 letters, digits, _ - . /"`
 	Value     *string `arg:"" optional:"" help:"The value; '-' or nothing reads it from stdin or a hidden prompt. A value here can leak through shell history and ps."`
@@ -86,10 +95,7 @@ From stdin the whole input is the value, less one final newline. --from-file kee
 }
 
 func (c *setCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}
@@ -227,6 +233,18 @@ func trimNewline(b []byte) []byte {
 	return b
 }
 
+// existsError is a write to a key that exists, without --overwrite.
+type existsError struct {
+	key   string
+	scope keystore.Scope
+	err   error
+}
+
+func (e *existsError) Error() string {
+	return fmt.Sprintf("secret %q%s already exists; use --overwrite to replace it", e.key, inScope(e.scope))
+}
+func (e *existsError) Unwrap() error { return e.err }
+
 type getCmd struct {
 	Key string `arg:"" predictor:"keys" help:"The key to print."`
 	scopeFlags
@@ -239,10 +257,7 @@ func (c *getCmd) Help() string {
 }
 
 func (c *getCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}
@@ -256,11 +271,11 @@ func (c *getCmd) Run(g *globals) error {
 		return withSuggestions(store, c.Key, sc, err)
 	}
 	v := e.Value
-	if _, err := os.Stdout.Write(v); err != nil {
+	if _, err := g.stdout.Write(v); err != nil {
 		return fmt.Errorf("writing to stdout: %w", err)
 	}
-	if term.IsTerminal(int(os.Stdout.Fd())) && !strings.HasSuffix(string(v), "\n") {
-		fmt.Println()
+	if isTerminal(g.stdout) && !strings.HasSuffix(string(v), "\n") {
+		fmt.Fprintln(g.stdout)
 	}
 	return nil
 }
@@ -335,7 +350,7 @@ func (c *listCmd) Run(g *globals) error {
 			}
 			rows = append(rows, r)
 		}
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
@@ -343,7 +358,7 @@ func (c *listCmd) Run(g *globals) error {
 		fmt.Fprintf(g.stderr, "secrun: no secrets in %s\n", storeDesc(store.Describe(), true))
 		return nil
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KEY\tSCOPE\tKIND\tSIZE\tSTORE\tUPDATED\tVALUE")
 	for _, e := range entries {
 		v := mask
@@ -392,10 +407,7 @@ func (c *deleteCmd) Help() string {
 }
 
 func (c *deleteCmd) Run(g *globals) error {
-	if err := keystore.ValidateKey(c.Key); err != nil {
-		return err
-	}
-	sc, err := c.scope()
+	sc, err := c.address(c.Key)
 	if err != nil {
 		return err
 	}

@@ -13,13 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
@@ -234,7 +234,7 @@ type varSource struct{ key, member string }
 
 func (v varSource) String() string {
 	if v.member != "" {
-		return fmt.Sprintf("member %+q of secret %q", short(v.member), v.key)
+		return fmt.Sprintf("member %+q of secret %q", names.Short(v.member), v.key)
 	}
 	return fmt.Sprintf("secret %q", v.key)
 }
@@ -249,11 +249,8 @@ func (vs *varSet) add(name string, source varSource, s envdef.Secret) error {
 	if vs.from == nil {
 		vs.from = map[string]varSource{}
 	}
-	folded := name
-	if runtime.GOOS == "windows" {
-		folded = strings.ToUpper(name)
-	}
-	if strings.HasPrefix(strings.ToUpper(name), "SECRUN_") {
+	folded := names.FoldVar(name)
+	if names.IsReserved(name) {
 		return &SecretError{Env: vs.env, Secret: s, Msg: fmt.Sprintf("%s would set variable %s, which is reserved for secrun", source, name),
 			Fix: "rename the member in the stored JSON object"}
 	}
@@ -315,10 +312,10 @@ type MemberVar struct {
 
 // Shown is Var as a message names it: as it is when it is a valid name, else quoted and cut.
 func (m MemberVar) Shown() string {
-	if envdef.ValidVarName(m.Var) {
+	if names.ValidVar(m.Var) {
 		return m.Var
 	}
-	return fmt.Sprintf("%+q", short(m.Var))
+	return fmt.Sprintf("%+q", names.Short(m.Var))
 }
 
 // JSONVars reads the value of the JSON secret s and names the variable of each member: the
@@ -336,16 +333,16 @@ func JSONVars(env *envdef.Env, s envdef.Secret, v []byte) ([]MemberVar, error) {
 	}
 	out := make([]MemberVar, len(members))
 	for i, m := range members {
-		name, ok := envdef.VarName(m.Name)
+		name, ok := names.VarOf(m.Name)
 		out[i] = MemberVar{Member: m, Var: name}
 		if !ok {
-			out[i].Problem = &SecretError{Env: env, Secret: s, Msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", short(m.Name), short(name)),
+			out[i].Problem = &SecretError{Env: env, Secret: s, Msg: fmt.Sprintf("(json = true): member %+q gives no valid variable name (%+q)", names.Short(m.Name), names.Short(name)),
 				Fix: "a member's name, with - . / made _, must be letters, digits and _, not starting with a digit"}
 		} else if why, control := launcher.ControlVar(name); control && !slices.ContainsFunc(s.AllowVars, func(a string) bool {
-			return a == name || runtime.GOOS == "windows" && strings.EqualFold(a, name)
+			return names.SameVar(a, name)
 		}) {
 			out[i].Problem = &SecretError{Env: env, Secret: s,
-				Msg: fmt.Sprintf("(json = true): member %+q would set %s, which %s; the members of a stored JSON object may not set such a variable unless the definition allows it", short(m.Name), name, why),
+				Msg: fmt.Sprintf("(json = true): member %+q would set %s, which %s; the members of a stored JSON object may not set such a variable unless the definition allows it", names.Short(m.Name), name, why),
 				Fix: fmt.Sprintf("remove the member from the stored object, or, if the definition means it, allow it: { key = %q, json = true, allow_env_vars = [%q] }", s.Key, name)}
 		}
 	}
@@ -383,7 +380,7 @@ func JSONMembers(v []byte) ([]Member, error) {
 		}
 		name, _ := tok.(string)
 		if seen[name] {
-			return nil, fmt.Errorf("has member %+q twice", short(name))
+			return nil, fmt.Errorf("has member %+q twice", names.Short(name))
 		}
 		seen[name] = true
 		var raw json.RawMessage
@@ -470,12 +467,4 @@ func MaskForms(v []byte) [][]byte {
 		}
 	}
 	return forms
-}
-
-// short cuts a name for a message.
-func short(s string) string {
-	if len(s) > 64 {
-		return s[:60] + "..."
-	}
-	return s
 }

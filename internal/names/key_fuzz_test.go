@@ -1,11 +1,11 @@
-package keystore
+package names
 
 import (
 	"strings"
 	"testing"
 )
 
-// validKeyRef is the README's rule for keys, written independently of checkKey.
+// validKeyRef is the documented rule for keys, written independently of KeyProblem.
 func validKeyRef(k string) bool {
 	if len(k) < 1 || len(k) > 256 || k[0] == '-' || k[0] == '/' || k[len(k)-1] == '/' ||
 		strings.Contains(k, "..") || strings.Contains(k, "//") {
@@ -20,19 +20,19 @@ func validKeyRef(k string) bool {
 	return true
 }
 
-// FuzzValidateKey checks ValidateKey against the documented rule, and that its error never
-// quotes a key it refused for a control character verbatim.
-func FuzzValidateKey(f *testing.F) {
+// FuzzKeyProblem checks KeyProblem against the documented rule, and that its text never
+// holds a control character of a key it refused (it quotes the character instead).
+func FuzzKeyProblem(f *testing.F) {
 	for _, k := range []string{"API_TOKEN", "db/pass", "a..b", "-x", "/a", "a/", "a//b", "a b", "k=v", "x\x00y", "é", strings.Repeat("k", 257)} {
 		f.Add(k)
 	}
 	f.Fuzz(func(t *testing.T, k string) {
-		err := ValidateKey(k)
-		if (err == nil) != validKeyRef(k) {
-			t.Fatalf("ValidateKey(%q) = %v, the rule says valid=%v", k, err, validKeyRef(k))
+		p := KeyProblem(k)
+		if (p == "") != validKeyRef(k) {
+			t.Fatalf("KeyProblem(%q) = %q, the rule says valid=%v", k, p, validKeyRef(k))
 		}
-		if err != nil && strings.ContainsAny(err.Error(), "\x00\n\r\x1b") {
-			t.Fatalf("ValidateKey(%q) message holds a control character: %q", k, err.Error())
+		if strings.ContainsAny(p, "\x00\n\r\x1b") {
+			t.Fatalf("KeyProblem(%q) holds a control character: %q", k, p)
 		}
 	})
 }

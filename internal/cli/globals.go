@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/secrun/secrun/config"
+	"github.com/secrun/secrun/envdef"
+	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/fileperm"
+	"github.com/secrun/secrun/keystore"
+	"golang.org/x/term"
+)
+
+// The wiring that every command shares: the global flags, where output goes, config.toml,
+// the definition files and the store that the flags and settings select.
+
+// globals are the flags that every command accepts.
+type globals struct {
+	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
+	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
+	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	stdout, stderr io.Writer
+	conf           *config.Config // config.toml, once read
+	dirs           dirs.Dirs      // the user's directories, found once in Main
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// envFiles returns the explicit definition files: --envs, then the SECRUN_ENVS path list.
+func (g *globals) envFiles() []string {
+	files := g.appSources()
+	files = append(files, g.Envs...)
+	for _, f := range filepath.SplitList(os.Getenv("SECRUN_ENVS")) {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// verbosef prints a diagnostic line when --verbose is on. Callers pass names, never values.
+func (g *globals) verbosef(format string, args ...any) {
+	if g.Verbose {
+		fmt.Fprintf(g.stderr, "secrun: "+format+"\n", args...)
+	}
+}
+
+// appSources returns the environment files of the hpcFlow and MatFlow configurations named in
+// SECRUN_ENV_SOURCES (a comma-separated list of hpcflow and matflow): the environment_sources
+// of each one's config.yaml, read before --envs and SECRUN_ENVS so that those override them. A
+// configuration that cannot be read, or that others may write, is skipped with a warning that
+// names it (a config.toml that cannot be read is reported by whoever reads it next).
+func (g *globals) appSources() []string {
+	var files []string
+	for _, app := range strings.Split(os.Getenv("SECRUN_ENV_SOURCES"), ",") {
+		switch app = strings.ToLower(strings.TrimSpace(app)); {
+		case app == "":
+		case !slices.Contains(envdef.Apps, app):
+			fmt.Fprintf(g.stderr, "secrun: warning: SECRUN_ENV_SOURCES names %q; it takes %s\n", app, strings.Join(envdef.Apps, ", "))
+		default:
+			var trust fileperm.Trust
+			if c, err := g.config(); err == nil {
+				trust = c.Trust
+			}
+			list, conf, err := envdef.AppSources(app, g.dirs, trust)
+			if err != nil {
+				fmt.Fprintf(g.stderr, "secrun: warning: %s's environment files are not read: %v\n", app, err)
+				continue
+			}
+			g.verbosef("%s's environment_sources in %s: %s", app, conf, strings.Join(list, ", "))
+			files = append(files, list...)
+		}
+	}
+	return files
+}
+
+// storeKind returns the store to use: --store, else SECRUN_STORE (kong puts both in
+// g.Store), else the store setting of config.toml, else auto.
+func (g *globals) storeKind() (string, error) {
+	if g.Store != "" {
+		if !slices.Contains(config.Stores, g.Store) {
+			return "", &usageError{msg: fmt.Sprintf("--store (or SECRUN_STORE) must be one of %s, not %+q",
+				strings.Join(config.Stores, ", "), g.Store), hint: "see 'secrun --help'"}
+		}
+		return g.Store, nil
+	}
+	c, err := g.config()
+	if err != nil {
+		return "", err
+	}
+	if c.Store != "" {
+		g.verbosef("store %q set in %s", c.Store, c.File)
+		return c.Store, nil
+	}
+	return "auto", nil
+}
+
+// config reads config.toml once.
+func (g *globals) config() (*config.Config, error) {
+	if g.conf == nil {
+		c, err := config.Load(g.dirs)
+		if err != nil {
+			return nil, err
+		}
+		g.conf = c
+	}
+	return g.conf, nil
+}
+
+// store opens the store that --store, SECRUN_STORE or config.toml selects.
+func (g *globals) store() (keystore.Store, error) {
+	kind, err := g.storeKind()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := keystore.DataDir(g.dirs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot find the data directory: %w", err)
+	}
+	var s keystore.Store
+	switch kind {
+	case "file":
+		s = keystore.NewFile(dir)
+	case "keyring":
+		s = keystore.NewKeyring(dir)
+	default:
+		s = keystore.NewAuto(dir, g.verbosef)
+	}
+	if g.Verbose { // the description is built only to be printed
+		g.verbosef("%s store: %s", kind, storeDesc(s.Describe(), true))
+	}
+	return s, nil
+}
