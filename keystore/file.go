@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/internal/names"
 )
 
@@ -431,32 +432,24 @@ func (e *PermError) Hint() string {
 	case e.Fix != "":
 		return e.Fix
 	case e.Mode&fs.ModeSymlink != 0 && e.What != "":
-		return "replace the symbolic link " + shellQuote(e.Path) + " with the file itself"
+		return "replace the symbolic link " + fileperm.Quote(e.Path) + " with the file itself"
 	case e.Mode&fs.ModeSymlink != 0:
 		return "put the store file itself at " + e.Path + ", or set SECRUN_DATA_DIR to the directory that holds it"
 	case e.Problem == notRegular && e.What != "":
-		return "move " + shellQuote(e.Path) + " aside: it must be a regular file"
+		return "move " + fileperm.Quote(e.Path) + " aside: it must be a regular file"
 	case e.Problem == notRegular:
 		return "move " + e.Path + " aside: the store must be a regular file"
 	case e.Problem == "it is not a directory":
-		return "move " + shellQuote(e.Path) + " aside: it must be a directory"
+		return "move " + fileperm.Quote(e.Path) + " aside: it must be a directory"
 	case e.Mode.Perm()&0o077 != 0 && e.Mode.IsDir():
-		return "run: chmod 700 " + shellQuote(e.Path)
+		return "run: chmod 700 " + fileperm.Quote(e.Path)
 	case e.Mode.Perm()&0o077 != 0:
-		return "run: chmod 600 " + shellQuote(e.Path)
+		return "run: chmod 600 " + fileperm.Quote(e.Path)
 	}
 	if e.What != "" {
 		return "the " + e.What + " must belong to the user who runs secrun"
 	}
 	return "the store must belong to the user who runs secrun; use SECRUN_DATA_DIR to point elsewhere"
-}
-
-// shellQuote quotes a path for a command line the user may paste (macOS paths hold a space).
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // CorruptError is a store file that cannot be read as a secrun store.
@@ -474,5 +467,5 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Hint says what to do with the file.
 func (e *CorruptError) Hint() string {
-	return "move " + shellQuote(e.Path) + " aside or restore it from a backup; secrun never replaces a store it cannot read"
+	return "move " + fileperm.Quote(e.Path) + " aside or restore it from a backup; secrun never replaces a store it cannot read"
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/secrun/secrun/internal/dirs"
+	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/internal/names"
 )
 
@@ -123,8 +124,8 @@ func TestShellQuote(t *testing.T) {
 		"":          "''",
 	}
 	for in, want := range tests {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := fileperm.Quote(in); got != want {
+			t.Errorf("fileperm.Quote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secrun/secrun/internal/fileperm"
 )
 
 func TestCreatedModes(t *testing.T) {
@@ -65,7 +67,7 @@ func TestPermissionsRefused(t *testing.T) {
 		}
 		before := readFile(t, s.path())
 		checkRefused(t, s, s.path(), "refusing to use store file "+s.path()+": mode 0644 gives group or others access",
-			"run: chmod 600 "+shellQuote(s.path()))
+			"run: chmod 600 "+fileperm.Quote(s.path()))
 		if got := readFile(t, s.path()); !bytes.Equal(got, before) {
 			t.Error("the store changed")
 		}
@@ -85,7 +87,7 @@ func TestPermissionsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkRefused(t, s, s.dir, "refusing to use store directory "+s.dir+": mode 0755 gives group or others access",
-			"run: chmod 700 "+shellQuote(s.dir))
+			"run: chmod 700 "+fileperm.Quote(s.dir))
 	})
 	t.Run("new store in dir 0755", func(t *testing.T) {
 		s := newStore(t)
@@ -93,7 +95,7 @@ func TestPermissionsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pe *PermError
-		if err := set(s, "A", []byte("v"), false); !errors.As(err, &pe) || pe.Hint() != "run: chmod 700 "+shellQuote(s.dir) {
+		if err := set(s, "A", []byte("v"), false); !errors.As(err, &pe) || pe.Hint() != "run: chmod 700 "+fileperm.Quote(s.dir) {
 			t.Errorf("Set() = %v, want a refusal to write into a 0755 directory", err)
 		}
 		if names := storeFiles(t, s); len(names) != 0 {
@@ -110,7 +112,7 @@ func TestPermissionsRefused(t *testing.T) {
 		var pe *PermError
 		err := set(s, "B", []byte("v"), false)
 		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "refusing to use lock file "+lock+": mode 0644 gives group or others access") ||
-			pe.Hint() != "run: chmod 600 "+shellQuote(lock) {
+			pe.Hint() != "run: chmod 600 "+fileperm.Quote(lock) {
 			t.Errorf("Set() = %v, want a refusal of the lock file", err)
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/secrun/secrun/internal/fileperm"
 )
 
 // Size limits of the file store. A store holds credentials, not data: the limits keep a
@@ -85,7 +87,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	if n := linkCount(fi); n > 1 {
 		return &PermError{Path: path, Mode: fi.Mode(), Problem: fmt.Sprintf("it has %d hard links (names), not 1", n),
 			Fix: fmt.Sprintf("remove the other name ('find / -samefile %s' lists them all), or replace the file with a copy:\ncp -p %[1]s %[1]s.new && mv %[1]s.new %[1]s",
-				shellQuote(path))}
+				fileperm.Quote(path))}
 	}
 	return nil
 }
@@ -183,7 +185,7 @@ func (e *SizeError) Hint() string {
 		return "keep large files outside the store (a secret file can name them), or delete secrets you no longer need"
 	}
 	if e.What != "secret store" && e.What != "keyring index" {
-		return "a file of secrets is never this large: check that " + shellQuote(e.Path) + " is the file you meant"
+		return "a file of secrets is never this large: check that " + fileperm.Quote(e.Path) + " is the file you meant"
 	}
-	return "a store is never this large: move " + shellQuote(e.Path) + " aside and restore it from a backup"
+	return "a store is never this large: move " + fileperm.Quote(e.Path) + " aside and restore it from a backup"
 }
