@@ -3,9 +3,10 @@ package keystore
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
+
+	"github.com/secrun/secrun/internal/fileperm"
 )
 
 // Size limits of the file store. A store holds credentials, not data: the limits keep a
@@ -141,7 +142,7 @@ func readChecked(path, permWhat, what string) ([]byte, error) {
 	if fi.Size() > MaxStoreSize {
 		return nil, &SizeError{Path: f.Name(), What: what, Size: fi.Size()}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxStoreSize+1))
+	data, err := fileperm.ReadOpen(f, fi.Size(), MaxStoreSize)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}

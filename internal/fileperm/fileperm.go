@@ -8,7 +8,6 @@ package fileperm
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -94,7 +93,7 @@ func ReadTrusted(path string, limit int64, t Trust) ([]byte, error) {
 	if fi.Size() > limit {
 		return nil, tooLarge(path, limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := ReadOpen(f, fi.Size(), limit)
 	if err != nil {
 		return nil, err
 	}

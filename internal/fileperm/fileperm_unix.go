@@ -14,7 +14,7 @@ import (
 )
 
 func openNonBlocking(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return Open(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // problem applies r to fi. With trusted (from ReadTrusted) it also accepts a sticky
