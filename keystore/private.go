@@ -51,7 +51,11 @@ func OpenPrivate(path string, flag int, what string) (*os.File, fs.FileInfo, err
 	}
 	f, err := openFile(path, flag|openNoFollow)
 	if err != nil {
-		// A symlink (ELOOP), or a FIFO without a reader (ENXIO): say which.
+		// A symlink (ELOOP), or a FIFO without a reader (ENXIO): say which. A missing file
+		// (the keyring index of a file-store user, on every launch) needs no second look.
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
 		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
 			return nil, nil, withWhat(checkFile(path, fi), what)
 		}
