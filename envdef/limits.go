@@ -24,17 +24,23 @@ const MaxDepth = 32
 // fileperm.ReadTrusted). Problems are *DefError values that say how to fix them; a missing
 // file gives an error that wraps fs.ErrNotExist.
 func ReadFile(file string, t fileperm.Trust) ([]byte, error) {
-	data, err := fileperm.ReadTrusted(file, MaxFileSize, t)
+	data, _, err := readFileInfo(file, t)
+	return data, err
+}
+
+// readFileInfo is ReadFile that also returns the file's fstat before the read.
+func readFileInfo(file string, t fileperm.Trust) ([]byte, fs.FileInfo, error) {
+	data, fi, err := fileperm.ReadTrustedInfo(file, MaxFileSize, t)
 	var fe *fileperm.Error
 	switch {
 	case errors.As(err, &fe):
-		return nil, &DefError{File: file, Msg: "refusing to read environment definitions: " + fe.Error(), Fix: fe.Hint(), Err: err}
+		return nil, nil, &DefError{File: file, Msg: "refusing to read environment definitions: " + fe.Error(), Fix: fe.Hint(), Err: err}
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &DefError{File: file, Msg: "environment definition file does not exist", Err: err}
+		return nil, nil, &DefError{File: file, Msg: "environment definition file does not exist", Err: err}
 	case err != nil:
-		return nil, fmt.Errorf("read environment definitions: %w", err)
+		return nil, nil, fmt.Errorf("read environment definitions: %w", err)
 	}
-	return data, nil
+	return data, fi, nil
 }
 
 // yamlTooDeep returns the first node of n nested deeper than MaxDepth, or nil. The YAML

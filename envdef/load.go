@@ -55,7 +55,14 @@ func UserFile(d dirs.Dirs) string {
 // ReadFile, trusting t. A missing file in defaults is skipped silently; a missing file in
 // explicit (from --envs or SECRUN_ENVS) is an error. A file named twice is read once.
 func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
-	l := load(defaults, explicit, t, false)
+	return LoadCached(defaults, explicit, t, "")
+}
+
+// LoadCached is Load that keeps the environments of each file it parses in the cache in
+// cacheDir (the user's cache directory; "" for none) and takes them from there while the file
+// is unchanged (see cache.go). What it returns, and every error, is Load's.
+func LoadCached(defaults, explicit []string, t fileperm.Trust, cacheDir string) (*Set, error) {
+	l := load(defaults, explicit, t, false, openCache(cacheDir))
 	if len(l.Errors) > 0 {
 		return nil, l.Errors[0]
 	}
@@ -74,18 +81,32 @@ type Loaded struct {
 // out, an environment that does not validate is left out of its file, and every such error
 // is collected. env check is built on it, so that it reads files exactly as runs do.
 func LoadAll(defaults, explicit []string, t fileperm.Trust) *Loaded {
-	return load(defaults, explicit, t, true)
+	return load(defaults, explicit, t, true, nil)
 }
 
-// load is Load (all false: stop at the first error) and LoadAll.
-func load(defaults, explicit []string, t fileperm.Trust, all bool) *Loaded {
+// load is Load (all false: stop at the first error) and LoadAll, with the cache c (nil for
+// none).
+func load(defaults, explicit []string, t fileperm.Trust, all bool, c *defCache) *Loaded {
 	l := &Loaded{Set: &Set{envs: map[string][]*Env{}}, Texts: map[string][]byte{}}
 	seen := map[string]bool{}
+	if c != nil {
+		defer c.save(seen)
+	}
 	for i, f := range append(append([]string(nil), defaults...), explicit...) {
 		if seen[absPath(f)] {
 			continue
 		}
-		data, err := ReadFile(f, t)
+		if c != nil {
+			if envs, ok := c.lookup(f, t); ok {
+				seen[absPath(f)] = true
+				l.Set.files = append(l.Set.files, f)
+				for _, e := range envs {
+					l.Set.add(e)
+				}
+				continue
+			}
+		}
+		data, fi, err := readFileInfo(f, t)
 		if err != nil {
 			if i < len(defaults) && errors.Is(err, fs.ErrNotExist) {
 				continue
@@ -108,6 +129,9 @@ func load(defaults, explicit []string, t fileperm.Trust, all bool) *Loaded {
 		envs, errs := ParseFileAll(f, data)
 		if l.Errors = append(l.Errors, errs...); len(errs) > 0 && !all {
 			return l
+		}
+		if c != nil && len(errs) == 0 {
+			c.add(f, fi, envs)
 		}
 		for _, e := range envs {
 			l.Set.add(e)

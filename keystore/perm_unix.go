@@ -23,7 +23,7 @@ func checkOwnerMode(path string, fi fs.FileInfo) error {
 func MkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
 
 // openFile opens path as os.OpenFile does, creating it mode 0600.
-func openFile(path string, flag int) (*os.File, error) { return os.OpenFile(path, flag, 0o600) }
+func openFile(path string, flag int) (*os.File, error) { return fileperm.Open(path, flag, 0o600) }
 
 // createPrivateTemp creates a temp file as os.CreateTemp does: mode 0600.
 func createPrivateTemp(dir, pattern string) (*os.File, error) { return os.CreateTemp(dir, pattern) }

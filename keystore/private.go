@@ -3,7 +3,6 @@ package keystore
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 
@@ -52,7 +51,11 @@ func OpenPrivate(path string, flag int, what string) (*os.File, fs.FileInfo, err
 	}
 	f, err := openFile(path, flag|openNoFollow)
 	if err != nil {
-		// A symlink (ELOOP), or a FIFO without a reader (ENXIO): say which.
+		// A symlink (ELOOP), or a FIFO without a reader (ENXIO): say which. A missing file
+		// (the keyring index of a file-store user, on every launch) needs no second look.
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
 		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
 			return nil, nil, withWhat(checkFile(path, fi), what)
 		}
@@ -143,7 +146,7 @@ func readChecked(path, permWhat, what string) ([]byte, error) {
 	if fi.Size() > MaxStoreSize {
 		return nil, &SizeError{Path: f.Name(), What: what, Size: fi.Size()}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxStoreSize+1))
+	data, err := fileperm.ReadOpen(f, fi.Size(), MaxStoreSize)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}

@@ -208,7 +208,7 @@ func (g *globals) definitions() (*envdef.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := envdef.Load(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust)
+	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, g.dirs.Cache)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,8 @@ package fileperm
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -78,33 +78,58 @@ var ErrTooLarge = errors.New("file too large")
 // opened without blocking (a named pipe does not hang) and checked on the open descriptor.
 // Problems are *Error values; a missing file gives an error that wraps fs.ErrNotExist.
 func ReadTrusted(path string, limit int64, t Trust) ([]byte, error) {
+	data, _, err := ReadTrustedInfo(path, limit, t)
+	return data, err
+}
+
+// ReadTrustedInfo is ReadTrusted that also returns the file's fstat, taken before the read.
+func ReadTrustedInfo(path string, limit int64, t Trust) ([]byte, fs.FileInfo, error) {
 	f, err := openNonBlocking(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, &Error{Path: path, At: path, Problem: "it is not a regular file (" + kind(fi.Mode()) + ")",
-			Fix: "name a regular file"}
+	if err := checkInfo(path, fi, limit, t); err != nil {
+		return nil, nil, err
 	}
-	if err := checkTree(path, fi, t); err != nil {
-		return nil, err
+	data, err := ReadOpen(f, fi.Size(), limit)
+	if err != nil {
+		return nil, nil, err
 	}
-	if fi.Size() > limit {
-		return nil, tooLarge(path, limit)
+	if int64(len(data)) > limit {
+		return nil, nil, tooLarge(path, limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return data, fi, nil
+}
+
+// CheckTrusted applies ReadTrusted's checks to the file at path without opening it, and
+// returns its stat: what a cache of the file's content needs to know that a read would be
+// allowed and whether the file is the one it read before.
+func CheckTrusted(path string, limit int64, t Trust) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
-		return nil, tooLarge(path, limit)
+	return fi, checkInfo(path, fi, limit, t)
+}
+
+// checkInfo is the rule of ReadTrusted for a file whose stat is fi.
+func checkInfo(path string, fi fs.FileInfo, limit int64, t Trust) error {
+	if !fi.Mode().IsRegular() {
+		return &Error{Path: path, At: path, Problem: "it is not a regular file (" + kind(fi.Mode()) + ")",
+			Fix: "name a regular file"}
 	}
-	return data, nil
+	if err := checkTree(path, fi, t); err != nil {
+		return err
+	}
+	if fi.Size() > limit {
+		return tooLarge(path, limit)
+	}
+	return nil
 }
 
 func tooLarge(path string, limit int64) error {

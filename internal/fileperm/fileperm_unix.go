@@ -14,7 +14,7 @@ import (
 )
 
 func openNonBlocking(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return Open(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // problem applies r to fi. With trusted (from ReadTrusted) it also accepts a sticky
@@ -25,7 +25,7 @@ func (r Rule) problem(fi fs.FileInfo, trusted map[uint32]bool) string {
 	if !ok {
 		return ""
 	}
-	euid := uint32(os.Geteuid())
+	euid := geteuid()
 	ownerOK := st.Uid == euid || r.RootOK && st.Uid == 0
 	if bad := fi.Mode().Perm() & r.Mask; bad != 0 {
 		switch {
@@ -45,6 +45,32 @@ func (r Rule) problem(fi fs.FileInfo, trusted map[uint32]bool) string {
 		return fmt.Sprintf("it is owned by uid %d, but secrun runs as uid %d", st.Uid, euid)
 	}
 	return ""
+}
+
+// geteuid is os.Geteuid, which is a system call each time, asked once: the rule is applied to
+// every directory above every file read.
+var geteuid = sync.OnceValue(func() uint32 { return uint32(os.Geteuid()) })
+
+// checkParentsNoLinks is the common case of checkTree's walk, in half its system calls: when
+// neither abs nor any directory above it is a symbolic link, abs is the file's real path and
+// the Lstat of each directory is what its Stat would be, so neither EvalSymlinks (an lstat per
+// component) nor a second stat of each directory is needed. It applies NoWrites to the
+// directories, nearest first, as checkTree does, and reports done when it has the answer;
+// at the first link or error it hands back to checkTree, which starts over.
+func checkParentsNoLinks(path, abs string, trusted map[uint32]bool, offerGroups bool) (done bool, err error) {
+	if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+		return false, nil
+	}
+	for _, d := range parents(abs) {
+		dfi, err := os.Lstat(d)
+		if err != nil || dfi.Mode()&fs.ModeSymlink != 0 {
+			return false, nil
+		}
+		if p := NoWrites.problem(dfi, trusted); p != "" {
+			return true, &Error{Path: path, At: d, Problem: p, Fix: fix(d, dfi, offerGroups)}
+		}
+	}
+	return true, nil
 }
 
 func who(bad fs.FileMode) string {
@@ -72,6 +98,9 @@ func checkTree(path string, fi fs.FileInfo, t Trust) error {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return err
+	}
+	if done, err := checkParentsNoLinks(path, abs, trusted, !t.Settings); done {
 		return err
 	}
 	dirs := parents(abs)

@@ -1,0 +1,415 @@
+package envdef
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/secrun/secrun/internal/fileperm"
+)
+
+// The cache of parsed definitions. Every launch reads every definition file, and parsing
+// TOML is most of a launch's own work; the cache holds, for each file that parsed without
+// error, the environments it gave, keyed by the file's identity: device, inode, size, mtime,
+// ctime, mode, owner and group (fileID). A launch still checks each file and every directory
+// above it with fresh stats, by the same rule as a read (fileperm.CheckTrusted), and uses the
+// entry only if the identity is unchanged; any write changes mtime and ctime, and chmod,
+// chown and rename change ctime. So the cache never decides what is trusted: a file that
+// became group-writable is refused as before, cache or not. It holds keys, names and commands,
+// never a value (definitions hold none).
+//
+// The cache file is cacheName in the user's cache directory, private to the user as the
+// store is (a directory and file of the user's, closed to group and others): anything else is
+// ignored, as is a file that does not decode, one written by another secrun binary (the
+// binary's own identity is in the header) or one over MaxFileSize. It is rewritten, through a
+// temporary file and a rename, when a launch parsed a file it did not hold. A file changed
+// less than racyWindow before it was read is not cached: a write in the same clock tick
+// could leave its mtime and ctime as they were (as git's "racy" index entries).
+
+const (
+	cacheName  = "definitions.cache"
+	cacheMagic = "secrun-definitions-cache 1\n"
+)
+
+// racyWindow is how long ago a file must have last changed to be cached (a variable for tests).
+var racyWindow = 2 * time.Second
+
+// fileID is what tells one version of a file from another: a write changes mtime and ctime;
+// chmod, chown, a new link and a rename change ctime; a replacement changes the inode.
+type fileID struct {
+	dev, ino     uint64
+	size         int64
+	mtime, ctime int64 // ns
+	mode         uint32
+	uid, gid     uint32
+}
+
+// defCache is the cache as one launch reads and extends it.
+type defCache struct {
+	path    string
+	exe     fileID
+	entries map[string]cacheEntry // by the definition file's absolute path (absPath)
+	dirty   bool
+}
+
+type cacheEntry struct {
+	id   fileID
+	envs []byte // encoded (encodeEnvs)
+}
+
+// openCache reads the cache in dir, or starts an empty one; nil when there is no cache
+// directory or no way to tell files apart on this system.
+func openCache(dir string) *defCache {
+	if dir == "" {
+		return nil
+	}
+	exe, ok := exeID()
+	if !ok {
+		return nil
+	}
+	c := &defCache{path: filepath.Join(dir, cacheName), exe: exe, entries: map[string]cacheEntry{}}
+	if data, ok := readPrivateCache(dir, c.path); ok {
+		c.decode(data)
+	}
+	return c
+}
+
+// lookup returns the environments of file if the cache holds them for the file as it is now,
+// after checking file and the directories above it as a read does. ok is false on a miss and
+// on any error: the caller then reads the file, which gives the error as it always did.
+func (c *defCache) lookup(file string, t fileperm.Trust) ([]*Env, bool) {
+	e, ok := c.entries[absPath(file)]
+	if !ok {
+		return nil, false
+	}
+	fi, err := fileperm.CheckTrusted(file, MaxFileSize, t)
+	if err != nil {
+		return nil, false
+	}
+	if id, ok := idOf(fi); !ok || id != e.id {
+		return nil, false
+	}
+	envs, ok := decodeEnvs(e.envs, file)
+	return envs, ok
+}
+
+// add records the environments parsed from file, whose fstat before the read was fi.
+func (c *defCache) add(file string, fi fs.FileInfo, envs []*Env) {
+	id, ok := idOf(fi)
+	if !ok || time.Since(time.Unix(0, max(id.mtime, id.ctime))) < racyWindow {
+		return
+	}
+	c.entries[absPath(file)] = cacheEntry{id: id, envs: encodeEnvs(envs)}
+	c.dirty = true
+}
+
+// save writes the cache back if a launch added to it, without the files that it did not read
+// (used holds their absPath); failing to costs only a parse.
+func (c *defCache) save(used map[string]bool) {
+	if !c.dirty {
+		return
+	}
+	for f := range c.entries {
+		if !used[f] { // a file no longer read
+			delete(c.entries, f)
+		}
+	}
+	dir := filepath.Dir(c.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, cacheName+".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(c.encode())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), c.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// readPrivateCache reads the cache file if it and its directory are the user's and closed to
+// group and others, and it is not over MaxFileSize.
+func readPrivateCache(dir, path string) ([]byte, bool) {
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fileperm.Private.Problem(fi) != "" {
+		return nil, false
+	}
+	f, err := fileperm.Open(path, os.O_RDONLY|noFollow, 0)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fileperm.Private.Problem(fi) != "" || fi.Size() > MaxFileSize {
+		return nil, false
+	}
+	data, err := fileperm.ReadOpen(f, fi.Size(), MaxFileSize)
+	return data, err == nil && int64(len(data)) <= MaxFileSize
+}
+
+// The cache file: cacheMagic, the binary's fileID, then per definition file its path, its
+// fileID and its encoded environments.
+
+func (c *defCache) encode() []byte {
+	w := &cacheWriter{}
+	w.b.WriteString(cacheMagic)
+	w.id(c.exe)
+	w.int(len(c.entries))
+	for f, e := range c.entries {
+		w.str(f)
+		w.id(e.id)
+		w.bytes(e.envs)
+	}
+	return w.b.Bytes()
+}
+
+// decode fills c.entries from data; anything it does not take for a cache of this binary
+// leaves them empty.
+func (c *defCache) decode(data []byte) {
+	r := &cacheReader{b: data}
+	if !r.prefix(cacheMagic) || r.id() != c.exe {
+		return
+	}
+	entries := map[string]cacheEntry{}
+	for n := r.int(); n > 0 && r.ok(); n-- {
+		f := r.str()
+		entries[f] = cacheEntry{id: r.id(), envs: r.bytes()}
+	}
+	if r.ok() && len(r.b) == 0 {
+		c.entries = entries
+	}
+}
+
+// encodeEnvs writes envs field by field; TestCacheFields fails when a field is added to Env
+// or the types under it and not here.
+func encodeEnvs(envs []*Env) []byte {
+	w := &cacheWriter{}
+	w.int(len(envs))
+	for _, e := range envs {
+		w.str(e.Name)
+		w.strs(e.Setup)
+		w.int(len(e.Specifiers))
+		if e.Specifiers != nil {
+			w.int(1)
+		} else {
+			w.int(0)
+		}
+		for k, v := range e.Specifiers {
+			w.str(k)
+			w.str(v)
+		}
+		w.int(len(e.Secrets))
+		for _, s := range e.Secrets {
+			w.str(s.Key)
+			w.str(s.Var)
+			w.bool(s.Renamed)
+			w.bool(s.JSON)
+			w.str(s.File)
+			w.bool(s.Optional)
+			w.strs(s.AllowVars)
+			w.int(s.Line)
+		}
+		w.int(len(e.Executables))
+		for _, x := range e.Executables {
+			w.str(x.Label)
+			w.int(len(x.Instances))
+			for _, in := range x.Instances {
+				w.str(in.Command)
+				w.int(in.NumCores.Start)
+				w.int(in.NumCores.Stop)
+				w.int(in.NumCores.Step)
+				w.str(in.ParallelMode)
+				w.int(in.Line)
+			}
+			w.int(x.Line)
+		}
+		w.str(e.Project)
+		w.str(e.Domain)
+		w.str(e.Bundle)
+		w.bool(e.Mask)
+		w.str(e.Shell)
+		w.int(e.Line)
+		w.strs(e.Overrides)
+	}
+	return w.b.Bytes()
+}
+
+// decodeEnvs reads what encodeEnvs wrote, with File set to file.
+func decodeEnvs(data []byte, file string) ([]*Env, bool) {
+	r := &cacheReader{b: data}
+	n := r.count()
+	envs := make([]*Env, 0, n)
+	for ; n > 0 && r.ok(); n-- {
+		e := &Env{Name: r.str(), Setup: r.strs(), File: file}
+		ns, isMap := r.count(), r.int() == 1
+		if isMap {
+			e.Specifiers = make(map[string]string, ns)
+		} else if ns > 0 {
+			return nil, false
+		}
+		for ; ns > 0 && r.ok(); ns-- {
+			k := r.str()
+			e.Specifiers[k] = r.str()
+		}
+		if ns := r.count(); ns > 0 {
+			e.Secrets = make([]Secret, ns)
+			for i := range e.Secrets {
+				s := &e.Secrets[i]
+				s.Key, s.Var, s.Renamed, s.JSON = r.str(), r.str(), r.bool(), r.bool()
+				s.File, s.Optional, s.AllowVars, s.Line = r.str(), r.bool(), r.strs(), r.int()
+			}
+		}
+		if nx := r.count(); nx > 0 {
+			e.Executables = make([]Executable, nx)
+			for i := range e.Executables {
+				x := &e.Executables[i]
+				x.Label = r.str()
+				if ni := r.count(); ni > 0 {
+					x.Instances = make([]Instance, ni)
+					for j := range x.Instances {
+						in := &x.Instances[j]
+						in.Command = r.str()
+						in.NumCores = Cores{Start: r.int(), Stop: r.int(), Step: r.int()}
+						in.ParallelMode, in.Line = r.str(), r.int()
+					}
+				}
+				x.Line = r.int()
+			}
+		}
+		e.Project, e.Domain, e.Bundle, e.Mask, e.Shell = r.str(), r.str(), r.str(), r.bool(), r.str()
+		e.Line, e.Overrides = r.int(), r.strs()
+		envs = append(envs, e)
+	}
+	return envs, r.ok() && len(r.b) == 0
+}
+
+type cacheWriter struct{ b bytes.Buffer }
+
+func (w *cacheWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }
+func (w *cacheWriter) str(s string) {
+	w.int(len(s))
+	w.b.WriteString(s)
+}
+func (w *cacheWriter) bytes(b []byte) {
+	w.int(len(b))
+	w.b.Write(b)
+}
+func (w *cacheWriter) bool(v bool) {
+	if v {
+		w.b.WriteByte(1)
+	} else {
+		w.b.WriteByte(0)
+	}
+}
+
+// strs writes a list, telling nil from empty.
+func (w *cacheWriter) strs(list []string) {
+	if list == nil {
+		w.int(-1)
+		return
+	}
+	w.int(len(list))
+	for _, s := range list {
+		w.str(s)
+	}
+}
+func (w *cacheWriter) id(id fileID) {
+	for _, v := range [...]int64{int64(id.dev), int64(id.ino), id.size, id.mtime, id.ctime, int64(id.mode), int64(id.uid), int64(id.gid)} {
+		w.int(int(v))
+	}
+}
+
+// cacheReader reads what cacheWriter wrote; after the first error every read gives a zero
+// value and ok reports false.
+type cacheReader struct {
+	b   []byte
+	err error
+}
+
+var errCorrupt = errors.New("corrupt cache")
+
+func (r *cacheReader) ok() bool { return r.err == nil }
+
+func (r *cacheReader) int() int {
+	v, n := binary.Varint(r.b)
+	if n <= 0 || r.err != nil {
+		r.err = errCorrupt
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+// count is an int that sizes what follows: at most one per remaining byte.
+func (r *cacheReader) count() int {
+	n := r.int()
+	if n < 0 || n > len(r.b) {
+		r.err = errCorrupt
+		return 0
+	}
+	return n
+}
+
+func (r *cacheReader) bytes() []byte {
+	n := r.count()
+	if r.err != nil {
+		return nil
+	}
+	b := r.b[:n:n]
+	r.b = r.b[n:]
+	return b
+}
+
+func (r *cacheReader) str() string { return string(r.bytes()) }
+
+func (r *cacheReader) bool() bool {
+	if len(r.b) == 0 || r.b[0] > 1 || r.err != nil {
+		r.err = errCorrupt
+		return false
+	}
+	v := r.b[0] == 1
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *cacheReader) strs() []string {
+	n := r.int()
+	if n == -1 || r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.b) {
+		r.err = errCorrupt
+		return nil
+	}
+	list := make([]string, n)
+	for i := range list {
+		list[i] = r.str()
+	}
+	return list
+}
+
+func (r *cacheReader) id() fileID {
+	var v [8]int64
+	for i := range v {
+		v[i] = int64(r.int())
+	}
+	return fileID{dev: uint64(v[0]), ino: uint64(v[1]), size: v[2], mtime: v[3], ctime: v[4], mode: uint32(v[5]), uid: uint32(v[6]), gid: uint32(v[7])}
+}
+
+func (r *cacheReader) prefix(p string) bool {
+	if !bytes.HasPrefix(r.b, []byte(p)) {
+		return false
+	}
+	r.b = r.b[len(p):]
+	return true
+}

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package envdef
+
+import "io/fs"
+
+// Without inodes and ctime (Windows) a file's identity cannot be told from its stat, so
+// secrun does not cache definitions there.
+
+const noFollow = 0
+
+func idOf(fs.FileInfo) (fileID, bool) { return fileID{}, false }
+
+func exeID() (fileID, bool) { return fileID{}, false }

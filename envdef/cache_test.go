@@ -1,0 +1,167 @@
+//go:build unix
+
+package envdef
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/secrun/secrun/internal/fileperm"
+)
+
+// TestCacheFields fails when a field is added to the definitions' types: encodeEnvs and
+// decodeEnvs must then learn it, or a cached environment would lose it.
+func TestCacheFields(t *testing.T) {
+	for _, c := range []struct {
+		v any
+		n int
+	}{{Env{}, 13}, {Secret{}, 8}, {Executable{}, 3}, {Instance{}, 4}, {Cores{}, 3}} {
+		if got := reflect.TypeOf(c.v).NumField(); got != c.n {
+			t.Errorf("%T has %d fields, not %d: update encodeEnvs, decodeEnvs and this test", c.v, got, c.n)
+		}
+	}
+}
+
+// TestCacheRoundTrip encodes and decodes the environments of every definition file in the
+// integration scripts that parses, and expects them back as parsed.
+func TestCacheRoundTrip(t *testing.T) {
+	scripts, err := filepath.Glob("../integration/testdata/script/*.txtar")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	n := 0
+	for _, s := range scripts {
+		ar, err := txtar.ParseFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".toml") && !IsYAML(f.Name) {
+				continue
+			}
+			envs, err := ParseFile(f.Name, f.Data)
+			if err != nil || len(envs) == 0 {
+				continue
+			}
+			got, ok := decodeEnvs(encodeEnvs(envs), f.Name)
+			if !ok || !reflect.DeepEqual(got, envs) {
+				t.Errorf("%s: %s: the cache gives back %+v, not %+v", filepath.Base(s), f.Name, got, envs)
+			}
+			n++
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d files parsed", n)
+	}
+	if _, ok := decodeEnvs([]byte{2, 3, 'a'}, "f"); ok {
+		t.Error("a truncated cache decoded")
+	}
+}
+
+// TestLoadCached checks that a cached file loads as Load reads it, and that the cache gives
+// way to every change: content (even with the old mtime put back), a mode that the rule
+// refuses, a corrupt or non-private cache file, a file changed too recently to cache.
+func TestLoadCached(t *testing.T) {
+	defer func(w time.Duration) { racyWindow = w }(racyWindow)
+	racyWindow = 0
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	cache := filepath.Join(dir, "cache")
+	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\", \"K2\"]\n")
+	load := func() (*Set, error) { return LoadCached([]string{file}, nil, fileperm.Trust{}, cache) }
+	secrets := func(s *Set) string {
+		e, err := s.Lookup("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, s := range e.Secrets {
+			keys = append(keys, s.Key)
+		}
+		return strings.Join(keys, ",")
+	}
+	hit := func() bool { _, ok := openCache(cache).lookup(file, fileperm.Trust{}); return ok }
+
+	want, err := Load([]string{file}, nil, fileperm.Trust{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		got, err := load()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("load %d: %+v, %v; want %+v", i, got, err, want)
+		}
+	}
+	if !hit() {
+		t.Fatal("the file is not in the cache")
+	}
+	if fi, err := os.Stat(filepath.Join(cache, cacheName)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file: %v, %v; want mode 0600", fi, err)
+	}
+
+	// Same size, old mtime put back: ctime still tells.
+	fi, _ := os.Stat(file)
+	if err := os.WriteFile(file, []byte("[[env]]\nname = \"a\"\nsecrets = [\"K3\", \"K4\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(file, fi.ModTime(), fi.ModTime())
+	if got, err := load(); err != nil || secrets(got) != "K3,K4" {
+		t.Fatalf("after a change: %v, %v; want K3,K4", got, err)
+	}
+
+	// chmod changes ctime only, and the rule is applied to fresh stats either way.
+	for _, p := range []string{file, filepath.Dir(file)} {
+		os.Chmod(p, 0o757) // writable by others (a group write may be the private group's)
+		_, errLoad := Load([]string{file}, nil, fileperm.Trust{})
+		_, err := load()
+		if err == nil || errLoad == nil || err.Error() != errLoad.Error() {
+			t.Errorf("%s writable by others: %v; want %v", p, err, errLoad)
+		}
+		os.Chmod(p, 0o755)
+		if p == file {
+			os.Chmod(p, 0o644)
+		}
+	}
+	if _, err := load(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A corrupt cache is ignored and rewritten.
+	if err := os.WriteFile(filepath.Join(cache, cacheName), []byte(cacheMagic+"\xff\xff"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := load(); err != nil || secrets(got) != "K3,K4" {
+		t.Fatalf("with a corrupt cache: %v, %v", got, err)
+	}
+	if !hit() {
+		t.Error("the corrupt cache was not rewritten")
+	}
+
+	// A cache that group or others can read, or in such a directory, is not read.
+	for _, p := range []string{filepath.Join(cache, cacheName), cache} {
+		mode := os.FileMode(0o600)
+		if p == cache {
+			mode = 0o700
+		}
+		os.Chmod(p, mode|0o044)
+		if hit() {
+			t.Errorf("a cache read with %s open to others", p)
+		}
+		os.Chmod(p, mode)
+	}
+
+	// A file changed within racyWindow is not cached.
+	racyWindow = time.Hour
+	os.Remove(filepath.Join(cache, cacheName))
+	if _, err := load(); err != nil {
+		t.Fatal(err)
+	}
+	if hit() {
+		t.Error("a file changed a moment ago was cached")
+	}
+}
