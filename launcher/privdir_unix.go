@@ -3,6 +3,7 @@
 package launcher
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -174,8 +175,20 @@ func removeIfStale(path string, pid int) {
 	if unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) != nil {
 		return // its secrun is alive
 	}
-	if err := unix.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+	if err := unix.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) && !zombie(pid) {
 		return // a process with that pid exists: its creator before it locked, or pid reuse
 	}
 	os.RemoveAll(path)
+}
+
+// zombie reports whether pid has exited and waits to be reaped (state Z in /proc/PID/stat):
+// it holds no lock and will never use a directory again, though kill(pid, 0) still finds it.
+// A system whose init reaps orphans late keeps such zombies around. Without /proc, false.
+func zombie(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')') // the command name may hold spaces and parentheses
+	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secrun/secrun/internal/dirs"
 )
@@ -124,6 +126,36 @@ func TestRemoveStale(t *testing.T) {
 		if _, err := os.Lstat(d); (err == nil) != kept {
 			t.Errorf("%s: kept %v, want %v", d, err == nil, kept)
 		}
+	}
+}
+
+// A directory whose secrun has exited but is not reaped yet (a zombie, which kill(pid, 0)
+// still finds) is stale: its lock is free and it will never use the directory again.
+func TestRemoveStaleZombie(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	cmd := exec.Command("/bin/true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	pid := cmd.Process.Pid
+	for i := 0; i < 500 && !zombie(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !zombie(pid) {
+		t.Fatalf("pid %d did not become a zombie", pid)
+	}
+	run := t.TempDir()
+	at := dirs.Dirs{Runtime: run}
+	parent := filepath.Join(run, parentName())
+	if err := os.MkdirAll(filepath.Join(parent, strconv.Itoa(pid)+"-0e0f"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	RemoveStale(at)
+	if _, err := os.Lstat(filepath.Join(parent, strconv.Itoa(pid)+"-0e0f")); err == nil {
+		t.Errorf("the directory of zombie %d was kept", pid)
 	}
 }
 
