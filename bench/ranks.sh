@@ -7,7 +7,7 @@
 # with 10 secrets in the file store, which all 64 ranks read at once (reads take no lock).
 # The srun pair runs only when a SLURM is up (SLURM_CONF set, as testenv/slurm.sh leaves it).
 # The commands of a pair alternate run by run (RUNS each, default 30), so that both see the
-# same load. (hyperfine is not used here: mpirun never returns under it on this machine.)
+# same load. (hyperfine is not used here: mpirun can fail to return under it.)
 # Nothing is asserted: it prints medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."

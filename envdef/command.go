@@ -26,10 +26,6 @@ const (
 	placeholderExample = "script.py"
 )
 
-// DefaultShell runs setup lines and shell-text commands when an environment names no shell:
-// hpcFlow writes them into bash jobscripts (hpcflow/sdk/submission/shells/bash.py).
-const DefaultShell = "bash"
-
 // checkShell checks the value of a shell key: a program name or path, one word.
 func checkShell(v string) error {
 	if v == "" || strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {

@@ -2,7 +2,8 @@
 // [[env]] tables of TOML files that name the secrets, setup lines and
 // executable instances of an environment, and hpcFlow's YAML environment files,
 // read into the same model. It finds the files (and those that hpcFlow's and MatFlow's
-// environment_sources list), parses them, checks them, resolves overrides between files,
+// environment_sources list), parses them (or takes a file's environments from the cache of
+// parsed definitions while the file is unchanged), checks them, resolves overrides between files,
 // picks among same-named environments by their specifiers and an executable's instance by
 // its core count, splits commands and fills their placeholders, finds credentials written
 // into setup lines and commands, and writes environments back as TOML (FormatTOML).
@@ -31,7 +32,7 @@ type Env struct {
 	Domain      string   // scope for secret lookup; "" for any
 	Bundle      string   // file name of the JSON bundle of all secrets; "" for none
 	Mask        bool     // mask = true: the command's output is masked (as with --mask)
-	Shell       string   // the shell that runs the setup lines and shell-text commands; "" for DefaultShell
+	Shell       string   // the shell that runs the setup lines and shell-text commands; "" for launcher.DefaultShell (bash)
 	File        string   // file it was defined in
 	Line        int      // line of its [[env]] header (0 if unknown)
 	Overrides   []string // "file:line" of same-named envs it replaced from earlier files, in order

@@ -301,9 +301,9 @@ func (w *wineRig) tool(t *testing.T, args ...string) string {
 // winUser is one user's profile: its directories on the host and the -env options that
 // point Windows at them.
 type winUser struct {
-	w                                                     *wineRig
-	root, profile, local, appdata, programdata, temp, bin string
-	env                                                   []string
+	w                                                *wineRig
+	root, profile, local, appdata, programdata, temp string
+	env                                              []string
 }
 
 func (w *wineRig) user(t *testing.T) *winUser {

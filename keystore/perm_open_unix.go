@@ -18,6 +18,3 @@ func linkCount(fi fs.FileInfo) uint64 {
 	}
 	return 1
 }
-
-// openNonBlock makes an open return at once on a FIFO or a device, which is then refused.
-const openNonBlock = syscall.O_NONBLOCK

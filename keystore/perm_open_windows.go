@@ -8,6 +8,3 @@ const openNoFollow = 0
 // linkCount reports 1 on Windows: FileInfo does not carry the link count there, and the ACLs of
 // %LOCALAPPDATA% keep other users from linking to the store.
 func linkCount(fi fs.FileInfo) uint64 { return 1 }
-
-// openNonBlock is 0 on Windows, whose opens do not block on a named pipe's absent writer.
-const openNonBlock = 0

@@ -5,9 +5,3 @@ package launcher
 // Harden does nothing on Windows, which has no core-dump limit to lower; Windows Error
 // Reporting's dumps are configured system-wide.
 func Harden() {}
-
-// childLimits does nothing on Windows.
-func childLimits() {}
-
-// noCore does nothing on Windows.
-func noCore() {}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/names"
@@ -209,7 +210,7 @@ func LookPath(name, path string) (string, error) {
 func checkExecutable(path string) error {
 	fi, err := os.Stat(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, notDirErr):
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 		return &NotFoundError{Name: path}
 	case err != nil:
 		return &CannotRunError{Path: path, Err: err}

@@ -9,12 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
-
-var notDirErr = syscall.ENOTDIR
 
 const defaultPath = "/usr/bin:/bin"
 

@@ -15,8 +15,6 @@ import (
 	"syscall"
 )
 
-var notDirErr = syscall.ENOTDIR
-
 const defaultPath = `C:\Windows\System32;C:\Windows`
 
 // platformKeep are the variables that Windows programs need to start and find their files

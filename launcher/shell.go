@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// DefaultShell runs setup lines and shell text when the child names no shell.
+// DefaultShell runs setup lines and shell text when the child names no shell: hpcFlow writes
+// them into bash jobscripts (hpcflow/sdk/submission/shells/bash.py).
 const DefaultShell = "bash"
 
 // fallbackShell is used when DefaultShell is not on PATH.

@@ -22,7 +22,7 @@ import (
 
 // globals are the flags that every command accepts.
 type globals struct {
-	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring. Also SECRUN_STORE, or store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
+	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring; overrides store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
 	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
 	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -155,17 +154,6 @@ func kind(m fs.FileMode) string {
 		return "a device"
 	}
 	return "not a regular file"
-}
-
-// parents returns the directories above path, nearest first, up to the root.
-func parents(path string) []string {
-	var out []string
-	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
-		out = append(out, d)
-		if filepath.Dir(d) == d {
-			return out
-		}
-	}
 }
 
 // Quote quotes a path for a command line the user may paste.

@@ -167,3 +167,14 @@ func groupName(gid uint32) string {
 	}
 	return strconv.FormatUint(uint64(gid), 10)
 }
+
+// parents returns the directories above path, nearest first, up to the root.
+func parents(path string) []string {
+	var out []string
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		out = append(out, d)
+		if filepath.Dir(d) == d {
+			return out
+		}
+	}
+}
