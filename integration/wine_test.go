@@ -249,6 +249,11 @@ func TestWine(t *testing.T) {
 			t.Errorf("env check:\n%s", r.Stdout)
 		}
 	})
+	t.Run("cleanup refused", func(t *testing.T) {
+		u := w.user(t)
+		r := u.run(t, "", "cleanup")
+		want(t, r, 125, `secrun cleanup is for Unix nodes; on Windows .* removes none`)
+	})
 }
 
 // ownerOnly checks that each of paths has a DACL without an entry for Everyone (Wine reports

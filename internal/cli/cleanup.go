@@ -12,7 +12,8 @@ func (c *cleanupCmd) Help() string {
 	return `A secrun that is killed with SIGKILL (a batch job killed after its grace time, kill -9)
 cannot remove the private directory that holds its secret files. Every later secrun of the same
 user on the same node removes such leftovers; this command does it now. Directories of secruns
-that are still running are never touched.
+that are still running are never touched. On Windows it is refused: there secrun cannot tell
+a killed secrun's directory from a live one.
 
 Examples:
   secrun cleanup                          (your own leftovers on this node)
