@@ -18,6 +18,11 @@ const MaxFileSize = 1 << 20
 // square of the depth, so deeper text is refused before the library sees it.
 const MaxDepth = 32
 
+// maxYAMLValues bounds the values that one YAML file may stand for once its aliases are
+// followed: a 1 MiB file written out has far fewer, while aliases of aliases can stand for
+// billions.
+const maxYAMLValues = 1 << 20
+
 // ReadFile reads a definition file as every command does: a regular file of at most
 // MaxFileSize bytes that only its owner (the user or root) can write, in directories that
 // only the user or root can write, all the way up, widened by t for shared layouts (see

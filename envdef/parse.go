@@ -102,6 +102,9 @@ func firstError(envs []*Env, errs []error) ([]*Env, error) {
 type parser struct {
 	file string
 	yaml bool // name types in YAML's words in messages (a mapping, a list)
+	// depth and steps bound yamlValue's walk, which follows aliases: a node nested inside an
+	// alias to itself would recurse without end, and aliases of aliases expand exponentially.
+	depth, steps int
 }
 
 func (p *parser) fail(line int, env, fix, format string, a ...any) error {

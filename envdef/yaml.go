@@ -99,7 +99,22 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 // (<<: *base, or <<: [*a, *b]), which hpcFlow's YAML loader resolves, adds the members of the
 // mappings it names that the mapping does not give itself; of several, the first wins. A key
 // that is not a plain scalar, or that is given twice, is an error with its line.
+//
+// Aliases are followed, so the walk counts what they stand for: deeper than MaxDepth (an
+// alias inside the node it names never ends) or more than maxYAMLValues values in all (an
+// alias bomb) is an error with the line where it stopped.
 func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
+	p.depth++
+	p.steps++
+	defer func() { p.depth-- }()
+	switch {
+	case p.depth > MaxDepth:
+		return nil, p.fail(n.Line, env, "an alias must not stand inside the node it names; flatten the lists and maps",
+			"nested deeper than %d levels, counting what its aliases stand for", MaxDepth)
+	case p.steps > maxYAMLValues:
+		return nil, p.fail(n.Line, env, "write the values out, or use fewer aliases of aliases",
+			"its aliases stand for more than %d values", maxYAMLValues)
+	}
 	n = deref(n)
 	switch n.Kind {
 	case yaml.ScalarNode:

@@ -1,6 +1,8 @@
 package envdef
 
 import (
+	"fmt"
+
 	"github.com/secrun/secrun/internal/fileperm"
 
 	"errors"
@@ -297,5 +299,26 @@ func TestParseYAMLMergeKey(t *testing.T) {
 	}
 	if _, err := ParseYAML("m.yaml", []byte("- <<: 3\n  name: x\n")); err == nil || !strings.Contains(err.Error(), `m.yaml:1: environment "x": a merge key (<<) must name a mapping`) {
 		t.Errorf("a merge of a scalar: %v", err)
+	}
+}
+
+// An alias inside the node it names, and aliases of aliases, are refused with the line where
+// the walk stopped, instead of recursing without end or expanding exponentially.
+func TestYAMLAliasLimits(t *testing.T) {
+	bomb := "- name: e\n  secrets: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i <= 7; i++ {
+		bomb += fmt.Sprintf("  s%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i,
+			i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	for name, text := range map[string]string{
+		"cycle": "- &b \n <<<:<: [*b, *b]",
+		"self":  "- &m\n  name: a\n  more: [*m]\n",
+		"bomb":  bomb,
+	} {
+		_, errs := ParseYAMLAll("f.yaml", []byte(text))
+		if len(errs) == 0 || !strings.Contains(errs[0].Error(), "f.yaml:") ||
+			!strings.Contains(errs[0].Error(), "aliases") {
+			t.Errorf("%s: errors %v, want one about the aliases with file:line", name, errs)
+		}
 	}
 }

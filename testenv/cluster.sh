@@ -114,13 +114,9 @@ cluster_up() {
 # cluster_conf C writes slurm.conf for the cluster in C/etc.
 cluster_conf() {
   local c=$1
-  cat > "$c/etc/slurm.conf" <<CONF
+  { slurm_conf_common; cat <<CONF
 ClusterName=secruncl
 SlurmctldHost=head($cluster_net.10)
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
 AuthInfo=socket=$c/munge-run/munge.socket
 StateSaveLocation=$c/state
 SlurmdSpoolDir=/tmp/slurmd
@@ -128,25 +124,14 @@ SlurmctldPidFile=$c/run/slurmctld.pid
 SlurmdPidFile=$c/run/slurmd-%n.pid
 SlurmctldLogFile=$c/log/slurmctld.log
 SlurmdLogFile=$c/log/slurmd-%n.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-SchedulerType=sched/builtin
-SchedulerParameters=batch_sched_delay=0
-MinJobAge=5
 KillWait=5
-MailProg=/bin/true
-MpiDefault=none
-ReturnToService=2
 Epilog=$c/bin/epilog
 NodeName=n1 NodeAddr=$cluster_net.11 NodeHostname=n1 CPUs=2 State=UNKNOWN
 NodeName=n2 NodeAddr=$cluster_net.12 NodeHostname=n2 CPUs=2 State=UNKNOWN
 NodeName=n3 NodeAddr=$cluster_net.13 NodeHostname=n3 CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:8
 CONF
+  } > "$c/etc/slurm.conf"
 }
 
 # cluster_controls C checks, without secrun, what makes the cluster a test of anything; it

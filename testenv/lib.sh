@@ -36,3 +36,28 @@ unavailable() {
   echo "testenv: $1 unavailable: $2" >&2
   if [ "${CI:-}" = true ]; then echo "testenv: CI=true, so a missing $1 fails the run" >&2; exit 1; fi
 }
+
+# slurm_conf_common prints the slurm.conf settings that the single-node SLURM (slurm.sh) and
+# the simulated cluster (cluster.sh) share: no systemd, no cgroups, no accounting, a scheduler
+# that starts jobs at once, and MinJobAge=5 (at 6 or more, `sbatch --wait` returned 0 for a job
+# it could no longer find).
+slurm_conf_common() {
+  cat <<'CONF'
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/builtin
+SchedulerParameters=batch_sched_delay=0
+MinJobAge=5
+MailProg=/bin/true
+MpiDefault=none
+ReturnToService=2
+CONF
+}

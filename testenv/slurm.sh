@@ -21,34 +21,19 @@ slurm_up() {
     runuser -u munge -- /usr/sbin/munged || { unavailable SLURM "munged did not start"; return; }
     on_exit 'kill $(cat /run/munge/munged.pid 2>/dev/null) 2>/dev/null'
   fi
-  cat > "$SLURM_CONF" <<CONF
+  { slurm_conf_common; cat <<CONF
 ClusterName=ci
 SlurmctldHost=localhost
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
 StateSaveLocation=$s/state
 SlurmdSpoolDir=$s/spool
 SlurmctldPidFile=$s/slurmctld.pid
 SlurmdPidFile=$s/slurmd.pid
 SlurmctldLogFile=$s/slurmctld.log
 SlurmdLogFile=$s/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-SchedulerType=sched/builtin
-SchedulerParameters=batch_sched_delay=0
-MinJobAge=5
-MailProg=/bin/true
-MpiDefault=none
-ReturnToService=2
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:64
 CONF
+  } > "$SLURM_CONF"
   slurmctld -i || { unavailable SLURM "slurmctld did not start (log: $s/slurmctld.log)"; return; }
   on_exit "scontrol shutdown >/dev/null 2>&1; sleep 0.5; kill \$(cat $s/slurmctld.pid $s/slurmd.pid 2>/dev/null) 2>/dev/null; rm -rf $s"
   slurmd -N localhost || { unavailable SLURM "slurmd did not start (log: $s/slurmd.log)"; return; }
