@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/secrun/secrun/internal/fileperm"
@@ -58,7 +59,7 @@ type defCache struct {
 
 type cacheEntry struct {
 	id   fileID
-	envs []byte // encoded (encodeEnvs)
+	envs string // encoded (encodeEnvs); the strings decodeEnvs returns share its memory
 }
 
 // openCache reads the cache in dir, or starts an empty one; nil when there is no cache
@@ -103,7 +104,7 @@ func (c *defCache) add(file string, fi fs.FileInfo, envs []*Env) {
 	if !ok || time.Since(time.Unix(0, max(id.mtime, id.ctime))) < racyWindow {
 		return
 	}
-	c.entries[absPath(file)] = cacheEntry{id: id, envs: encodeEnvs(envs)}
+	c.entries[absPath(file)] = cacheEntry{id: id, envs: string(encodeEnvs(envs))}
 	c.dirty = true
 }
 
@@ -168,7 +169,7 @@ func (c *defCache) encode() []byte {
 	for f, e := range c.entries {
 		w.str(f)
 		w.id(e.id)
-		w.bytes(e.envs)
+		w.str(e.envs)
 	}
 	return w.b.Bytes()
 }
@@ -176,14 +177,14 @@ func (c *defCache) encode() []byte {
 // decode fills c.entries from data; anything it does not take for a cache of this binary
 // leaves them empty.
 func (c *defCache) decode(data []byte) {
-	r := &cacheReader{b: data}
+	r := &cacheReader{b: string(data)} // one copy: every string read from it is a part of it
 	if !r.prefix(cacheMagic) || r.id() != c.exe {
 		return
 	}
 	entries := map[string]cacheEntry{}
 	for n := r.int(); n > 0 && r.ok(); n-- {
 		f := r.str()
-		entries[f] = cacheEntry{id: r.id(), envs: r.bytes()}
+		entries[f] = cacheEntry{id: r.id(), envs: r.str()}
 	}
 	if r.ok() && len(r.b) == 0 {
 		c.entries = entries
@@ -244,8 +245,9 @@ func encodeEnvs(envs []*Env) []byte {
 	return w.b.Bytes()
 }
 
-// decodeEnvs reads what encodeEnvs wrote, with File set to file.
-func decodeEnvs(data []byte, file string) ([]*Env, bool) {
+// decodeEnvs reads what encodeEnvs wrote, with File set to file. The strings it returns are
+// parts of data, not copies.
+func decodeEnvs(data, file string) ([]*Env, bool) {
 	r := &cacheReader{b: data}
 	n := r.count()
 	envs := make([]*Env, 0, n)
@@ -330,9 +332,10 @@ func (w *cacheWriter) id(id fileID) {
 }
 
 // cacheReader reads what cacheWriter wrote; after the first error every read gives a zero
-// value and ok reports false.
+// value and ok reports false. It reads a string, so that the strings it returns need no
+// copies (a launch reads a few hundred).
 type cacheReader struct {
-	b   []byte
+	b   string
 	err error
 }
 
@@ -340,14 +343,26 @@ var errCorrupt = errors.New("corrupt cache")
 
 func (r *cacheReader) ok() bool { return r.err == nil }
 
+// int reads a varint as binary.AppendVarint writes it (zig-zag, 7 bits a byte, low first).
 func (r *cacheReader) int() int {
-	v, n := binary.Varint(r.b)
-	if n <= 0 || r.err != nil {
-		r.err = errCorrupt
-		return 0
+	var ux uint64
+	for i := 0; i < len(r.b) && i < binary.MaxVarintLen64 && r.err == nil; i++ {
+		c := r.b[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			break // over 64 bits
+		}
+		ux |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			r.b = r.b[i+1:]
+			v := int64(ux >> 1)
+			if ux&1 != 0 {
+				v = ^v
+			}
+			return int(v)
+		}
 	}
-	r.b = r.b[n:]
-	return int(v)
+	r.err = errCorrupt
+	return 0
 }
 
 // count is an int that sizes what follows: at most one per remaining byte.
@@ -360,17 +375,15 @@ func (r *cacheReader) count() int {
 	return n
 }
 
-func (r *cacheReader) bytes() []byte {
+func (r *cacheReader) str() string {
 	n := r.count()
 	if r.err != nil {
-		return nil
+		return ""
 	}
-	b := r.b[:n:n]
+	s := r.b[:n]
 	r.b = r.b[n:]
-	return b
+	return s
 }
-
-func (r *cacheReader) str() string { return string(r.bytes()) }
 
 func (r *cacheReader) bool() bool {
 	if len(r.b) == 0 || r.b[0] > 1 || r.err != nil {
@@ -407,7 +420,7 @@ func (r *cacheReader) id() fileID {
 }
 
 func (r *cacheReader) prefix(p string) bool {
-	if !bytes.HasPrefix(r.b, []byte(p)) {
+	if !strings.HasPrefix(r.b, p) {
 		return false
 	}
 	r.b = r.b[len(p):]

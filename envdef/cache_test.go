@@ -3,6 +3,8 @@
 package envdef
 
 import (
+	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -48,7 +50,7 @@ func TestCacheRoundTrip(t *testing.T) {
 			if err != nil || len(envs) == 0 {
 				continue
 			}
-			got, ok := decodeEnvs(encodeEnvs(envs), f.Name)
+			got, ok := decodeEnvs(string(encodeEnvs(envs)), f.Name)
 			if !ok || !reflect.DeepEqual(got, envs) {
 				t.Errorf("%s: %s: the cache gives back %+v, not %+v", filepath.Base(s), f.Name, got, envs)
 			}
@@ -58,7 +60,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	if n < 20 {
 		t.Errorf("only %d files parsed", n)
 	}
-	if _, ok := decodeEnvs([]byte{2, 3, 'a'}, "f"); ok {
+	if _, ok := decodeEnvs("\x02\x03a", "f"); ok {
 		t.Error("a truncated cache decoded")
 	}
 }
@@ -164,4 +166,24 @@ func TestLoadCached(t *testing.T) {
 	if hit() {
 		t.Error("a file changed a moment ago was cached")
 	}
+}
+
+// FuzzCacheInt: cacheReader.int reads a varint exactly as binary.Varint does, overlong and
+// truncated forms included.
+func FuzzCacheInt(f *testing.F) {
+	for _, v := range []int64{0, 1, -1, 63, -64, 64, 1 << 40, math.MaxInt64, math.MinInt64} {
+		f.Add(binary.AppendVarint(nil, v))
+	}
+	f.Add([]byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, n := binary.Varint(data)
+		r := &cacheReader{b: string(data)}
+		got := r.int()
+		switch {
+		case n <= 0 && r.ok():
+			t.Fatalf("% x: read %d, binary.Varint refuses it (%d)", data, got, n)
+		case n > 0 && (!r.ok() || int64(got) != want || len(r.b) != len(data)-n):
+			t.Fatalf("% x: read %d (ok %v, %d bytes left), binary.Varint reads %d from %d bytes", data, got, r.ok(), len(r.b), want, n)
+		}
+	})
 }

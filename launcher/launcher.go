@@ -67,9 +67,12 @@ func Environ(base []string, clean bool, vars []Var) []string {
 	for _, v := range vars {
 		drop[names.FoldVar(v.Name)] = true
 	}
-	keep := make(map[string]bool, len(CleanKeep))
-	for _, k := range CleanKeep {
-		keep[names.FoldVar(k)] = true
+	var keep map[string]bool
+	if clean {
+		keep = make(map[string]bool, len(CleanKeep))
+		for _, k := range CleanKeep {
+			keep[names.FoldVar(k)] = true
+		}
 	}
 	env := make([]string, 0, len(base)+len(vars))
 	for _, kv := range base {

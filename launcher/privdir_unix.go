@@ -113,14 +113,15 @@ func removeTree(path string) error { return os.RemoveAll(path) }
 // chance to clean up) left behind. A directory is stale when nobody holds its lock and no
 // process has the pid in its name; a live secrun holds the lock from just after it creates its
 // directory, and its pid is alive before that. Errors are ignored: this is housekeeping.
-// With no parent directory present it costs one lstat per base. Where a base's secrun-<uid>
+// With no parent directory present it costs one lstat per base, and on Linux so does a parent
+// that has no subdirectory (see noSubdirs). Where a base's secrun-<uid>
 // is not ours, the fallback parents (secrun-<uid>-<random>) of that base are swept too; the
 // emptied parents themselves are left, since a live secrun may have just made one.
 func RemoveStale(places dirs.Dirs) {
 	for _, base := range privateBases(places) {
 		parent := filepath.Join(base, parentName())
-		if err := ownDir(parent); err == nil {
-			removeStaleIn(parent)
+		if st, err := ownDir(parent); err == nil {
+			sweep(parent, st)
 			continue
 		} else if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -131,23 +132,34 @@ func RemoveStale(places dirs.Dirs) {
 		}
 		for _, e := range entries {
 			p := filepath.Join(base, e.Name())
-			if strings.HasPrefix(e.Name(), parentName()+"-") && ownDir(p) == nil {
-				removeStaleIn(p)
+			if !strings.HasPrefix(e.Name(), parentName()+"-") {
+				continue
+			}
+			if st, err := ownDir(p); err == nil {
+				sweep(p, st)
 			}
 		}
 	}
 }
 
-// ownDir returns nil when path is a directory (not a symlink) owned by the user.
-func ownDir(path string) error {
+// sweep removes the stale run directories in parent, whose lstat is st, unless it has no
+// subdirectories (run directories are directories).
+func sweep(parent string, st *unix.Stat_t) {
+	if !noSubdirs(parent, st) {
+		removeStaleIn(parent)
+	}
+}
+
+// ownDir returns path's lstat when it is a directory (not a symlink) owned by the user.
+func ownDir(path string) (*unix.Stat_t, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
-		return &fs.PathError{Op: "lstat", Path: path, Err: err}
+		return nil, &fs.PathError{Op: "lstat", Path: path, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("%s is not a directory of ours", path)
+		return nil, fmt.Errorf("%s is not a directory of ours", path)
 	}
-	return nil
+	return &st, nil
 }
 
 // removeStaleIn removes the stale run directories in parent.

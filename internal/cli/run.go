@@ -225,9 +225,9 @@ func (g *globals) definitions() (*envdef.Set, error) {
 // checkSecrets applies the rules that envdef leaves to the rest of secrun: keys must be
 // valid store keys, and SECRUN_ variables belong to secrun.
 func checkSecrets(env *envdef.Env) error {
-	for what, name := range map[string]string{"project": env.Project, "domain": env.Domain} {
-		if name != "" {
-			if err := keystore.ValidateScope(what, name); err != nil {
+	for _, s := range [...]struct{ what, name string }{{"project", env.Project}, {"domain", env.Domain}} {
+		if s.name != "" {
+			if err := keystore.ValidateScope(s.what, s.name); err != nil {
 				return fmt.Errorf("%s: environment %q: %w", where(env.File, env.Line), env.Name, err)
 			}
 		}
