@@ -235,7 +235,7 @@ func execLast(s string, f *syntax.File) string {
 		return s
 	}
 	name := call.Args[0].Lit()
-	if name == "" || slices.Contains(shellBuiltins, name) || syntax.IsKeyword(name) || definesFunc(f, name) {
+	if name == "" || slices.Contains(shellBuiltins(), name) || syntax.IsKeyword(name) || definesFunc(f, name) {
 		return s
 	}
 	at := call.Args[0].Pos().Offset()
@@ -255,11 +255,13 @@ func definesFunc(f *syntax.File, name string) bool {
 }
 
 // shellBuiltins are bash's builtin commands: exec would run a program of the same name, if there
-// is one, instead of the builtin.
-var shellBuiltins = strings.Fields(`. : [ alias bg bind break builtin caller cd command compgen complete
+// is one, instead of the builtin. Split on first use, as only shell text needs them.
+var shellBuiltins = sync.OnceValue(func() []string {
+	return strings.Fields(`. : [ alias bg bind break builtin caller cd command compgen complete
 	compopt continue declare dirs disown echo enable eval exec exit export false fc fg getopts hash help
 	history jobs kill let local logout mapfile popd printf pushd pwd read readarray readonly return set
 	shift shopt source suspend test times trap true type typeset ulimit umask unalias unset wait`)
+})
 
 // ShellQuote quotes s as one word for any POSIX shell: unchanged when it holds only characters
 // no shell treats specially, else in single quotes (which keep every byte, newlines included).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -33,7 +34,22 @@ func benchStore(b *testing.B, n int) []byte {
 func BenchmarkDecode100(b *testing.B) {
 	data := benchStore(b, 100)
 	for b.Loop() {
-		if _, err := decode("secrets.json", data); err != nil {
+		if _, err := decode("secrets.json", data, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecode100Want10 decodes the same store for a launch that needs 10 of its secrets.
+func BenchmarkDecode100Want10(b *testing.B) {
+	data := benchStore(b, 100)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("BENCH_%d", i*10+1)
+	}
+	want := func(key string) bool { return slices.Contains(keys, key) }
+	for b.Loop() {
+		if _, err := decode("secrets.json", data, want); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -72,10 +88,12 @@ var storeSeeds = []string{
 	"\ufeff{}", `[]`, ``, `null`,
 }
 
-// checkParseStore fails when parseStore takes data and reads it otherwise than encoding/json.
+// checkParseStore fails when parseStore takes data and reads it otherwise than encoding/json,
+// or when, asked for some keys only, it does not give the same entries with the others'
+// values and times left out.
 func checkParseStore(t *testing.T, data []byte) bool {
 	t.Helper()
-	got, ok := parseStore(data)
+	got, ok := parseStore(data, nil)
 	if !ok {
 		return false
 	}
@@ -86,7 +104,42 @@ func checkParseStore(t *testing.T, data []byte) bool {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("parseStore(%q) =\n%+v\nencoding/json gives\n%+v", data, got, want)
 	}
+	odd := func(key string) bool { return len(key)%2 == 1 }
+	some, ok := parseStore(data, odd)
+	for i := range want.Secrets {
+		if e := &want.Secrets[i]; !odd(e.Key) {
+			e.Value, e.Created, e.Updated = nil, time.Time{}, time.Time{}
+		}
+	}
+	if !ok || !reflect.DeepEqual(some, want) {
+		t.Fatalf("parseStore(%q, keys of odd length) = %v,\n%+v\nwant\n%+v", data, ok, some, want)
+	}
 	return true
+}
+
+// TestParseStoreWant: a launch reads the values and times of the secrets it needs only, so a
+// bad one elsewhere does not stop it; a bad one that it needs is an error, as before.
+func TestParseStoreWant(t *testing.T) {
+	data := []byte(`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNj"},` +
+		`{"key":"B","value":"!!","created":"yesterday"}]}`)
+	wantA := func(key string) bool { return key == "A" }
+	entries, err := decode("secrets.json", data, wantA)
+	if err != nil || len(entries) != 2 || string(entries[0].Value) != "s3c" || entries[1].Value != nil {
+		t.Errorf("decode for A = %+v, %v; want A's value and B without one", entries, err)
+	}
+	if _, err := decode("secrets.json", data, func(key string) bool { return key == "B" }); err == nil {
+		t.Error("decode for B took its bad value")
+	}
+	if _, err := decode("secrets.json", data, nil); err == nil {
+		t.Error("decode of every entry took B's bad value")
+	}
+	// Every entry's key, kind and scope are still checked, and duplicates found.
+	for _, bad := range []string{`{"key":"A","value":"czNj"},{"key":"A"}`, `{"key":"A"},{"key":"-x"}`, `{"key":"A"},{"key":"B","kind":"odd"}`} {
+		data := []byte(`{"format":"secrun-store","version":1,"secrets":[` + bad + `]}`)
+		if _, err := decode("secrets.json", data, wantA); err == nil {
+			t.Errorf("decode for A took %s", bad)
+		}
+	}
 }
 
 func TestParseStoreMatchesJSON(t *testing.T) {

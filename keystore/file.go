@@ -83,7 +83,7 @@ func (e fileEntry) entry() Entry {
 
 // List returns every secret, sorted by key.
 func (f *File) List() ([]Entry, error) {
-	entries, err := f.load()
+	entries, err := f.load(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (f *File) List() ([]Entry, error) {
 // Fetch returns the most specific entry in scope s of each of keys that the store holds, in
 // one read.
 func (f *File) Fetch(keys []string, s Scope) (map[string]Entry, error) {
-	entries, err := f.load()
+	entries, err := f.load(func(key string) bool { return slices.Contains(keys, key) })
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (f *File) Get(key string, s Scope) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
 		return Entry{}, err
 	}
-	entries, err := f.load()
+	entries, err := f.load(nil)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -219,18 +219,20 @@ func indexOf(entries []fileEntry, key string, s Scope) int {
 	return slices.IndexFunc(entries, func(e fileEntry) bool { return e.Key == key && e.scope() == s })
 }
 
-// load reads the store without a lock. An absent store file is an empty store.
-func (f *File) load() ([]fileEntry, error) {
+// load reads the store without a lock. An absent store file is an empty store. With want
+// set, only the entries whose key it accepts carry their value and times (see parseStore);
+// the store is checked as a whole either way.
+func (f *File) load(want func(key string) bool) ([]fileEntry, error) {
 	data, err := readPrivate(f.dir, storeFile, "secret store")
 	if err != nil || data == nil {
 		return nil, err
 	}
-	return decode(f.path(), data)
+	return decode(f.path(), data, want)
 }
 
 // decode parses a store file and checks that it is one.
-func decode(path string, data []byte) ([]fileEntry, error) {
-	doc, ok := parseStore(data) // the file as write makes it, read without reflection
+func decode(path string, data []byte, want func(key string) bool) ([]fileEntry, error) {
+	doc, ok := parseStore(data, want) // the file as write makes it, read without reflection
 	var err error
 	if !ok {
 		err = json.Unmarshal(data, &doc)
@@ -304,7 +306,7 @@ func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, 
 	defer unlock()
 	removeStaleTemps(f.dir)
 
-	entries, err := f.load()
+	entries, err := f.load(nil)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package keystore
 import (
 	"bytes"
 	"encoding/base64"
-	"time"
 )
 
 // parseStore reads a store file without reflection, because every launch reads the store and
@@ -15,7 +14,11 @@ import (
 // times, a syntax error) it returns false and decode asks encoding/json, which has the last
 // word on what the file means and on the message when it is corrupt. Where parseStore
 // accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
-func parseStore(data []byte) (fileDoc, bool) {
+//
+// With want set, only the secrets whose key it accepts have their value and times decoded;
+// the others keep only their key, scope and kind, which decode checks for every secret. A
+// launch wants a few secrets of a store that may hold hundreds.
+func parseStore(data []byte, want func(key string) bool) (fileDoc, bool) {
 	r := &jsonReader{data: data}
 	var doc fileDoc
 	var seen members
@@ -31,7 +34,7 @@ func parseStore(data []byte) (fileDoc, bool) {
 			// counts several times faster than a word).
 			doc.Secrets = make([]fileEntry, 0, max(bytes.Count(data, []byte{'{'})-1, 0))
 			return seen.once(2) && r.array(func() bool {
-				e, ok := r.entry()
+				e, ok := r.entry(want)
 				doc.Secrets = append(doc.Secrets, e)
 				return ok
 			})
@@ -45,10 +48,13 @@ func parseStore(data []byte) (fileDoc, bool) {
 	return doc, true
 }
 
-// entry reads one secret: the members of fileEntry, by their JSON names.
-func (r *jsonReader) entry() (fileEntry, bool) {
+// entry reads one secret: the members of fileEntry, by their JSON names. The value and the
+// times are decoded once the key is known (members come in any order), and only when want
+// is nil or accepts the key.
+func (r *jsonReader) entry(want func(key string) bool) (fileEntry, bool) {
 	var e fileEntry
 	var seen members
+	var value, created, updated []byte // as written, quotes included
 	ok := r.object(func(name []byte) bool {
 		switch string(name) {
 		case "key":
@@ -60,15 +66,20 @@ func (r *jsonReader) entry() (fileEntry, bool) {
 		case "kind":
 			return seen.once(3) && r.text((*string)(&e.Kind))
 		case "value":
-			return seen.once(4) && r.base64(&e.Value)
+			return seen.once(4) && r.quoted(&value)
 		case "created":
-			return seen.once(5) && r.time(&e.Created)
+			return seen.once(5) && r.quoted(&created)
 		case "updated":
-			return seen.once(6) && r.time(&e.Updated)
+			return seen.once(6) && r.quoted(&updated)
 		}
 		return false
 	})
-	return e, ok
+	if !ok || want != nil && !want(e.Key) {
+		return e, ok
+	}
+	return e, (value == nil || decodeBase64(value, &e.Value)) &&
+		(created == nil || e.Created.UnmarshalJSON(created) == nil) &&
+		(updated == nil || e.Updated.UnmarshalJSON(updated) == nil)
 }
 
 // members records which members of an object were read, by number.
@@ -178,20 +189,21 @@ func (r *jsonReader) text(s *string) bool {
 	return ok
 }
 
-// base64 reads a string into b the way encoding/json reads a []byte.
-func (r *jsonReader) base64(b *[]byte) bool {
+// quoted reads a string into q as written, quotes included: time.Time's UnmarshalJSON takes
+// it so, as encoding/json hands it over.
+func (r *jsonReader) quoted(q *[]byte) bool {
 	s, ok := r.str()
+	*q = r.data[r.i-len(s)-2 : r.i]
+	return ok
+}
+
+// decodeBase64 decodes q, a quoted string, into b the way encoding/json reads a []byte.
+func decodeBase64(q []byte, b *[]byte) bool {
+	s := q[1 : len(q)-1]
 	*b = make([]byte, base64.StdEncoding.DecodedLen(len(s)))
 	n, err := base64.StdEncoding.Decode(*b, s)
 	*b = (*b)[:n]
-	return ok && err == nil
-}
-
-// time reads a string into t the way encoding/json does: it hands the string, quotes
-// included, to t.UnmarshalJSON.
-func (r *jsonReader) time(t *time.Time) bool {
-	s, ok := r.str()
-	return ok && t.UnmarshalJSON(r.data[r.i-len(s)-2:r.i]) == nil
+	return err == nil
 }
 
 // smallInt reads a non-negative integer of at most nine digits, without a leading zero.

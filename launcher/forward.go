@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -239,13 +240,15 @@ const HydraLast = "SECRUN_HYDRA_LAST=1"
 
 // hydraNoValue are hydra's options that take no value, so that the word after them is the
 // program (or another option), not their value.
-var hydraNoValue = map[string]bool{
-	"genvall": true, "genvnone": true, "envall": true, "envnone": true, "l": true, "prepend-rank": true,
-	"ordered-output": true, "verbose": true, "v": true, "info": true, "disable-x": true, "enable-x": true,
-	"print-all-exitcodes": true, "disable-auto-cleanup": true, "auto-cleanup": true,
-	"disable-hostname-propagation": true, "enable-hostname-propagation": true, "skip-launch-node": true,
-	"help": true, "h": true, "version": true,
-}
+var hydraNoValue = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"genvall": true, "genvnone": true, "envall": true, "envnone": true, "l": true, "prepend-rank": true,
+		"ordered-output": true, "verbose": true, "v": true, "info": true, "disable-x": true, "enable-x": true,
+		"print-all-exitcodes": true, "disable-auto-cleanup": true, "auto-cleanup": true,
+		"disable-hostname-propagation": true, "enable-hostname-propagation": true, "skip-launch-node": true,
+		"help": true, "h": true, "version": true,
+	}
+})
 
 // hydra merges names into hydra's own environment options, which hydra refuses to see twice.
 // Without any, hydra passes its whole environment (unless HYDRA_ENV says otherwise), and
@@ -299,7 +302,7 @@ func (f *Forwarder) hydra(argv, names []string) []string {
 			}
 		default:
 			out = append(out, a)
-			if !hasVal && !hydraNoValue[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
+			if !hasVal && !hydraNoValue()[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
 				i++
 				out = append(out, argv[i])
 			}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -28,7 +29,7 @@ var relayed = []os.Signal{
 // fromTerminal are the signals that a terminal sends to its whole foreground process group
 // (^C, ^\, ^Z and a window size change). When the child is in that group it already has them,
 // and relaying would deliver them twice.
-var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGTSTP: true, unix.SIGWINCH: true}
+var fromTerminal = []os.Signal{unix.SIGINT, unix.SIGQUIT, unix.SIGTSTP, unix.SIGWINCH}
 
 // supervise runs the child at path with argv and env as a child process, with the private
 // directory d (or nil) that it removes however the child ends. It relays signals while the
@@ -147,7 +148,7 @@ func survivePipe() {
 // process without a handler, so that the shell sees the job stop; SIGCONT, relayed, resumes
 // the child with it.
 func relay(p *os.Process, sig os.Signal) {
-	if !fromTerminal[sig] || !childInForeground(p.Pid) {
+	if !slices.Contains(fromTerminal, sig) || !childInForeground(p.Pid) {
 		p.Signal(sig) // an error means the child is gone, which Wait is about to report
 	}
 	if sig == unix.SIGTSTP {

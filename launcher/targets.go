@@ -1,6 +1,9 @@
 package launcher
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Targets is what a launcher's command line asks for, as given there ("" when it does not
 // say): the rank or task count, the node count, the hosts and the host file. The audit log
@@ -12,29 +15,34 @@ type Targets struct {
 	Hostfile string `json:"hostfile,omitempty"`
 }
 
-// targetFlags maps each flavour's options to the Targets field they set.
-var targetFlags = map[Flavour]map[string]string{
-	OpenMPI: {"n": "ranks", "np": "ranks", "c": "ranks", "H": "hosts", "host": "hosts",
-		"hostfile": "hostfile", "machinefile": "hostfile", "default-hostfile": "hostfile"},
-	Hydra: {"n": "ranks", "np": "ranks", "hosts": "hosts", "host": "hosts", "f": "hostfile",
-		"hostfile": "hostfile", "machinefile": "hostfile"},
-	Srun: {"n": "ranks", "ntasks": "ranks", "N": "nodes", "nodes": "nodes", "w": "hosts", "nodelist": "hosts"},
-}
+// targetFlags maps each flavour's options to the Targets field they set. Like the other
+// tables here, it is built on first use: a launch that does not need it does not pay for it.
+var targetFlags = sync.OnceValue(func() map[Flavour]map[string]string {
+	return map[Flavour]map[string]string{
+		OpenMPI: {"n": "ranks", "np": "ranks", "c": "ranks", "H": "hosts", "host": "hosts",
+			"hostfile": "hostfile", "machinefile": "hostfile", "default-hostfile": "hostfile"},
+		Hydra: {"n": "ranks", "np": "ranks", "hosts": "hosts", "host": "hosts", "f": "hostfile",
+			"hostfile": "hostfile", "machinefile": "hostfile"},
+		Srun: {"n": "ranks", "ntasks": "ranks", "N": "nodes", "nodes": "nodes", "w": "hosts", "nodelist": "hosts"},
+	}
+})
 
 // noValueFlags are options, of any flavour, that take no value: the word after one is the
 // program or another option. Every other option is taken to have a value when the next word
 // does not start with '-' (hydra's own list is hydraNoValue).
-var noValueFlags = map[string]bool{
-	"oversubscribe": true, "allow-run-as-root": true, "report-bindings": true, "tag-output": true,
-	"timestamp-output": true, "q": true, "quiet": true, "display-map": true, "nooversubscribe": true,
-	"use-hwthread-cpus": true, "noprefix": true, "exclusive": true, "overlap": true, "l": true, "label": true,
-	"u": true, "unbuffered": true, "K": true, "kill-on-bad-exit": true, "Q": true,
-}
+var noValueFlags = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"oversubscribe": true, "allow-run-as-root": true, "report-bindings": true, "tag-output": true,
+		"timestamp-output": true, "q": true, "quiet": true, "display-map": true, "nooversubscribe": true,
+		"use-hwthread-cpus": true, "noprefix": true, "exclusive": true, "overlap": true, "l": true, "label": true,
+		"u": true, "unbuffered": true, "K": true, "kill-on-bad-exit": true, "Q": true,
+	}
+})
 
 // LaunchTargets reads Targets from a launcher's options (up to its program).
 func LaunchTargets(fl Flavour, argv []string) Targets {
 	var t Targets
-	flags := targetFlags[fl]
+	flags := targetFlags()[fl]
 	if flags == nil {
 		return t
 	}
@@ -48,7 +56,7 @@ func LaunchTargets(fl Flavour, argv []string) Targets {
 		if field == "" && !hasVal && fl == Srun && len(name) > 1 && !strings.HasPrefix(a, "--") {
 			field, val, hasVal = flags[name[:1]], name[1:], true // srun's -n6, -N3
 		}
-		takes := !hasVal && !noValueFlags[name] && !hydraNoValue[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-")
+		takes := !hasVal && !noValueFlags()[name] && !hydraNoValue()[name] && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-")
 		if takes {
 			i++
 			val = argv[i]
