@@ -1,7 +1,6 @@
 package launcher
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -123,7 +122,7 @@ func newFallbackDir(base string) (*PrivateDir, error) {
 // randomName is prefix followed by 12 random hex digits.
 func randomName(prefix string) (string, error) {
 	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
+	if err := readRandom(rnd[:]); err != nil {
 		return "", fmt.Errorf("private directory: %w", err)
 	}
 	return prefix + hex.EncodeToString(rnd[:]), nil
