@@ -105,7 +105,7 @@ func BenchmarkDecodeWide(b *testing.B) {
 		"parts":   func(i int) string { return map[bool]string{true: "a", false: ".a"}[i == 0] },
 	}
 	for _, shape := range []string{"headers", "keys", "dotted", "envs", "parts"} {
-		for _, n := range []int{2500, 5000, 10000, 20000} {
+		for _, n := range []int{2500, 5000, 10000} {
 			var s strings.Builder
 			for i := range n {
 				s.WriteString(shapes[shape](i))
