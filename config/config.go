@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/internal/tomldepth"
@@ -39,8 +38,12 @@ type Config struct {
 	Trust fileperm.Trust
 }
 
-// MaxDepth is how deeply config.toml may nest; its settings are flat.
-const MaxDepth = 4
+// MaxDepth is how deeply config.toml may nest, and MaxItems how many keys, tables and
+// arrays it may hold (see tomldepth.Items); its settings are three flat ones.
+const (
+	MaxDepth = 4
+	MaxItems = 1024
+)
 
 // AuditPath returns the audit log's path: audit.jsonl in secrun's state directory (see
 // dirs.Dirs.State).
@@ -89,13 +92,13 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, &Error{File: path, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
 			Fix: "the settings are flat: store, audit, trusted_groups"}
 	}
-	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &Error{File: path, Line: pe.Position.Line, Msg: pe.Message}
-		}
-		return nil, &Error{File: path, Msg: err.Error()}
+	if line := tomldepth.Items(data, MaxItems); line > 0 {
+		return nil, &Error{File: path, Line: line, Msg: fmt.Sprintf("more than %d keys, tables and arrays", MaxItems),
+			Fix: "the settings are: store, audit, trusted_groups"}
+	}
+	raw, serr := tomldepth.Decode(data)
+	if serr != nil {
+		return nil, &Error{File: path, Line: serr.Line, Msg: serr.Msg, Err: serr}
 	}
 	keys := make([]string, 0, len(raw))
 	for k := range raw {

@@ -2,11 +2,13 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pelletier/go-toml/v2"
 	"github.com/secrun/secrun/internal/dirs"
 )
 
@@ -22,6 +24,9 @@ func TestParse(t *testing.T) {
 		{"bad type", "store = 1", "", "c.toml:1: store must be one of"},
 		{"unknown key", "stor = \"file\"", "", `c.toml:1: unknown setting "stor"`},
 		{"syntax", "store = ", "", "c.toml:1: "},
+		{"key twice", "audit = true\naudit = false\n", "", "c.toml:2: "},
+		{"byte order mark", "\ufeffstore = \"file\"\n", "file", ""},
+		{"too many items", strings.Repeat("audit = true\n", MaxItems+1), "", fmt.Sprintf("c.toml:%d: more than %d keys", MaxItems+1, MaxItems)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +42,14 @@ func TestParse(t *testing.T) {
 				t.Fatalf("Parse = %+v, %v; want store %q", c, err, tt.store)
 			}
 		})
+	}
+}
+
+func TestParseSyntaxErrorUnwraps(t *testing.T) {
+	_, err := Parse("c.toml", []byte("store = [\n"))
+	var de *toml.DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v does not wrap a *toml.DecodeError", err)
 	}
 }
 

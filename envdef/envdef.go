@@ -120,7 +120,8 @@ func (e *DefError) Error() string {
 // Hint returns a short suggestion for fixing e, or "" when there is none.
 func (e *DefError) Hint() string { return e.Fix }
 
-// Unwrap returns the underlying error, such as a toml.ParseError.
+// Unwrap returns the underlying error, such as a *tomldepth.SyntaxError (which wraps the TOML
+// library's *toml.DecodeError).
 func (e *DefError) Unwrap() error { return e.Err }
 
 // NotFoundError is returned by Set.Lookup for an undefined environment.

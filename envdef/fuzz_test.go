@@ -20,19 +20,23 @@ func FuzzParse(f *testing.F) {
 		"[[env.executables]]\n[[env]]\n[[env.executables.instances]]\n",
 		"[[env]]\nname = \"a\"\n[[env.secrets]]\nkey = \"k\"\n",
 		"[[env]]\nname = 'a'\nsecrets = ['a-b', 'a_b']\n",
+		"\ufeff[[env]]\r\nname = \"a\"\r\nspecifiers.v = 1979-05-27\r\n",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		envs, err := Parse("f.toml", []byte(in))
+		nlines := strings.Count(in, "\n") + 1
 		if err != nil {
 			var de *DefError
 			if !errors.As(err, &de) || !strings.HasPrefix(err.Error(), "f.toml") {
 				t.Fatalf("error %q (%T) is not a *DefError naming the file", err, err)
 			}
+			if strings.HasPrefix(de.Msg, "invalid TOML") && (de.Line < 1 || de.Line > nlines) {
+				t.Fatalf("syntax error %q is not on a line of the text", err)
+			}
 			return
 		}
-		nlines := strings.Count(in, "\n") + 1
 		for _, e := range envs {
 			if !names.ValidEnv(e.Name) || e.Line < 0 || e.Line > nlines {
 				t.Fatalf("accepted env %q at line %d", e.Name, e.Line)

@@ -2,7 +2,7 @@ package envdef
 
 import "strings"
 
-// BurntSushi/toml does not report where a key was written, so error messages
+// The TOML library does not report where a key was written, so error messages
 // get their line numbers from this small scanner over the raw text. It only
 // guesses: it knows the three array-of-tables headers of the schema and lines
 // of the form `key = ...`. Every lookup that cannot be answered falls back to

@@ -1,14 +1,13 @@
 package envdef
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/secrun/secrun/internal/names"
 	"github.com/secrun/secrun/internal/tomldepth"
 )
@@ -26,6 +25,13 @@ var (
 	envKeysIgnored = append(append([]string(nil), envKeys...), hpcFlowIgnored...)
 )
 
+// MaxItems is how many keys, tables and arrays (and further parts of dotted keys) a TOML
+// definition file may hold (see tomldepth.Items): an environment that uses every field holds
+// about 50, so some 300 such fit. The TOML library's time grows with the square of their
+// number when they are siblings (16384 take a quarter of a second; the 170,000 short keys
+// that fit in 1 MiB, 40 seconds), so more are refused before the library sees them.
+const MaxItems = 1 << 14
+
 // Parse parses and validates the definitions in one file. file is used only
 // in messages and in Env.File. Errors are *DefError values; Parse returns the first.
 func Parse(file string, data []byte) ([]*Env, error) {
@@ -39,13 +45,13 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 		return nil, []error{&DefError{File: file, Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth),
 			Fix: "flatten the tables: definitions need a few levels at most"}}
 	}
-	var doc map[string]any
-	if _, err := toml.Decode(string(data), &doc); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, []error{&DefError{File: file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message, Err: err}}
-		}
-		return nil, []error{&DefError{File: file, Msg: "invalid TOML: " + err.Error(), Err: err}}
+	if line := tomldepth.Items(data, MaxItems); line > 0 {
+		return nil, []error{&DefError{File: file, Line: line, Msg: fmt.Sprintf("more than %d keys, tables and arrays", MaxItems),
+			Fix: "split the definitions into several files in envs.d"}}
+	}
+	doc, serr := tomldepth.Decode(data)
+	if serr != nil {
+		return nil, []error{&DefError{File: file, Line: serr.Line, Msg: "invalid TOML: " + serr.Msg, Err: serr}}
 	}
 	p := &parser{file: file}
 	ix := scanLines(data)
@@ -249,12 +255,7 @@ func (p *parser) secrets(e *Env, v any, w where) []error {
 	}
 	var errs []error
 	at := w.key("secrets")
-	list, ok := v.([]any)
-	if tables, isTables := v.([]map[string]any); isTables { // [[env.secrets]]
-		for _, t := range tables {
-			list, ok = append(list, t), true
-		}
-	}
+	list, ok := v.([]any) // an array or [[env.secrets]] tables
 	if !ok {
 		return []error{p.fail(at, e.Name, "", "secrets must be an array, not %s", p.typeName(v))}
 	}
@@ -559,13 +560,11 @@ func unknownKey(t map[string]any, allowed ...string) string {
 }
 
 // asTables returns v as a list of tables: nil (absent) gives none; both
-// [[x]] and x = [{...}] are accepted.
+// [[x]] and x = [{...}] are accepted (the TOML library gives both as []any).
 func asTables(v any) ([]map[string]any, bool) {
 	switch v := v.(type) {
 	case nil:
 		return nil, true
-	case []map[string]any:
-		return v, true
 	case []any:
 		out := make([]map[string]any, len(v))
 		for i, x := range v {
@@ -631,11 +630,11 @@ func typeName(v any) string {
 		return "float"
 	case bool:
 		return "boolean"
-	case time.Time:
+	case time.Time, toml.LocalDateTime, toml.LocalDate, toml.LocalTime:
 		return "datetime"
 	case map[string]any:
 		return "table"
-	case []any, []map[string]any:
+	case []any:
 		return "array"
 	}
 	return fmt.Sprintf("%T", v)

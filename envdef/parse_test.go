@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/secrun/secrun/internal/names"
 )
 
@@ -201,6 +201,15 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"syntax", "[[env]]\nname = = 3\n", `f.toml:2: invalid TOML: ...`},
 		{"unterminated array", env + "secrets = [\n", `f.toml:3: invalid TOML: ...`},
+		{"key twice", env + "name = \"f\"\n", `f.toml:3: invalid TOML: ...`},
+		{"table twice", env + "[env.specifiers]\na = \"1\"\n[env.specifiers]\n", `f.toml:5: invalid TOML: ...`},
+		{"table header after its dotted keys", env + "specifiers.a = \"1\"\n[env.specifiers]\nb = \"2\"\n", `f.toml:4: invalid TOML: ...`},
+		{"array then array of tables", env + "secrets = [\"A\"]\n[[env.secrets]]\nkey = \"B\"\n", `f.toml:4: invalid TOML: ...`},
+		{"invalid UTF-8", env + "setup = \"\xff\"\n", `f.toml:3: invalid TOML: ...`},
+		{"invalid UTF-8 in a comment", env + "# \xff\n", `f.toml:3: invalid TOML: ...`},
+		{"integer beyond int64", exe + "command = \"c\"\nnum_cores = 99999999999999999999\n", `f.toml:7: invalid TOML: ...`},
+		// Refused before the library, which would report the duplicate key on line 2.
+		{"too many items", strings.Repeat("a = 1\n", MaxItems+1), fmt.Sprintf("f.toml:%d: more than %d keys, tables and arrays", MaxItems+1, MaxItems)},
 		{"unknown top-level key", "version = 1\n" + env, `f.toml:1: unknown top-level key "version"`},
 		{"env not tables", "env = 3\n", `f.toml:1: env must be an array of tables ([[env]])`},
 		{"env array of numbers", "env = [1]\n", `f.toml:1: env must be an array of tables ([[env]])`},
@@ -315,9 +324,9 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseSyntaxErrorUnwraps(t *testing.T) {
 	_, err := Parse("f.toml", []byte("a = [\n"))
-	var pe toml.ParseError
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v does not wrap a toml.ParseError", err)
+	var de *toml.DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v does not wrap a *toml.DecodeError", err)
 	}
 }
 

@@ -1,7 +1,7 @@
 //go:build unix
 
 // Command withdeps is bench/minimal plus the package initialisation of secrun's own
-// dependencies (kong and BurntSushi/toml, and what they import), which every secrun start
+// dependencies (kong and go-toml, and what they import), which every secrun start
 // pays before main. bench/launch.sh times it to show the floor that those dependencies set.
 package main
 
@@ -10,8 +10,8 @@ import (
 	"os/exec"
 	"syscall"
 
-	_ "github.com/BurntSushi/toml"
 	_ "github.com/alecthomas/kong"
+	_ "github.com/pelletier/go-toml/v2"
 )
 
 func main() {
