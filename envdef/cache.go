@@ -33,7 +33,7 @@ import (
 
 const (
 	cacheName  = "definitions.cache"
-	cacheMagic = "secrun-definitions-cache 1\n"
+	cacheMagic = "secrun-definitions-cache 2\n"
 )
 
 // racyWindow is how long ago a file must have last changed to be cached (a variable for tests).
@@ -80,22 +80,22 @@ func openCache(dir string) *defCache {
 }
 
 // lookup returns the environments of file if the cache holds them for the file as it is now,
-// after checking file and the directories above it as a read does. ok is false on a miss and
-// on any error: the caller then reads the file, which gives the error as it always did.
-func (c *defCache) lookup(file string, t fileperm.Trust) ([]*Env, bool) {
+// after checking file and the directories above it as a read does: all of them, or with only
+// set, those called only, and the names of the others. ok is false on a miss and on any
+// error: the caller then reads the file, which gives the error as it always did.
+func (c *defCache) lookup(file string, t fileperm.Trust, only string) (envs []*Env, others []string, ok bool) {
 	e, ok := c.entries[absPath(file)]
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	fi, err := fileperm.CheckTrusted(file, MaxFileSize, t)
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	if id, ok := idOf(fi); !ok || id != e.id {
-		return nil, false
+		return nil, nil, false
 	}
-	envs, ok := decodeEnvs(e.envs, file)
-	return envs, ok
+	return decodeEnvs(e.envs, file, only)
 }
 
 // add records the environments parsed from file, whose fstat before the read was fi.
@@ -191,13 +191,15 @@ func (c *defCache) decode(data []byte) {
 	}
 }
 
-// encodeEnvs writes envs field by field; TestCacheFields fails when a field is added to Env
-// or the types under it and not here.
+// encodeEnvs writes envs field by field, each environment as its name and then the rest as
+// one string, which a launch that needs another name skips; TestCacheFields fails when a
+// field is added to Env or the types under it and not here.
 func encodeEnvs(envs []*Env) []byte {
-	w := &cacheWriter{}
-	w.int(len(envs))
+	out := &cacheWriter{}
+	out.int(len(envs))
 	for _, e := range envs {
-		w.str(e.Name)
+		out.str(e.Name)
+		w := &cacheWriter{}
 		w.strs(e.Setup)
 		w.int(len(e.Specifiers))
 		if e.Specifiers != nil {
@@ -241,58 +243,73 @@ func encodeEnvs(envs []*Env) []byte {
 		w.str(e.Shell)
 		w.int(e.Line)
 		w.strs(e.Overrides)
+		out.bytes(w.b.Bytes())
 	}
-	return w.b.Bytes()
+	return out.b.Bytes()
 }
 
-// decodeEnvs reads what encodeEnvs wrote, with File set to file. The strings it returns are
-// parts of data, not copies.
-func decodeEnvs(data, file string) ([]*Env, bool) {
-	r := &cacheReader{b: data}
-	n := r.count()
-	envs := make([]*Env, 0, n)
-	for ; n > 0 && r.ok(); n-- {
-		e := &Env{Name: r.str(), Setup: r.strs(), File: file}
-		ns, isMap := r.count(), r.int() == 1
-		if isMap {
-			e.Specifiers = make(map[string]string, ns)
-		} else if ns > 0 {
-			return nil, false
+// decodeEnvs reads what encodeEnvs wrote, with File set to file: every environment, or with
+// only set, those called only, and the names of the others. The strings it returns are parts
+// of data, not copies.
+func decodeEnvs(data, file, only string) (envs []*Env, others []string, ok bool) {
+	all := &cacheReader{b: data}
+	for n := all.count(); n > 0 && all.ok(); n-- {
+		name, rest := all.str(), all.str()
+		if only != "" && name != only {
+			others = append(others, name)
+			continue
 		}
-		for ; ns > 0 && r.ok(); ns-- {
-			k := r.str()
-			e.Specifiers[k] = r.str()
+		e, ok := decodeEnv(name, rest, file)
+		if !ok {
+			return nil, nil, false
 		}
-		if ns := r.count(); ns > 0 {
-			e.Secrets = make([]Secret, ns)
-			for i := range e.Secrets {
-				s := &e.Secrets[i]
-				s.Key, s.Var, s.Renamed, s.JSON = r.str(), r.str(), r.bool(), r.bool()
-				s.File, s.Optional, s.AllowVars, s.Line = r.str(), r.bool(), r.strs(), r.int()
-			}
-		}
-		if nx := r.count(); nx > 0 {
-			e.Executables = make([]Executable, nx)
-			for i := range e.Executables {
-				x := &e.Executables[i]
-				x.Label = r.str()
-				if ni := r.count(); ni > 0 {
-					x.Instances = make([]Instance, ni)
-					for j := range x.Instances {
-						in := &x.Instances[j]
-						in.Command = r.str()
-						in.NumCores = Cores{Start: r.int(), Stop: r.int(), Step: r.int()}
-						in.ParallelMode, in.Line = r.str(), r.int()
-					}
-				}
-				x.Line = r.int()
-			}
-		}
-		e.Project, e.Domain, e.Bundle, e.Mask, e.Shell = r.str(), r.str(), r.str(), r.bool(), r.str()
-		e.Line, e.Overrides = r.int(), r.strs()
 		envs = append(envs, e)
 	}
-	return envs, r.ok() && len(r.b) == 0
+	return envs, others, all.ok() && len(all.b) == 0
+}
+
+// decodeEnv reads one environment's fields after its name.
+func decodeEnv(name, data, file string) (*Env, bool) {
+	r := &cacheReader{b: data}
+	e := &Env{Name: name, Setup: r.strs(), File: file}
+	ns, isMap := r.count(), r.int() == 1
+	if isMap {
+		e.Specifiers = make(map[string]string, ns)
+	} else if ns > 0 {
+		return nil, false
+	}
+	for ; ns > 0 && r.ok(); ns-- {
+		k := r.str()
+		e.Specifiers[k] = r.str()
+	}
+	if ns := r.count(); ns > 0 {
+		e.Secrets = make([]Secret, ns)
+		for i := range e.Secrets {
+			s := &e.Secrets[i]
+			s.Key, s.Var, s.Renamed, s.JSON = r.str(), r.str(), r.bool(), r.bool()
+			s.File, s.Optional, s.AllowVars, s.Line = r.str(), r.bool(), r.strs(), r.int()
+		}
+	}
+	if nx := r.count(); nx > 0 {
+		e.Executables = make([]Executable, nx)
+		for i := range e.Executables {
+			x := &e.Executables[i]
+			x.Label = r.str()
+			if ni := r.count(); ni > 0 {
+				x.Instances = make([]Instance, ni)
+				for j := range x.Instances {
+					in := &x.Instances[j]
+					in.Command = r.str()
+					in.NumCores = Cores{Start: r.int(), Stop: r.int(), Step: r.int()}
+					in.ParallelMode, in.Line = r.str(), r.int()
+				}
+			}
+			x.Line = r.int()
+		}
+	}
+	e.Project, e.Domain, e.Bundle, e.Mask, e.Shell = r.str(), r.str(), r.str(), r.bool(), r.str()
+	e.Line, e.Overrides = r.int(), r.strs()
+	return e, r.ok() && len(r.b) == 0
 }
 
 type cacheWriter struct{ b bytes.Buffer }

@@ -4,10 +4,12 @@ package envdef
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +52,25 @@ func TestCacheRoundTrip(t *testing.T) {
 			if err != nil || len(envs) == 0 {
 				continue
 			}
-			got, ok := decodeEnvs(string(encodeEnvs(envs)), f.Name)
-			if !ok || !reflect.DeepEqual(got, envs) {
+			data := string(encodeEnvs(envs))
+			got, others, ok := decodeEnvs(data, f.Name, "")
+			if !ok || others != nil || !reflect.DeepEqual(got, envs) {
 				t.Errorf("%s: %s: the cache gives back %+v, not %+v", filepath.Base(s), f.Name, got, envs)
+			}
+			// For one name: its environments, and the others' names, in order.
+			name := envs[len(envs)-1].Name
+			var want []*Env
+			var wantOthers []string
+			for _, e := range envs {
+				if e.Name == name {
+					want = append(want, e)
+				} else {
+					wantOthers = append(wantOthers, e.Name)
+				}
+			}
+			got, others, ok = decodeEnvs(data, f.Name, name)
+			if !ok || !reflect.DeepEqual(got, want) || !slices.Equal(others, wantOthers) {
+				t.Errorf("%s: %s: for %q the cache gives back %+v and %q, not %+v and %q", filepath.Base(s), f.Name, name, got, others, want, wantOthers)
 			}
 			n++
 		}
@@ -60,7 +78,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	if n < 20 {
 		t.Errorf("only %d files parsed", n)
 	}
-	if _, ok := decodeEnvs("\x02\x03a", "f"); ok {
+	if _, _, ok := decodeEnvs("\x02\x03a", "f", ""); ok {
 		t.Error("a truncated cache decoded")
 	}
 }
@@ -75,7 +93,7 @@ func TestLoadCached(t *testing.T) {
 	os.Chmod(dir, 0o755)
 	cache := filepath.Join(dir, "cache")
 	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\", \"K2\"]\n")
-	load := func() (*Set, error) { return LoadCached([]string{file}, nil, fileperm.Trust{}, cache) }
+	load := func() (*Set, error) { return LoadCached([]string{file}, nil, fileperm.Trust{}, cache, "", nil) }
 	secrets := func(s *Set) string {
 		e, err := s.Lookup("a")
 		if err != nil {
@@ -87,7 +105,7 @@ func TestLoadCached(t *testing.T) {
 		}
 		return strings.Join(keys, ",")
 	}
-	hit := func() bool { _, ok := openCache(cache).lookup(file, fileperm.Trust{}); return ok }
+	hit := func() bool { _, _, ok := openCache(cache).lookup(file, fileperm.Trust{}, ""); return ok }
 
 	want, err := Load([]string{file}, nil, fileperm.Trust{})
 	if err != nil {
@@ -165,6 +183,59 @@ func TestLoadCached(t *testing.T) {
 	}
 	if hit() {
 		t.Error("a file changed a moment ago was cached")
+	}
+}
+
+// TestLoadCachedNamed: loaded for one name, a set holds that name's environments (overrides
+// across files kept) whether the files come from the cache or not, and knows the other
+// names; check stops a file it refuses, which is then not cached.
+func TestLoadCachedNamed(t *testing.T) {
+	defer func(w time.Duration) { racyWindow = w }(racyWindow)
+	racyWindow = 0
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	cache := filepath.Join(dir, "cache")
+	site := write(t, dir, "site/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\"]\n\n[[env]]\nname = \"b\"\nsecrets = [\"K2\"]\n")
+	user := write(t, dir, "user/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K3\"]\n\n[[env]]\nname = \"c\"\nsecrets = [\"K4\"]\n")
+	files := []string{site, user}
+	want, err := Load(files, nil, fileperm.Trust{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantA, _ := want.Lookup("a")
+	for i := range 2 { // parsed, then from the cache
+		set, err := LoadCached(files, nil, fileperm.Trust{}, cache, "a", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := set.Lookup("a"); err != nil || !reflect.DeepEqual(got, wantA) {
+			t.Errorf("load %d: a = %+v, %v; want %+v", i, got, err, wantA)
+		}
+		if envs := set.Envs(); len(envs) != 1 {
+			t.Errorf("load %d: %d environments, want a alone", i, len(envs))
+		}
+		_, err = set.Lookup("d")
+		if nf, ok := err.(*NotFoundError); !ok || !slices.Equal(nf.Known, []string{"a", "b", "c"}) {
+			t.Errorf("load %d: Lookup(d) = %v; want a NotFoundError that knows a, b and c", i, err)
+		}
+	}
+	refuse := func(e *Env) error {
+		if e.Name == "c" {
+			return fmt.Errorf("%s: c is refused", e.File)
+		}
+		return nil
+	}
+	os.RemoveAll(cache)
+	for i := range 2 {
+		if _, err := LoadCached(files, nil, fileperm.Trust{}, cache, "a", refuse); err == nil || !strings.Contains(err.Error(), "c is refused") {
+			t.Errorf("load %d with a check that refuses c: %v", i, err)
+		}
+	}
+	if _, _, ok := openCache(cache).lookup(user, fileperm.Trust{}, ""); ok {
+		t.Error("a file that the check refused was cached")
+	}
+	if _, _, ok := openCache(cache).lookup(site, fileperm.Trust{}, ""); !ok {
+		t.Error("the file that the check took was not cached")
 	}
 }
 

@@ -156,12 +156,24 @@ func (e *NotFoundError) Hint() string {
 }
 
 // Set is the merged result of loading definition files. It may hold several environments of
-// one name that differ in their specifiers, as hpcFlow allows.
+// one name that differ in their specifiers, as hpcFlow allows. A Set that LoadCached loaded
+// for one name holds only the environments of that name, and knows the others by name.
 type Set struct {
 	// UserFile is the user's definition file (see UserFile), named in a NotFoundError.
 	UserFile string
 	envs     map[string][]*Env // by name, in the order first defined
+	others   map[string]bool   // names defined but not loaded (LoadCached for one name)
 	files    []string
+}
+
+// addNames records names that are defined but not loaded.
+func (s *Set) addNames(names []string) {
+	for _, n := range names {
+		if s.others == nil {
+			s.others = map[string]bool{}
+		}
+		s.others[n] = true
+	}
 }
 
 // add puts e in s. An environment of the same name and the same specifiers from an earlier
@@ -199,6 +211,12 @@ func (s *Set) Pick(name string, spec map[string]string) (*Env, error) {
 	list, ok := s.envs[name]
 	if !ok {
 		known := slices.Sorted(maps.Keys(s.envs))
+		for n := range s.others {
+			if _, ok := s.envs[n]; !ok {
+				known = append(known, n)
+			}
+		}
+		slices.Sort(known)
 		return nil, &NotFoundError{Name: name, Known: known, Files: s.Files(), UserFile: s.UserFile}
 	}
 	var match []*Env

@@ -55,14 +55,25 @@ func UserFile(d dirs.Dirs) string {
 // ReadFile, trusting t. A missing file in defaults is skipped silently; a missing file in
 // explicit (from --envs or SECRUN_ENVS) is an error. A file named twice is read once.
 func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
-	return LoadCached(defaults, explicit, t, "")
+	return first(load(defaults, explicit, t, loadOpts{}))
 }
 
 // LoadCached is Load that keeps the environments of each file it parses in the cache in
-// cacheDir (the user's cache directory; "" for none) and takes them from there while the file
-// is unchanged (see cache.go). What it returns, and every error, is Load's.
-func LoadCached(defaults, explicit []string, t fileperm.Trust, cacheDir string) (*Set, error) {
-	l := load(defaults, explicit, t, false, openCache(cacheDir))
+// cacheDir (the user's cache directory) and takes them from there while the file is unchanged
+// (see cache.go). What it returns, and every error, is Load's, with two differences:
+//
+//   - check is applied to every environment of a file as the file is parsed, and an error
+//     from it is the file's error: the file is not cached. Environments taken from the cache
+//     passed it when their file was parsed, so every caller must pass the same check (secrun
+//     passes its store's rules for keys and variables).
+//   - With name set, the Set holds only the environments called name, from every file, and
+//     the others only by name (for the hint of a NotFoundError): a launch needs one name, and
+//     decoding every other environment from the cache would cost every launch.
+func LoadCached(defaults, explicit []string, t fileperm.Trust, cacheDir, name string, check func(*Env) error) (*Set, error) {
+	return first(load(defaults, explicit, t, loadOpts{cache: openCache(cacheDir), only: name, check: check}))
+}
+
+func first(l *Loaded) (*Set, error) {
 	if len(l.Errors) > 0 {
 		return nil, l.Errors[0]
 	}
@@ -81,12 +92,20 @@ type Loaded struct {
 // out, an environment that does not validate is left out of its file, and every such error
 // is collected. env check is built on it, so that it reads files exactly as runs do.
 func LoadAll(defaults, explicit []string, t fileperm.Trust) *Loaded {
-	return load(defaults, explicit, t, true, nil)
+	return load(defaults, explicit, t, loadOpts{all: true})
 }
 
-// load is Load (all false: stop at the first error) and LoadAll, with the cache c (nil for
-// none).
-func load(defaults, explicit []string, t fileperm.Trust, all bool, c *defCache) *Loaded {
+// loadOpts are load's ways to load: see LoadAll for all, LoadCached for the others.
+type loadOpts struct {
+	all   bool      // go on after an error
+	cache *defCache // nil for none
+	only  string    // "" for every environment
+	check func(*Env) error
+}
+
+// load is Load, LoadCached and LoadAll.
+func load(defaults, explicit []string, t fileperm.Trust, o loadOpts) *Loaded {
+	all, c := o.all, o.cache
 	l := &Loaded{Set: &Set{envs: map[string][]*Env{}}, Texts: map[string][]byte{}}
 	seen := map[string]bool{}
 	if c != nil {
@@ -97,12 +116,13 @@ func load(defaults, explicit []string, t fileperm.Trust, all bool, c *defCache) 
 			continue
 		}
 		if c != nil {
-			if envs, ok := c.lookup(f, t); ok {
+			if envs, others, ok := c.lookup(f, t, o.only); ok {
 				seen[absPath(f)] = true
 				l.Set.files = append(l.Set.files, f)
 				for _, e := range envs {
 					l.Set.add(e)
 				}
+				l.Set.addNames(others)
 				continue
 			}
 		}
@@ -127,6 +147,13 @@ func load(defaults, explicit []string, t fileperm.Trust, all bool, c *defCache) 
 			l.Texts[f] = data
 		}
 		envs, errs := ParseFileAll(f, data)
+		for _, e := range envs {
+			if o.check != nil && len(errs) == 0 {
+				if err := o.check(e); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
 		if l.Errors = append(l.Errors, errs...); len(errs) > 0 && !all {
 			return l
 		}
@@ -134,7 +161,11 @@ func load(defaults, explicit []string, t fileperm.Trust, all bool, c *defCache) 
 			c.add(f, fi, envs)
 		}
 		for _, e := range envs {
-			l.Set.add(e)
+			if o.only == "" || e.Name == o.only {
+				l.Set.add(e)
+			} else {
+				l.Set.addNames([]string{e.Name})
+			}
 		}
 	}
 	return l

@@ -174,7 +174,7 @@ func (g *globals) lookupEnv(name string, spec []string) (*envdef.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := g.definitions()
+	set, err := g.definitionsOf(name)
 	if err != nil {
 		return nil, err
 	}
@@ -203,22 +203,23 @@ func parseSpec(spec []string) (map[string]string, error) {
 }
 
 // definitions loads the standard definition files and the explicit ones.
-func (g *globals) definitions() (*envdef.Set, error) {
+func (g *globals) definitions() (*envdef.Set, error) { return g.definitionsOf("") }
+
+// definitionsOf is definitions with only the environments called name ("" for all) in the
+// set; a launch needs one. Every environment of every file read is checked with
+// checkSecrets as its file is parsed (envdef.LoadCached), so one that breaks the store's
+// rules stops every run, as one that does not parse does.
+func (g *globals) definitionsOf(name string) (*envdef.Set, error) {
 	c, err := g.config()
 	if err != nil {
 		return nil, err
 	}
-	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, g.dirs.Cache)
+	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, g.dirs.Cache, name, checkSecrets)
 	if err != nil {
 		return nil, err
 	}
 	set.UserFile = envdef.UserFile(g.dirs)
 	g.verbosef("definitions read from: %s", strings.Join(set.Files(), ", "))
-	for _, e := range set.Envs() {
-		if err := checkSecrets(e); err != nil {
-			return nil, err
-		}
-	}
 	return set, nil
 }
 
