@@ -57,9 +57,11 @@ var geteuid = sync.OnceValue(func() uint32 { return uint32(os.Geteuid()) })
 // component) nor a second stat of each directory is needed. It applies NoWrites to the
 // directories, nearest first, as checkTree does, and reports done when it has the answer;
 // at the first link or error it hands back to checkTree, which starts over.
-func checkParentsNoLinks(path, abs string, trusted map[uint32]bool, offerGroups bool) (done bool, err error) {
-	if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
-		return false, nil
+func checkParentsNoLinks(path, abs string, trusted map[uint32]bool, offerGroups, noLink bool) (done bool, err error) {
+	if !noLink { // else the caller's lstat of abs (path is abs) said that it is not a link
+		if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+			return false, nil
+		}
 	}
 	for _, d := range parents(abs) {
 		dfi, err := os.Lstat(d)
@@ -83,8 +85,9 @@ func who(bad fs.FileMode) string {
 	return "group and others"
 }
 
-// checkTree checks the file (fi from its descriptor) and the directories above it.
-func checkTree(path string, fi fs.FileInfo, t Trust) error {
+// checkTree checks the file (fi from its descriptor, or its lstat when noLink says so) and
+// the directories above it.
+func checkTree(path string, fi fs.FileInfo, t Trust, noLink bool) error {
 	trusted := map[uint32]bool{}
 	for _, name := range t.Groups {
 		if g, err := user.LookupGroup(name); err == nil {
@@ -100,7 +103,7 @@ func checkTree(path string, fi fs.FileInfo, t Trust) error {
 	if err != nil {
 		return err
 	}
-	if done, err := checkParentsNoLinks(path, abs, trusted, !t.Settings); done {
+	if done, err := checkParentsNoLinks(path, abs, trusted, !t.Settings, noLink); done {
 		return err
 	}
 	dirs := parents(abs)

@@ -46,6 +46,10 @@ func TestReadTrustedDirs(t *testing.T) {
 	if err := os.Symlink(good, back); err != nil {
 		t.Fatal(err)
 	}
+	fileLink := filepath.Join(good, "fl.toml") // good/fl.toml -> open/sub/f.toml: the file itself is a link
+	if err := os.Symlink(filepath.Join(inOpen, "f.toml"), fileLink); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		path string
 		at   string // the directory refused, "" when the read succeeds
@@ -54,14 +58,20 @@ func TestReadTrustedDirs(t *testing.T) {
 		{filepath.Join(back, "f.toml"), ""},
 		{filepath.Join(inOpen, "f.toml"), open},
 		{filepath.Join(link, "f.toml"), open},
+		{fileLink, open},
 	} {
-		_, err := ReadTrusted(tc.path, 1<<20, Trust{})
-		var fe *Error
-		switch {
-		case tc.at == "" && err != nil:
-			t.Errorf("ReadTrusted(%s): %v", tc.path, err)
-		case tc.at != "" && (!errors.As(err, &fe) || fe.At != tc.at):
-			t.Errorf("ReadTrusted(%s) = %v; want %s refused", tc.path, err, tc.at)
+		// CheckTrusted (the definitions cache's check, which skips the open) must agree.
+		_, errCheck := CheckTrusted(tc.path, 1<<20, Trust{})
+		for what, err := range map[string]error{"ReadTrusted": second(ReadTrusted(tc.path, 1<<20, Trust{})), "CheckTrusted": errCheck} {
+			var fe *Error
+			switch {
+			case tc.at == "" && err != nil:
+				t.Errorf("%s(%s): %v", what, tc.path, err)
+			case tc.at != "" && (!errors.As(err, &fe) || fe.At != tc.at):
+				t.Errorf("%s(%s) = %v; want %s refused", what, tc.path, err, tc.at)
+			}
 		}
 	}
 }
+
+func second[T any](_ T, err error) error { return err }
