@@ -1,0 +1,433 @@
+// Package yamlnode reads a YAML document into a tree of nodes that keep what secrun needs of
+// the text: each node's kind, tag and line, and each scalar's text as written. Scalars are
+// resolved by YAML 1.2's core schema as go.yaml.in/yaml/v3 resolves them (which secrun used
+// before): true, 0042, 1.20 and ~ are a boolean, an integer, a float and null; quoted and
+// block scalars are strings. Aliases point to the node of the anchor of that name written
+// before them, so a walk that follows them must bound itself.
+//
+// It parses with github.com/goccy/go-yaml, whose packages cost little at start-up. That
+// parser's memory grows with the square of the nesting, so Parse measures the nesting on the
+// tokens first and refuses text nested deeper than the caller allows before parsing it.
+package yamlnode
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Kind is the kind of a node.
+type Kind int
+
+const (
+	Scalar Kind = iota + 1
+	Sequence
+	Mapping
+	Alias
+)
+
+// Node is one node of a YAML document.
+type Node struct {
+	Kind Kind
+	// Tag is the node's short tag: the one written (!!str, !custom) or else the resolved one:
+	// !!null, !!bool, !!int, !!float, !!timestamp, !!merge or !!str for a scalar, !!seq or
+	// !!map for a collection; an alias has none.
+	Tag string
+	// Value is a scalar's text (quoted and block scalars decoded, the others as written), or
+	// the name an alias refers to.
+	Value   string
+	Line    int
+	Content []*Node // a sequence's items; a mapping's keys and values, alternating
+	Alias   *Node   // the node an alias names
+}
+
+// SyntaxError is text that is not YAML, or YAML that this reader cannot read.
+type SyntaxError struct {
+	Line int    // 0 if not known
+	Msg  string // the parser's words; it may quote the text
+	Err  error
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// DepthError is a document nested deeper than Parse allows.
+type DepthError struct {
+	Line int // the first node found too deep
+}
+
+func (e *DepthError) Error() string { return fmt.Sprintf("line %d: nested too deep", e.Line) }
+
+// Parse reads the first document of data. It returns nil for a document with no content (an
+// empty file or comments only). A node deeper than maxDepth (the document's top node is at
+// depth 1, its members at depth 2) gives a *DepthError; text that is not YAML a *SyntaxError.
+func Parse(data []byte, maxDepth int) (*Node, error) {
+	tks := lexer.Tokenize(string(data))
+	// The estimate counts at least half of the true nesting (a sequence written at its key's
+	// indentation is not counted) and never more; beyond twice the limit the parser is not
+	// asked, below it the tree gives the exact node.
+	if line := tooDeep(tks, 2*maxDepth+2); line > 0 {
+		return nil, &DepthError{Line: line}
+	}
+	f, err := parser.Parse(tks, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return nil, nil
+	}
+	c := &converter{anchors: map[string]*Node{}, max: maxDepth}
+	n := c.node(f.Docs[0].Body, 1)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return n, nil
+}
+
+// syntaxError takes the line and the message out of the parser's error, whose text also shows
+// the lines around the fault.
+func syntaxError(err error) error {
+	var pe interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	if errors.As(err, &pe) {
+		line := 0
+		if tk := pe.GetToken(); tk != nil && tk.Position != nil {
+			line = tk.Position.Line
+		}
+		return &SyntaxError{Line: line, Msg: pe.GetMessage(), Err: err}
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return &SyntaxError{Msg: msg, Err: err}
+}
+
+// tooDeep returns the line of the first token at which the nesting counted on the tokens
+// exceeds limit, or 0. Flow collections are counted by their brackets; block collections by
+// the indentation of their entries: an entry ('- ' or 'key:') further right than the
+// innermost open collection opens a new one, and the first token of a line closes those
+// further right than itself.
+func tooDeep(tks token.Tokens, limit int) int {
+	var cols []int // the columns of the open block collections
+	flow, line := 0, 0
+	for i, tk := range tks {
+		p := tk.Position
+		first := p.Line != line
+		line = p.Line
+		switch tk.Type {
+		case token.CommentType:
+			continue
+		case token.SequenceStartType, token.MappingStartType:
+			flow++
+		case token.SequenceEndType, token.MappingEndType:
+			flow = max(flow-1, 0)
+		}
+		if flow > 0 && tk.Type != token.SequenceStartType && tk.Type != token.MappingStartType {
+			continue
+		}
+		col := p.Column
+		if tk.Type == token.MappingValueType && i > 0 && tks[i-1].Position.Line == p.Line {
+			col = tks[i-1].Position.Column // a key's column, not its colon's
+		}
+		if first {
+			for len(cols) > 0 && cols[len(cols)-1] > col {
+				cols = cols[:len(cols)-1]
+			}
+		}
+		switch tk.Type {
+		case token.SequenceEntryType, token.MappingValueType, token.MappingKeyType:
+			if len(cols) == 0 || cols[len(cols)-1] < col {
+				cols = append(cols, col)
+			}
+		}
+		if len(cols)+flow > limit {
+			return p.Line
+		}
+	}
+	return 0
+}
+
+// converter turns the parser's tree into Nodes.
+type converter struct {
+	anchors map[string]*Node
+	max     int
+	err     error
+}
+
+func (c *converter) fail(err error) *Node {
+	if c.err == nil {
+		c.err = err
+	}
+	return &Node{Kind: Scalar, Tag: "!!null"}
+}
+
+func line(n ast.Node) int {
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return tk.Position.Line
+	}
+	return 0
+}
+
+// node converts n, at depth d. A nil n is an empty scalar, null.
+func (c *converter) node(n ast.Node, d int) *Node {
+	if c.err != nil {
+		return &Node{Kind: Scalar, Tag: "!!null"}
+	}
+	if n == nil {
+		return &Node{Kind: Scalar, Tag: "!!null"}
+	}
+	if d > c.max {
+		return c.fail(&DepthError{Line: line(n)})
+	}
+	switch n := n.(type) {
+	case *ast.AnchorNode:
+		// Registered before its content, so that an alias inside it names it, as in YAML.
+		out := &Node{}
+		c.anchors[n.Name.GetToken().Value] = out
+		*out = *c.node(n.Value, d)
+		out.Line = line(n) // a node's line is that of its first property
+		return out
+	case *ast.AliasNode:
+		name := n.Value.GetToken().Value
+		a, ok := c.anchors[name]
+		if !ok {
+			return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("unknown anchor '%s' referenced", name)})
+		}
+		return &Node{Kind: Alias, Value: name, Line: line(n), Alias: a}
+	case *ast.TagNode:
+		out := c.node(n.Value, d)
+		out.Line = line(n)
+		if tag := shortTag(n.Start.Value); tag != "!" {
+			out.Tag = tag
+		}
+		return out
+	case *ast.MappingNode:
+		out := &Node{Kind: Mapping, Tag: "!!map", Line: line(n)}
+		for _, v := range n.Values {
+			c.pair(out, v, d)
+		}
+		if !n.IsFlowStyle && len(out.Content) > 0 {
+			out.Line = out.Content[0].Line // a block mapping starts at its first key
+		}
+		return out
+	case *ast.MappingValueNode: // a single pair in a flow sequence: [a: 1]
+		out := &Node{Kind: Mapping, Tag: "!!map"}
+		c.pair(out, n, d)
+		out.Line = out.Content[0].Line
+		return out
+	case *ast.MappingKeyNode: // ? key
+		out := c.node(n.Value, d)
+		out.Line = line(n)
+		return out
+	case *ast.SequenceNode:
+		out := &Node{Kind: Sequence, Tag: "!!seq", Line: line(n), Content: make([]*Node, len(n.Values))}
+		for i, v := range n.Values {
+			out.Content[i] = c.node(v, d+1)
+		}
+		return out
+	case *ast.LiteralNode:
+		return &Node{Kind: Scalar, Tag: "!!str", Value: n.Value.Value, Line: line(n)}
+	case *ast.NullNode:
+		v := n.GetToken().Value
+		if n.GetToken().Type == token.ImplicitNullType {
+			v = ""
+		}
+		return &Node{Kind: Scalar, Tag: "!!null", Value: v, Line: line(n)}
+	case ast.ScalarNode:
+		tk := n.GetToken()
+		tag := "!!str"
+		if tk.Type != token.SingleQuoteType && tk.Type != token.DoubleQuoteType {
+			tag, _ = resolve(tk.Value, true)
+		}
+		return &Node{Kind: Scalar, Tag: tag, Value: tk.Value, Line: line(n)}
+	}
+	return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("unexpected %s", n.Type().YAMLName())})
+}
+
+// pair appends the key and the value of v to mapping m, whose members are at depth d+1.
+func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int) {
+	var k ast.Node
+	if v.Key != nil {
+		k = v.Key
+	}
+	kn := c.node(k, d+1)
+	if k == nil {
+		kn.Line = line(v)
+	}
+	m.Content = append(m.Content, kn, c.node(v.Value, d+1))
+}
+
+// shortTag writes tag:yaml.org,2002:str, in either form, as !!str.
+func shortTag(tag string) string {
+	t := strings.TrimSuffix(strings.TrimPrefix(tag, "!<"), ">")
+	if rest, ok := strings.CutPrefix(t, "tag:yaml.org,2002:"); ok {
+		return "!!" + rest
+	}
+	return tag
+}
+
+// Int is an !!int scalar's value, or false if it is not an integer or does not fit in 64 bits.
+func (n *Node) Int() (int64, bool) {
+	_, v := resolve(n.Value, false)
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+// Float is a !!float scalar's value (an integer's too), or false if it has none.
+func (n *Node) Float() (float64, bool) {
+	switch v := func() any { _, v := resolve(n.Value, false); return v }().(type) {
+	case float64:
+		return v, true
+	case int64:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// Bool is a !!bool scalar's value, or false if it has none.
+func (n *Node) Bool() (bool, bool) {
+	_, v := resolve(n.Value, false)
+	b, ok := v.(bool)
+	return b, ok
+}
+
+// resolve returns the tag and the value of a scalar's text by the rules of go.yaml.in/yaml/v3
+// (resolve.go): the core schema's null, booleans, integers (also 0b, 0o and 0x, with _ between
+// digits) and floats, the merge key, and, if plain, dates as timestamps. Anything else is a
+// string. The value is nil, a bool, an int64 or uint64, a float64, or the text.
+func resolve(s string, plain bool) (string, any) {
+	switch s {
+	case "", "~", "null", "Null", "NULL":
+		return "!!null", nil
+	case "true", "True", "TRUE":
+		return "!!bool", true
+	case "false", "False", "FALSE":
+		return "!!bool", false
+	case ".nan", ".NaN", ".NAN":
+		return "!!float", math.NaN()
+	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+		return "!!float", math.Inf(1)
+	case "-.inf", "-.Inf", "-.INF":
+		return "!!float", math.Inf(-1)
+	case "<<":
+		return "!!merge", s
+	}
+	switch c := s[0]; {
+	case c == '.':
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return "!!float", f
+		}
+	case c == '+' || c == '-' || '0' <= c && c <= '9':
+		if plain && isTimestamp(s) {
+			return "!!timestamp", s
+		}
+		p := strings.ReplaceAll(s, "_", "")
+		if i, err := strconv.ParseInt(p, 0, 64); err == nil {
+			return "!!int", i
+		}
+		if u, err := strconv.ParseUint(p, 0, 64); err == nil {
+			return "!!int", u
+		}
+		if isFloat(p) {
+			if f, err := strconv.ParseFloat(p, 64); err == nil {
+				return "!!float", f
+			}
+		}
+		for _, b := range []struct {
+			prefix string
+			base   int
+		}{{"0b", 2}, {"0o", 8}} {
+			if digits, ok := strings.CutPrefix(p, b.prefix); ok {
+				if i, err := strconv.ParseInt(digits, b.base, 64); err == nil {
+					return "!!int", i
+				}
+				if u, err := strconv.ParseUint(digits, b.base, 64); err == nil {
+					return "!!int", u
+				}
+			} else if digits, ok := strings.CutPrefix(p, "-"+b.prefix); ok {
+				if i, err := strconv.ParseInt("-"+digits, b.base, 64); err == nil {
+					return "!!int", i
+				}
+			}
+		}
+	}
+	return "!!str", s
+}
+
+// isFloat reports whether s is written as a YAML float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+func isFloat(s string) bool {
+	digits := func() int {
+		n := 0
+		for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+			n++
+		}
+		s = s[n:]
+		return n
+	}
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s != "" && s[0] == '.' {
+		s = s[1:]
+		if digits() == 0 {
+			return false
+		}
+	} else {
+		if digits() == 0 {
+			return false
+		}
+		if s != "" && s[0] == '.' {
+			s = s[1:]
+			digits()
+		}
+	}
+	if s != "" && (s[0] == 'e' || s[0] == 'E') {
+		s = s[1:]
+		if s != "" && (s[0] == '-' || s[0] == '+') {
+			s = s[1:]
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return s == ""
+}
+
+// isTimestamp reports whether s is a date, or a date and time, in one of the forms that
+// go.yaml.in/yaml/v3 reads as a timestamp.
+func isTimestamp(s string) bool {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	if i != 4 || i == len(s) || s[i] != '-' {
+		return false
+	}
+	for _, layout := range []string{"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00", "2006-1-2 15:4:5.999999999", "2006-1-2"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
