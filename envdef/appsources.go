@@ -92,6 +92,9 @@ func appSourceLists(data []byte) (map[string][]string, error) {
 	if configs == nil || err != nil {
 		return lists, err
 	}
+	if configs.Kind != yamlnode.Mapping {
+		return nil, fmt.Errorf("line %d: configs must be a mapping of names to configurations, not %s", configs.Line, kindName(configs))
+	}
 	var names []string
 	for j, m := range append([]*yamlnode.Node{configs}, mergeBases(configs)...) {
 		for i := 0; i+1 < len(m.Content); i += 2 {
