@@ -11,12 +11,14 @@
 package yamlnode
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
@@ -76,6 +78,9 @@ func (e *DepthError) Error() string { return fmt.Sprintf("line %d: nested too de
 // empty file or comments only). A node deeper than maxDepth (the document's top node is at
 // depth 1, its members at depth 2) gives a *DepthError; text that is not YAML a *SyntaxError.
 func Parse(data []byte, maxDepth int) (*Node, error) {
+	if err := printable(data); err != nil {
+		return nil, err
+	}
 	tks := lexer.Tokenize(string(data))
 	// The estimate counts at least half of the true nesting (a sequence written at its key's
 	// indentation is not counted) and never more; beyond twice the limit the parser is not
@@ -218,7 +223,7 @@ func (c *converter) node(n ast.Node, d int) *Node {
 	case *ast.MappingNode:
 		out := &Node{Kind: Mapping, Tag: "!!map", Line: line(n)}
 		for _, v := range n.Values {
-			c.pair(out, v, d)
+			c.pair(out, v, d, n.IsFlowStyle)
 		}
 		if !n.IsFlowStyle && len(out.Content) > 0 {
 			out.Line = out.Content[0].Line // a block mapping starts at its first key
@@ -226,7 +231,7 @@ func (c *converter) node(n ast.Node, d int) *Node {
 		return out
 	case *ast.MappingValueNode: // a single pair in a flow sequence: [a: 1]
 		out := &Node{Kind: Mapping, Tag: "!!map"}
-		c.pair(out, n, d)
+		c.pair(out, n, d, true)
 		out.Line = out.Content[0].Line
 		return out
 	case *ast.MappingKeyNode: // ? key
@@ -240,7 +245,7 @@ func (c *converter) node(n ast.Node, d int) *Node {
 		}
 		return out
 	case *ast.LiteralNode:
-		return &Node{Kind: Scalar, Tag: "!!str", Value: n.Value.Value, Line: line(n)}
+		return &Node{Kind: Scalar, Tag: "!!str", Value: blockText(n), Line: line(n)}
 	case *ast.NullNode:
 		v := n.GetToken().Value
 		if n.GetToken().Type == token.ImplicitNullType {
@@ -249,17 +254,68 @@ func (c *converter) node(n ast.Node, d int) *Node {
 		return &Node{Kind: Scalar, Tag: "!!null", Value: v, Line: line(n)}
 	case ast.ScalarNode:
 		tk := n.GetToken()
-		tag := "!!str"
-		if tk.Type != token.SingleQuoteType && tk.Type != token.DoubleQuoteType {
-			tag, _ = resolve(tk.Value, true)
+		if tk.Type == token.SingleQuoteType || tk.Type == token.DoubleQuoteType {
+			return &Node{Kind: Scalar, Tag: "!!str", Value: tk.Value, Line: line(n)}
 		}
-		return &Node{Kind: Scalar, Tag: tag, Value: tk.Value, Line: line(n)}
+		v := tk.Value
+		if strings.ContainsRune(tk.Origin, '\t') {
+			v = plainText(tk.Origin) // the parser drops tabs inside plain text
+		}
+		if v != "" && strings.ContainsRune(",[]{}#&*!|>'\"%@`", rune(v[0])) {
+			return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("found character %q that cannot start any token", v[0])})
+		}
+		tag, _ := resolve(v, true)
+		return &Node{Kind: Scalar, Tag: tag, Value: v, Line: line(n)}
 	}
 	return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("unexpected %s", n.Type().YAMLName())})
 }
 
-// pair appends the key and the value of v to mapping m, whose members are at depth d+1.
-func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int) {
+// plainText is the value of a plain scalar written as text: each line without the blanks
+// around it, lines joined by a space, an empty line between them kept as a line break.
+func plainText(text string) string {
+	var b strings.Builder
+	breaks := -1 // the line breaks since the last line of text; -1 before the first
+	for l := range strings.SplitSeq(text, "\n") {
+		if l = strings.Trim(l, " \t\r"); l == "" {
+			if breaks >= 0 {
+				breaks++
+			}
+			continue
+		}
+		switch {
+		case breaks == 1:
+			b.WriteByte(' ')
+		case breaks > 1:
+			b.WriteString(strings.Repeat("\n", breaks-1))
+		}
+		b.WriteString(l)
+		breaks = 1
+	}
+	return b.String()
+}
+
+// printable returns a *SyntaxError for text that YAML does not allow: invalid UTF-8, or
+// control characters other than tab, line feed and carriage return.
+func printable(data []byte) error {
+	for i, r := range string(data) {
+		ok := r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7e || r == 0x85 ||
+			0xa0 <= r && r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd && (r != 0xfeff || i == 0) || 0x10000 <= r && r <= 0x10ffff
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRune(data[i:]); size == 1 {
+				return &SyntaxError{Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "invalid UTF-8"}
+			}
+		}
+		if !ok {
+			return &SyntaxError{Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "control characters are not allowed"}
+		}
+	}
+	return nil
+}
+
+// pair appends the key and the value of v to mapping m, whose members are at depth d+1. In a
+// block mapping, a value on a line after its key's must be indented more than the key, or be
+// a block sequence; the parser would take it as the value.
+func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int, flow bool) {
 	var k ast.Node
 	if v.Key != nil {
 		k = v.Key
@@ -268,7 +324,32 @@ func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int) {
 	if k == nil {
 		kn.Line = line(v)
 	}
+	if !flow && k != nil && v.Value != nil && k.GetToken() != nil && v.Value.GetToken() != nil {
+		kp, vp := k.GetToken().Position, v.Value.GetToken().Position
+		seq, _ := v.Value.(*ast.SequenceNode)
+		if vp.Line > v.Start.Position.Line && vp.Column <= kp.Column && v.Value.GetToken().Type != token.ImplicitNullType &&
+			(seq == nil || seq.IsFlowStyle) {
+			c.fail(&SyntaxError{Line: vp.Line, Msg: "could not find expected ':' (a value on a line of its own is indented more than its key)"})
+		}
+	}
 	m.Content = append(m.Content, kn, c.node(v.Value, d+1))
+}
+
+// blockText is the value of a literal (|) or folded (>) block. The parser drops the blanks at
+// the end of the last line when the block keeps no final line break (|-, or at the end of the
+// file); YAML keeps them.
+func blockText(n *ast.LiteralNode) string {
+	v := n.Value.Value
+	if strings.HasSuffix(v, "\n") {
+		return v
+	}
+	text := strings.TrimRight(n.Value.GetToken().Origin, "\n\r")
+	last := text[strings.LastIndexByte(text, '\n')+1:]
+	blanks := last[len(strings.TrimRight(last, " \t")):]
+	if strings.TrimSpace(last) == "" || strings.HasSuffix(v, blanks) {
+		return v
+	}
+	return v + blanks
 }
 
 // shortTag writes tag:yaml.org,2002:str, in either form, as !!str.
