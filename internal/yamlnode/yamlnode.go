@@ -324,15 +324,55 @@ func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int, flow bool) {
 	if k == nil {
 		kn.Line = line(v)
 	}
-	if !flow && k != nil && v.Value != nil && k.GetToken() != nil && v.Value.GetToken() != nil {
-		kp, vp := k.GetToken().Position, v.Value.GetToken().Position
-		seq, _ := v.Value.(*ast.SequenceNode)
-		if vp.Line > v.Start.Position.Line && vp.Column <= kp.Column && v.Value.GetToken().Type != token.ImplicitNullType &&
-			(seq == nil || seq.IsFlowStyle) {
-			c.fail(&SyntaxError{Line: vp.Line, Msg: "could not find expected ':' (a value on a line of its own is indented more than its key)"})
-		}
+	if vp := start(v.Value); !flow && k != nil && vp != nil && k.GetToken() != nil && vp.Line > v.Start.Position.Line &&
+		vp.Column <= k.GetToken().Position.Column && !blockSequence(v.Value) {
+		c.fail(&SyntaxError{Line: vp.Line, Msg: "could not find expected ':' (a value on a line of its own is indented more than its key)"})
 	}
 	m.Content = append(m.Content, kn, c.node(v.Value, d+1))
+}
+
+// start is where the content of n begins: past its anchor and tag, at the first key of a
+// block mapping; nil for nothing (an implicit null).
+func start(n ast.Node) *token.Position {
+	for {
+		switch m := n.(type) {
+		case nil:
+			return nil
+		case *ast.AnchorNode:
+			n = m.Value
+			continue
+		case *ast.TagNode:
+			n = m.Value
+			continue
+		case *ast.MappingNode:
+			if !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0].Key != nil {
+				n = m.Values[0].Key
+				continue
+			}
+		}
+		tk := n.GetToken()
+		if tk == nil || tk.Type == token.ImplicitNullType {
+			return nil
+		}
+		return tk.Position
+	}
+}
+
+// blockSequence reports whether n, past its anchor and tag, is a block sequence, which may
+// stand at its key's indentation.
+func blockSequence(n ast.Node) bool {
+	for {
+		switch m := n.(type) {
+		case *ast.AnchorNode:
+			n = m.Value
+		case *ast.TagNode:
+			n = m.Value
+		case *ast.SequenceNode:
+			return !m.IsFlowStyle
+		default:
+			return false
+		}
+	}
 }
 
 // blockText is the value of a literal (|) or folded (>) block. The parser drops the blanks at
