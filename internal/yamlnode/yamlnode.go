@@ -258,8 +258,8 @@ func (c *converter) node(n ast.Node, d int) *Node {
 			return &Node{Kind: Scalar, Tag: "!!str", Value: tk.Value, Line: line(n)}
 		}
 		v := tk.Value
-		if strings.ContainsRune(tk.Origin, '\t') {
-			v = plainText(tk.Origin) // the parser drops tabs inside plain text
+		if strings.ContainsRune(tk.Origin, '\t') || tk.Type == token.MergeKeyType {
+			v = plainText(tk.Origin) // the parser drops tabs inside plain text, and reads a<< as <<
 		}
 		if v != "" && strings.ContainsRune(",[]{}#&*!|>'\"%@`", rune(v[0])) {
 			return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("found character %q that cannot start any token", v[0])})

@@ -52,6 +52,9 @@ func TestResolve(t *testing.T) {
 			t.Errorf("%q: %v %q %q, want a scalar %q %q", tt.text, v.Kind, v.Tag, v.Value, tt.tag, tt.value)
 		}
 	}
+	if top, err := Parse([]byte("{a<<: b}"), 10); err != nil || top.Content[0].Value != "a<<" || top.Content[0].Tag != "!!str" {
+		t.Errorf("key a<< = %+v, %v; want the string a<<", top, err)
+	}
 	for text, want := range map[string]any{"0042": int64(34), "-0b101": int64(-5), "1_000": int64(1000), "18446744073709551615": nil} {
 		i, ok := (&Node{Value: text}).Int()
 		if want == nil && ok || want != nil && (!ok || i != want.(int64)) {
