@@ -95,7 +95,7 @@ func Parse(data []byte, maxDepth int) (*Node, error) {
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return nil, nil
 	}
-	c := &converter{anchors: map[string]*Node{}, max: maxDepth}
+	c := &converter{data: data, anchors: map[string]*Node{}, max: maxDepth}
 	n := c.node(f.Docs[0].Body, 1)
 	if c.err != nil {
 		return nil, c.err
@@ -168,6 +168,8 @@ func tooDeep(tks token.Tokens, limit int) int {
 
 // converter turns the parser's tree into Nodes.
 type converter struct {
+	data    []byte
+	lines   []int // the offsets where the lines of data start, once needed
 	anchors map[string]*Node
 	max     int
 	err     error
@@ -255,17 +257,18 @@ func (c *converter) node(n ast.Node, d int) *Node {
 	case ast.ScalarNode:
 		tk := n.GetToken()
 		if tk.Type == token.SingleQuoteType || tk.Type == token.DoubleQuoteType {
-			return &Node{Kind: Scalar, Tag: "!!str", Value: tk.Value, Line: line(n)}
+			return &Node{Kind: Scalar, Tag: "!!str", Value: tk.Value, Line: c.startLine(tk)}
 		}
 		v := tk.Value
-		if strings.ContainsRune(tk.Origin, '\t') || tk.Type == token.MergeKeyType {
-			v = plainText(tk.Origin) // the parser drops tabs inside plain text, and reads a<< as <<
+		if strings.ContainsAny(strings.Trim(tk.Origin, " \t\r\n"), "\t\n") || tk.Type == token.MergeKeyType {
+			// The parser drops tabs inside plain text, folds some lines wrongly, and reads a<< as <<.
+			v = plainText(tk.Origin)
 		}
 		if v != "" && strings.ContainsRune(",[]{}#&*!|>'\"%@`", rune(v[0])) {
 			return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("found character %q that cannot start any token", v[0])})
 		}
 		tag, _ := resolve(v, true)
-		return &Node{Kind: Scalar, Tag: tag, Value: v, Line: line(n)}
+		return &Node{Kind: Scalar, Tag: tag, Value: v, Line: c.startLine(tk)}
 	}
 	return c.fail(&SyntaxError{Line: line(n), Msg: fmt.Sprintf("unexpected %s", n.Type().YAMLName())})
 }
@@ -312,6 +315,37 @@ func printable(data []byte) error {
 	return nil
 }
 
+// startLine is the line where scalar tk starts. For some scalars that continue on further
+// lines the parser gives the position of their end instead: then the text before that
+// position on its line is the scalar's last line.
+func (c *converter) startLine(tk *token.Token) int {
+	p := tk.Position
+	text := strings.Trim(tk.Origin, " \t\r\n")
+	n := strings.Count(text, "\n")
+	if n == 0 || p.Line <= n {
+		return p.Line
+	}
+	if c.lines == nil {
+		c.lines = []int{0}
+		for i, b := range c.data {
+			if b == '\n' {
+				c.lines = append(c.lines, i+1)
+			}
+		}
+	}
+	last := strings.TrimRight(text[strings.LastIndexByte(text, '\n')+1:], "\r")
+	if p.Line > len(c.lines) {
+		return p.Line
+	}
+	at := c.lines[p.Line-1] + p.Column - 1 // where the position points: after the text, or at its last byte
+	for _, end := range []int{at, at + 1} {
+		if begin := end - len(last); begin >= c.lines[p.Line-1] && end <= len(c.data) && string(c.data[begin:end]) == last {
+			return p.Line - n
+		}
+	}
+	return p.Line
+}
+
 // pair appends the key and the value of v to mapping m, whose members are at depth d+1. In a
 // block mapping, a value on a line after its key's must be indented more than the key, or be
 // a block sequence; the parser would take it as the value.
@@ -324,11 +358,27 @@ func (c *converter) pair(m *Node, v *ast.MappingValueNode, d int, flow bool) {
 	if k == nil {
 		kn.Line = line(v)
 	}
+	if i := v.Start.Position.Offset; flow && plain(k) && 0 < i && i < len(c.data) && c.data[i-1] == ':' && !strings.ContainsRune(" \t\r\n", rune(c.data[i])) {
+		// YAML reads {a:1} as the key "a:1"; the parser reads a: 1.
+		c.fail(&SyntaxError{Line: v.Start.Position.Line, Msg: "write a space after ':' in a flow mapping: {key: value}"})
+	}
 	if vp := start(v.Value); !flow && k != nil && vp != nil && k.GetToken() != nil && vp.Line > v.Start.Position.Line &&
 		vp.Column <= k.GetToken().Position.Column && !blockSequence(v.Value) {
 		c.fail(&SyntaxError{Line: vp.Line, Msg: "could not find expected ':' (a value on a line of its own is indented more than its key)"})
 	}
 	m.Content = append(m.Content, kn, c.node(v.Value, d+1))
+}
+
+// plain reports whether key k is a plain scalar, not quoted nor a collection.
+func plain(k ast.Node) bool {
+	if k == nil || k.GetToken() == nil {
+		return false
+	}
+	switch k.GetToken().Type {
+	case token.SingleQuoteType, token.DoubleQuoteType, token.SequenceStartType, token.MappingStartType:
+		return false
+	}
+	return true
 }
 
 // start is where the content of n begins: past its anchor and tag, at the first key of a

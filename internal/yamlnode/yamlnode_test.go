@@ -36,6 +36,7 @@ func TestResolve(t *testing.T) {
 		{"a: x\ty", "!!str", "x\ty"},
 		{"a: x \t y\n  z\tw", "!!str", "x \t y z\tw"},
 		{"a: x\n\n  y", "!!str", "x\ny"},
+		{"a: x\n  -\n  y", "!!str", "x - y"},
 		{"a: |\n  x\ty\n", "!!str", "x\ty\n"},
 		{"a: |-\n  x  \n", "!!str", "x  "},
 		{"a: >\n  x\n  y\n", "!!str", "x y\n"},
@@ -51,6 +52,9 @@ func TestResolve(t *testing.T) {
 		if v := top.Content[1]; v.Kind != Scalar || v.Tag != tt.tag || v.Value != tt.value {
 			t.Errorf("%q: %v %q %q, want a scalar %q %q", tt.text, v.Kind, v.Tag, v.Value, tt.tag, tt.value)
 		}
+	}
+	if top, err := Parse([]byte("{\"n\":1}"), 10); err != nil || top.Content[0].Value != "n" || top.Content[1].Value != "1" {
+		t.Errorf("{\"n\":1} = %+v, %v; want n: 1", top, err)
 	}
 	if top, err := Parse([]byte("{a<<: b}"), 10); err != nil || top.Content[0].Value != "a<<" || top.Content[0].Tag != "!!str" {
 		t.Errorf("key a<< = %+v, %v; want the string a<<", top, err)
@@ -124,6 +128,7 @@ func TestErrors(t *testing.T) {
 		{"a: b\n\x01\n", 2, "control characters are not allowed"},
 		{"a: \xff\n", 1, "invalid UTF-8"},
 		{"? [a, b]\n: c\n", 2, ""},
+		{"a: {n:1}\n", 1, "write a space after ':'"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.text), 10)
