@@ -36,7 +36,7 @@ const (
 	Alias
 )
 
-// Node is one node of a YAML document.
+// Node is one node of a YAML document. The node an alias names is never an alias.
 type Node struct {
 	Kind Kind
 	// Tag is the node's short tag: the one written (!!str, !custom) or else the resolved one:
@@ -207,6 +207,9 @@ func (c *converter) node(n ast.Node, d int) *Node {
 		c.anchors[n.Name.GetToken().Value] = out
 		*out = *c.node(n.Value, d)
 		out.Line = line(n) // a node's line is that of its first property
+		if out.Kind == Alias {
+			return c.fail(&SyntaxError{Line: out.Line, Msg: "an alias cannot have an anchor"})
+		}
 		return out
 	case *ast.AliasNode:
 		name := n.Value.GetToken().Value
@@ -218,6 +221,9 @@ func (c *converter) node(n ast.Node, d int) *Node {
 	case *ast.TagNode:
 		out := c.node(n.Value, d)
 		out.Line = line(n)
+		if out.Kind == Alias {
+			return c.fail(&SyntaxError{Line: out.Line, Msg: "an alias cannot have a tag"})
+		}
 		if tag := shortTag(n.Start.Value); tag != "!" {
 			out.Tag = tag
 		}

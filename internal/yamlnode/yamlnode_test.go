@@ -129,6 +129,8 @@ func TestErrors(t *testing.T) {
 		{"a: \xff\n", 1, "invalid UTF-8"},
 		{"? [a, b]\n: c\n", 2, ""},
 		{"a: {n:1}\n", 1, "write a space after ':'"},
+		{"- &0\n*0", 1, "an alias cannot have an anchor"},
+		{"- &0 !t *0", 1, "an alias cannot have"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.text), 10)
