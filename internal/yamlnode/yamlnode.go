@@ -81,6 +81,10 @@ func Parse(data []byte, maxDepth int) (*Node, error) {
 	if err := printable(data); err != nil {
 		return nil, err
 	}
+	if bytes.IndexByte(data, '\r') >= 0 {
+		// YAML reads every line break as \n; the parser counts \r\n after a comment as two lines.
+		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	}
 	tks := lexer.Tokenize(string(data))
 	// The estimate counts at least half of the true nesting (a sequence written at its key's
 	// indentation is not counted) and never more; beyond twice the limit the parser is not

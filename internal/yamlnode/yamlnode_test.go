@@ -90,6 +90,11 @@ func TestLines(t *testing.T) {
 		}
 		return out
 	}
+	crlf, err := Parse([]byte("# c\r\n- name: e\r\n  # d\r\n  setup: \"x\r\n  y\"\r\n  s: |\r\n    z\r\n\r\n"), 10)
+	if err != nil || crlf.Line != 2 || crlf.Content[0].Content[2].Line != 4 || crlf.Content[0].Content[3].Value != "x y" ||
+		crlf.Content[0].Content[4].Line != 6 || crlf.Content[0].Content[5].Value != "z\n" {
+		t.Errorf("CRLF file: %v, %v; want the lines and values of the same file with LF", crlf, err)
+	}
 	a, flow, explicit, alias := top.Content[0], top.Content[1], top.Content[2], top.Content[3]
 	for _, tt := range []struct {
 		name      string
@@ -158,4 +163,45 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%q = %+v, %v; want nothing", text, n, err)
 		}
 	}
+}
+
+// FuzzParse checks that Parse never panics nor loops, whatever the text: it gives a tree
+// whose lines are in the text and whose aliases name nodes that are not aliases, or a
+// *SyntaxError or *DepthError.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"- &a {k: v}\n- *a\n", "a: |\n  x\n", "? a\n: b\n", "a: [b, {c: d}]\n", "- &0\n*0", "a:\nb\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := Parse([]byte(s), 32)
+		if err != nil {
+			var se *SyntaxError
+			var de *DepthError
+			if !errors.As(err, &se) && !errors.As(err, &de) {
+				t.Fatalf("error %v (%T)", err, err)
+			}
+			return
+		}
+		lines := 1 // every kind of line break counts
+		for _, r := range strings.ReplaceAll(s, "\r\n", "\n") {
+			if r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029 {
+				lines++
+			}
+		}
+		var walk func(n *Node, d int)
+		walk = func(n *Node, d int) {
+			if n.Line < 0 || n.Line > lines || d > 32 {
+				t.Fatalf("node %+v at line %d, depth %d, of %d lines", n, n.Line, d, lines)
+			}
+			if n.Kind == Alias && (n.Alias == nil || n.Alias.Kind == Alias) {
+				t.Fatalf("alias %+v", n)
+			}
+			for _, c := range n.Content {
+				walk(c, d+1)
+			}
+		}
+		if n != nil {
+			walk(n, 1)
+		}
+	})
 }
