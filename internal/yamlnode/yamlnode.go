@@ -348,6 +348,9 @@ func (c *converter) startLine(tk *token.Token) int {
 		return p.Line
 	}
 	at := c.lines[p.Line-1] + p.Column - 1 // where the position points: after the text, or at its last byte
+	if first, _, _ := strings.Cut(text, "\n"); at <= len(c.data) && bytes.HasPrefix(c.data[at:], []byte(first)) {
+		return p.Line // it points at the start
+	}
 	for _, end := range []int{at, at + 1} {
 		if begin := end - len(last); begin >= c.lines[p.Line-1] && end <= len(c.data) && string(c.data[begin:end]) == last {
 			return p.Line - n

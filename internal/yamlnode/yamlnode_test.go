@@ -95,6 +95,10 @@ func TestLines(t *testing.T) {
 		crlf.Content[0].Content[4].Line != 6 || crlf.Content[0].Content[5].Value != "z\n" {
 		t.Errorf("CRLF file: %v, %v; want the lines and values of the same file with LF", crlf, err)
 	}
+	multi, err := Parse([]byte("l: x\n -stan\n#\nm: 0\n 0\n"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, flow, explicit, alias := top.Content[0], top.Content[1], top.Content[2], top.Content[3]
 	for _, tt := range []struct {
 		name      string
@@ -105,6 +109,7 @@ func TestLines(t *testing.T) {
 		{"anchored mapping", lines(a), []int{3, 3, 5, 6}},
 		{"flow mapping", lines(flow), []int{7, 7, 8, 8}},
 		{"explicit key", lines(explicit), []int{9, 10}},
+		{"over lines", lines(multi), []int{1, 1, 4, 4}},
 	} {
 		if !slices.Equal(tt.got, tt.want) {
 			t.Errorf("%s: lines %v, want %v", tt.name, tt.got, tt.want)
