@@ -81,6 +81,7 @@ func Parse(data []byte, maxDepth int) (*Node, error) {
 	if err := printable(data); err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark, which the parser would take as text
 	if bytes.IndexByte(data, '\r') >= 0 {
 		// YAML reads every line break as \n; the parser counts \r\n after a comment as two lines.
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))

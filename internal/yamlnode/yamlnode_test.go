@@ -56,6 +56,9 @@ func TestResolve(t *testing.T) {
 	if top, err := Parse([]byte("{\"n\":1}"), 10); err != nil || top.Content[0].Value != "n" || top.Content[1].Value != "1" {
 		t.Errorf("{\"n\":1} = %+v, %v; want n: 1", top, err)
 	}
+	if top, err := Parse([]byte("\ufeffa: b"), 10); err != nil || top.Content[0].Value != "a" {
+		t.Errorf("after a byte order mark: %+v, %v; want the key a", top, err)
+	}
 	if top, err := Parse([]byte("{a<<: b}"), 10); err != nil || top.Content[0].Value != "a<<" || top.Content[0].Tag != "!!str" {
 		t.Errorf("key a<< = %+v, %v; want the string a<<", top, err)
 	}
