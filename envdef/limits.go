@@ -6,7 +6,6 @@ import (
 	"io/fs"
 
 	"github.com/secrun/secrun/internal/fileperm"
-	"go.yaml.in/yaml/v3"
 )
 
 // MaxFileSize is the largest definition file secrun reads, 1 MiB.
@@ -46,19 +45,4 @@ func readFileInfo(file string, t fileperm.Trust) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("read environment definitions: %w", err)
 	}
 	return data, fi, nil
-}
-
-// yamlTooDeep returns the first node of n nested deeper than MaxDepth, or nil. The YAML
-// library refuses nesting deeper than 10000 and excessive aliasing itself, in time linear
-// in the text; this applies secrun's own limit, with the node's line.
-func yamlTooDeep(n *yaml.Node, depth int) *yaml.Node {
-	if depth > MaxDepth {
-		return n
-	}
-	for _, c := range n.Content {
-		if d := yamlTooDeep(c, depth+1); d != nil {
-			return d
-		}
-	}
-	return nil
 }

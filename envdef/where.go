@@ -1,6 +1,10 @@
 package envdef
 
-import "go.yaml.in/yaml/v3"
+import (
+	"slices"
+
+	"github.com/secrun/secrun/internal/yamlnode"
+)
 
 // where tells the checks in parse.go on which line each part of one table (an environment, an
 // executable, an instance) is written. The YAML reader knows every line from its nodes; the TOML
@@ -52,7 +56,7 @@ func (w *tomlWhere) secret(i int, key string) int {
 }
 
 // yamlWhere locates a mapping of a YAML file by its node.
-type yamlWhere struct{ n *yaml.Node }
+type yamlWhere struct{ n *yamlnode.Node }
 
 func (w yamlWhere) line() int { return w.n.Line }
 
@@ -68,7 +72,7 @@ func (w yamlWhere) tables(k string, n int) []where {
 	_, v := yamlMember(w.n, k)
 	for i := range out {
 		out[i] = w // a count that does not match: the table's own line for each
-		if v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == n {
+		if v != nil && v.Kind == yamlnode.Sequence && len(v.Content) == n {
 			out[i] = yamlWhere{deref(v.Content[i])}
 		}
 	}
@@ -76,25 +80,41 @@ func (w yamlWhere) tables(k string, n int) []where {
 }
 
 func (w yamlWhere) secret(i int, _ string) int {
-	if _, v := yamlMember(w.n, "secrets"); v != nil && v.Kind == yaml.SequenceNode && i < len(v.Content) {
+	if _, v := yamlMember(w.n, "secrets"); v != nil && v.Kind == yamlnode.Sequence && i < len(v.Content) {
 		return deref(v.Content[i]).Line
 	}
 	return w.key("secrets")
 }
 
 // yamlMember returns the key and value nodes of member k of mapping m, looking through merge
-// keys (<<: *base) as the reader does: m's own member first, then the bases' in order.
-func yamlMember(m *yaml.Node, k string) (*yaml.Node, *yaml.Node) {
-	if m.Kind != yaml.MappingNode {
+// keys (<<: *base) as the reader does: m's own member first, then the bases' in order. Each
+// mapping is searched once, so a merge of itself or of a base twice costs nothing more.
+func yamlMember(m *yamlnode.Node, k string) (*yamlnode.Node, *yamlnode.Node) {
+	return yamlMemberOf(m, k, nil)
+}
+
+func yamlMemberOf(m *yamlnode.Node, k string, seen *[]*yamlnode.Node) (*yamlnode.Node, *yamlnode.Node) {
+	if m.Kind != yamlnode.Mapping {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if kn := deref(m.Content[i]); kn.Kind == yaml.ScalarNode && kn.Value == k && kn.ShortTag() != "!!merge" {
+		if kn := deref(m.Content[i]); kn.Kind == yamlnode.Scalar && kn.Value == k && kn.Tag != "!!merge" {
 			return kn, deref(m.Content[i+1])
 		}
 	}
-	for _, b := range mergeBases(m) {
-		if kn, v := yamlMember(b, k); kn != nil {
+	bases := mergeBases(m)
+	if len(bases) == 0 {
+		return nil, nil
+	}
+	if seen == nil {
+		seen = &[]*yamlnode.Node{}
+	}
+	*seen = append(*seen, m)
+	for _, b := range bases {
+		if slices.Contains(*seen, b) {
+			continue
+		}
+		if kn, v := yamlMemberOf(b, k, seen); kn != nil {
 			return kn, v
 		}
 	}
@@ -102,13 +122,13 @@ func yamlMember(m *yaml.Node, k string) (*yaml.Node, *yaml.Node) {
 }
 
 // mergeBases returns the mappings that m's merge keys name, in order.
-func mergeBases(m *yaml.Node) []*yaml.Node {
-	var out []*yaml.Node
+func mergeBases(m *yamlnode.Node) []*yamlnode.Node {
+	var out []*yamlnode.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if kn := deref(m.Content[i]); kn.Kind == yaml.ScalarNode && kn.ShortTag() == "!!merge" {
+		if kn := deref(m.Content[i]); kn.Kind == yamlnode.Scalar && kn.Tag == "!!merge" {
 			v := deref(m.Content[i+1])
-			bases := []*yaml.Node{v}
-			if v.Kind == yaml.SequenceNode {
+			bases := []*yamlnode.Node{v}
+			if v.Kind == yamlnode.Sequence {
 				bases = v.Content
 			}
 			for _, b := range bases {

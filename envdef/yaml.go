@@ -1,12 +1,12 @@
 package envdef
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/secrun/secrun/internal/names"
-	"go.yaml.in/yaml/v3"
+	"github.com/secrun/secrun/internal/yamlnode"
 )
 
 // hpcFlowIgnored are hpcFlow's own fields of an environment that secrun accepts and does not use.
@@ -31,32 +31,25 @@ func ParseYAML(file string, data []byte) ([]*Env, error) {
 // ParseYAMLAll is ParseYAML collecting every error, as ParseAll does for TOML. The reader only
 // turns nodes into values and lines (yamlValue, yamlWhere): the checks are the TOML reader's.
 func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 0
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if n, tail, ok := strings.Cut(rest, ": "); ok {
-				if l, err := strconv.Atoi(n); err == nil {
-					line, msg = l, tail
-				}
-			}
-		}
-		return nil, []error{&DefError{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}}
-	}
 	p := &parser{file: file, yaml: true}
-	if n := yamlTooDeep(&doc, 0); n != nil {
-		return nil, []error{p.fail(n.Line, "", "flatten the lists and maps: definitions need a few levels at most",
+	top, err := yamlnode.Parse(data, MaxDepth)
+	var deep *yamlnode.DepthError
+	var syn *yamlnode.SyntaxError
+	switch {
+	case errors.As(err, &deep):
+		return nil, []error{p.fail(deep.Line, "", "flatten the lists and maps: definitions need a few levels at most",
 			"nested deeper than %d levels", MaxDepth)}
+	case errors.As(err, &syn):
+		return nil, []error{&DefError{File: file, Line: syn.Line, Msg: "invalid YAML: " + syn.Msg, Err: err}}
 	}
-	if len(doc.Content) == 0 {
+	if top == nil {
 		return nil, nil // an empty file defines nothing
 	}
-	top := deref(doc.Content[0])
+	top = deref(top)
 	if isNull(top) {
 		return nil, nil
 	}
-	if top.Kind != yaml.SequenceNode {
+	if top.Kind != yamlnode.Sequence {
 		return nil, []error{p.fail(top.Line, "", "write each environment as a list item: '- name: my_env'",
 			"an hpcFlow environment file is a list of environments, not %s", kindName(top))}
 	}
@@ -64,13 +57,13 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 	var errs []error
 	for i, n := range top.Content {
 		n = deref(n)
-		if n.Kind != yaml.MappingNode {
+		if n.Kind != yamlnode.Mapping {
 			errs = append(errs, p.fail(n.Line, "", "an environment is a mapping: '- name: my_env'",
 				"environment #%d must be a mapping, not %s", i+1, kindName(n)))
 			continue
 		}
 		name := ""
-		if _, v := yamlMember(n, "name"); v != nil && v.Kind == yaml.ScalarNode && names.ValidEnv(v.Value) {
+		if _, v := yamlMember(n, "name"); v != nil && v.Kind == yamlnode.Scalar && names.ValidEnv(v.Value) {
 			name = v.Value // for messages about the conversion
 		}
 		v, err := p.yamlValue(n, name)
@@ -103,7 +96,7 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 // Aliases are followed, so the walk counts what they stand for: deeper than MaxDepth (an
 // alias inside the node it names never ends) or more than maxYAMLValues values in all (an
 // alias bomb) is an error with the line where it stopped.
-func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
+func (p *parser) yamlValue(n *yamlnode.Node, env string) (any, error) {
 	p.depth++
 	p.steps++
 	defer func() { p.depth-- }()
@@ -117,29 +110,27 @@ func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
 	}
 	n = deref(n)
 	switch n.Kind {
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
+	case yamlnode.Scalar:
+		switch n.Tag {
 		case "!!null":
 			return nil, nil
 		case "!!int":
-			var i int64
-			if err := n.Decode(&i); err != nil {
+			i, ok := n.Int()
+			if !ok {
 				return nil, p.fail(n.Line, env, "", "integer %s is out of range", n.Value)
 			}
 			return i, nil
 		case "!!float":
-			var f float64
-			if err := n.Decode(&f); err == nil {
+			if f, ok := n.Float(); ok {
 				return f, nil
 			}
 		case "!!bool":
-			var b bool
-			if err := n.Decode(&b); err == nil {
+			if b, ok := n.Bool(); ok {
 				return b, nil
 			}
 		}
 		return n.Value, nil
-	case yaml.SequenceNode:
+	case yamlnode.Sequence:
 		out := make([]any, len(n.Content))
 		for i, c := range n.Content {
 			v, err := p.yamlValue(c, env)
@@ -149,15 +140,15 @@ func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
 			out[i] = v
 		}
 		return out, nil
-	case yaml.MappingNode:
+	case yamlnode.Mapping:
 		out := map[string]any{}
 		lines := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := deref(n.Content[i])
-			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			if k.Kind == yamlnode.Scalar && k.Tag == "!!merge" {
 				continue // below, once the mapping's own members are known
 			}
-			if k.Kind != yaml.ScalarNode {
+			if k.Kind != yamlnode.Scalar {
 				return nil, p.fail(k.Line, env, "", "a key must be a plain name, not %s", kindName(k))
 			}
 			if first, dup := lines[k.Value]; dup {
@@ -173,7 +164,7 @@ func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
 			}
 		}
 		for _, b := range mergeBases(n) {
-			if b.Kind != yaml.MappingNode {
+			if b.Kind != yamlnode.Mapping {
 				return nil, p.fail(b.Line, env, "write <<: *name, where &name marks a mapping", "a merge key (<<) must name a mapping, not %s", kindName(b))
 			}
 			v, err := p.yamlValue(b, env)
@@ -192,27 +183,27 @@ func (p *parser) yamlValue(n *yaml.Node, env string) (any, error) {
 }
 
 // deref follows an alias to the node it names.
-func deref(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
+func deref(n *yamlnode.Node) *yamlnode.Node {
+	for n.Kind == yamlnode.Alias && n.Alias != nil {
 		n = n.Alias
 	}
 	return n
 }
 
 // isNull reports whether n is YAML's null: null, ~ or nothing.
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+func isNull(n *yamlnode.Node) bool {
+	return n.Kind == yamlnode.Scalar && n.Tag == "!!null"
 }
 
 // kindName names a node's type for messages.
-func kindName(n *yaml.Node) string {
+func kindName(n *yamlnode.Node) string {
 	switch n.Kind {
-	case yaml.MappingNode:
+	case yamlnode.Mapping:
 		return "a mapping"
-	case yaml.SequenceNode:
+	case yamlnode.Sequence:
 		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
+	case yamlnode.Scalar:
+		switch n.Tag {
 		case "!!null":
 			return "null"
 		case "!!int":
@@ -224,7 +215,7 @@ func kindName(n *yaml.Node) string {
 		case "!!str":
 			return "a string"
 		}
-		return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
+		return "a " + strings.TrimPrefix(n.Tag, "!!")
 	}
 	return "something else"
 }

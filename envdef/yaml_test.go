@@ -311,14 +311,34 @@ func TestYAMLAliasLimits(t *testing.T) {
 			i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
 	}
 	for name, text := range map[string]string{
-		"cycle": "- &b \n <<<:<: [*b, *b]",
-		"self":  "- &m\n  name: a\n  more: [*m]\n",
-		"bomb":  bomb,
+		"cycle":           "- &b \n <<<:<: [*b, *b]",
+		"self":            "- &m\n  name: a\n  more: [*m]\n",
+		"merge of itself": "- &b\n  <<: *b\n",
+		"bomb":            bomb,
 	} {
 		_, errs := ParseYAMLAll("f.yaml", []byte(text))
 		if len(errs) == 0 || !strings.Contains(errs[0].Error(), "f.yaml:") ||
 			!strings.Contains(errs[0].Error(), "aliases") {
 			t.Errorf("%s: errors %v, want one about the aliases with file:line", name, errs)
 		}
+	}
+}
+
+// Text nested far deeper than the limit is refused before it is parsed (the parser's memory
+// grows with the square of the nesting), in flow and in block style, with the line.
+func TestYAMLDeep(t *testing.T) {
+	for _, tt := range []struct{ name, text, want string }{
+		{"flow", "- name: e\n  specifiers:\n    x: " + strings.Repeat("[", MaxFileSize-30) + "\n", "f.yaml:3:"},
+		{"block", "- name: e\n  specifiers:\n    x:\n" + strings.Repeat("    - ", MaxFileSize/6-10) + "a\n", "f.yaml:4:"},
+		{"just", "- name: e\n  specifiers:\n    x: " + strings.Repeat("[", MaxDepth-2) + strings.Repeat("]", MaxDepth-2) + "\n", "f.yaml:3:"},
+	} {
+		_, errs := ParseYAMLAll("f.yaml", []byte(tt.text))
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.want+" nested deeper than 32 levels") {
+			t.Errorf("%s: errors %.200v, want one at %s about the nesting", tt.name, errs, tt.want)
+		}
+	}
+	ok := "- name: e\n  specifiers:\n    x: " + strings.Repeat("[", MaxDepth-3) + strings.Repeat("]", MaxDepth-3) + "\n"
+	if _, err := ParseYAML("f.yaml", []byte(ok)); err == nil || strings.Contains(err.Error(), "nested") {
+		t.Errorf("32 levels: %v, want the specifier's type refused, not the nesting", err)
 	}
 }

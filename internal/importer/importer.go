@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/secrun/secrun/internal/yamlnode"
 )
 
 // Secret is one secret read from a foreign file; Line is its line there (0 if unknown).
@@ -102,22 +102,22 @@ func (e *FindError) Error() string {
 // value; a file that is itself a flat mapping of key to value is read the same way. Messages
 // name keys and lines, never values.
 func ParseHpcFlow(path string, data []byte) ([]Secret, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	m, err := yamlnode.Parse(data, maxDepth)
+	var deep *yamlnode.DepthError
+	if errors.As(err, &deep) {
+		return nil, fmt.Errorf("%s:%d: the hpcFlow secrets file is nested deeper than %d levels; nothing imported", path, deep.Line, maxDepth)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s is not valid YAML (%s); nothing imported", path, yamlProblem(err))
 	}
-	if len(doc.Content) == 0 {
+	if m == nil || m.Kind == yamlnode.Scalar && m.Tag == "!!null" {
 		return nil, nil
 	}
-	m := doc.Content[0]
-	if m.Kind == yaml.ScalarNode && m.ShortTag() == "!!null" {
-		return nil, nil
-	}
-	if m.Kind != yaml.MappingNode {
+	if m.Kind != yamlnode.Mapping {
 		return nil, fmt.Errorf("%s:%d: the hpcFlow secrets file must be a YAML mapping of key to value; nothing imported", path, m.Line)
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k, v := m.Content[i], m.Content[i+1]; k.Value == "secrets" && (v.Kind == yaml.MappingNode || v.ShortTag() == "!!null") {
+		if k, v := m.Content[i], m.Content[i+1]; k.Value == "secrets" && (v.Kind == yamlnode.Mapping || tag(v) == "!!null") {
 			m = v
 			break
 		}
@@ -126,14 +126,14 @@ func ParseHpcFlow(path string, data []byte) ([]Secret, error) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+		if k.Kind != yamlnode.Scalar {
 			return nil, fmt.Errorf("%s:%d: a key must be a string; nothing imported", path, k.Line)
 		}
 		if first, dup := seen[k.Value]; dup {
 			return nil, fmt.Errorf("%s:%d: secret %q is given twice (first at line %d); nothing imported", path, k.Line, k.Value, first)
 		}
 		seen[k.Value] = k.Line
-		if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+		if v.Kind != yamlnode.Scalar || v.Tag == "!!null" {
 			return nil, fmt.Errorf("%s:%d: the value of secret %q must be a string; nothing imported", path, k.Line, k.Value)
 		}
 		out = append(out, Secret{Key: k.Value, Value: v.Value, Line: k.Line})
@@ -141,14 +141,23 @@ func ParseHpcFlow(path string, data []byte) ([]Secret, error) {
 	return out, nil
 }
 
+// maxDepth bounds the nesting of a secrets file, which is a mapping of mappings.
+const maxDepth = 100
+
+// tag is n's tag, or the tag of the node that alias n names.
+func tag(n *yamlnode.Node) string {
+	if n.Kind == yamlnode.Alias {
+		return n.Alias.Tag
+	}
+	return n.Tag
+}
+
 // yamlProblem returns the line of a YAML syntax error without the error's text, which may
 // quote part of the file (a value).
 func yamlProblem(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, _, ok := strings.Cut(rest, ":"); ok {
-			return "at line " + n
-		}
+	var se *yamlnode.SyntaxError
+	if errors.As(err, &se) && se.Line > 0 {
+		return fmt.Sprintf("at line %d", se.Line)
 	}
 	return "syntax error"
 }
