@@ -13,9 +13,16 @@ const MaxFileSize = 1 << 20
 
 // MaxDepth is the deepest nesting a definition file may have: open [ and { and the dots of a
 // dotted key in TOML (a.b.c = 1 nests two deep), nested lists and maps in YAML. Real
-// definitions nest three or four deep; the TOML library's time and memory grow with the
-// square of the depth, so deeper text is refused before the library sees it.
+// definitions nest three or four deep; deeper text is refused before a library sees it, so
+// that no library's cost of depth matters (the YAML parser's memory grows with its square).
 const MaxDepth = 32
+
+// MaxItems is how many keys, tables and arrays (and further parts of dotted keys) a TOML
+// definition file may hold (see tomldepth.Items): an environment that uses every field holds
+// about 50, so some 300 such fit. The TOML library's time grows with the square of their
+// number when they are siblings (16384 take a quarter of a second; the 170,000 short keys
+// that fit in 1 MiB, 40 seconds), so more are refused before the library sees them.
+const MaxItems = 1 << 14
 
 // maxYAMLValues bounds the values that one YAML file may stand for once its aliases are
 // followed: a 1 MiB file written out has far fewer, while aliases of aliases can stand for

@@ -25,13 +25,6 @@ var (
 	envKeysIgnored = append(append([]string(nil), envKeys...), hpcFlowIgnored...)
 )
 
-// MaxItems is how many keys, tables and arrays (and further parts of dotted keys) a TOML
-// definition file may hold (see tomldepth.Items): an environment that uses every field holds
-// about 50, so some 300 such fit. The TOML library's time grows with the square of their
-// number when they are siblings (16384 take a quarter of a second; the 170,000 short keys
-// that fit in 1 MiB, 40 seconds), so more are refused before the library sees them.
-const MaxItems = 1 << 14
-
 // Parse parses and validates the definitions in one file. file is used only
 // in messages and in Env.File. Errors are *DefError values; Parse returns the first.
 func Parse(file string, data []byte) ([]*Env, error) {
