@@ -87,11 +87,12 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 }
 
 // yamlValue turns node n into the values that the TOML reader gives (tomldepth.Decode), which
-// the checks take: string, int64, float64, bool, []any and map[string]any. A null member of a mapping is left
-// out, as absent (hpcFlow writes absent fields as null); a null in a list is nil. A merge key
-// (<<: *base, or <<: [*a, *b]), which hpcFlow's YAML loader resolves, adds the members of the
-// mappings it names that the mapping does not give itself; of several, the first wins. A key
-// that is not a plain scalar, or that is given twice, is an error with its line.
+// the checks take: string, int64, float64, bool, []any and map[string]any. A null member of a
+// mapping is left out, as absent (hpcFlow writes absent fields as null); a null in a list is
+// nil. A merge key (<<: *base, or <<: [*a, *b]), which hpcFlow's YAML loader resolves, adds
+// the members of the mappings it names that the mapping does not give itself; of several, the
+// first wins. A key that is not a plain scalar, or that is given twice, is an error with its
+// line.
 //
 // Aliases are followed, so the walk counts what they stand for: deeper than MaxDepth (an
 // alias inside the node it names never ends) or more than maxYAMLValues values in all (an
