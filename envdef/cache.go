@@ -25,8 +25,8 @@ import (
 //
 // The cache file is cacheName in the user's cache directory, private to the user as the
 // store is (a directory and file of the user's, closed to group and others): anything else is
-// ignored, as is a file that does not decode, one written by another secrun binary (the
-// binary's own identity is in the header) or one over MaxFileSize. It is rewritten, through a
+// ignored, as is a file that does not decode, one written by another build of secrun (the
+// header names the build: see Cache) or one over MaxFileSize. It is rewritten, through a
 // temporary file and a rename, when a launch parsed a file it did not hold. A file changed
 // less than racyWindow before it was read is not cached: a write in the same clock tick
 // could leave its mtime and ctime as they were (as git's "racy" index entries).
@@ -52,7 +52,7 @@ type fileID struct {
 // defCache is the cache as one launch reads and extends it.
 type defCache struct {
 	path    string
-	exe     fileID
+	build   string // the header's build: see openCache
 	entries map[string]cacheEntry // by the definition file's absolute path (absPath)
 	dirty   bool
 }
@@ -62,21 +62,39 @@ type cacheEntry struct {
 	envs string // encoded (encodeEnvs); the strings decodeEnvs returns share its memory
 }
 
-// openCache reads the cache in dir, or starts an empty one; nil when there is no cache
+// Cache says where LoadCached keeps parsed definitions, and for which build of secrun: a
+// cache written by another build is not read, since that build may encode or check
+// definitions otherwise.
+type Cache struct {
+	Dir string // the user's cache directory; "" for no cache
+	// Build names a release build (its version, commit and date), which is the same program
+	// wherever it is installed, so that the nodes of a cluster that share a home share the
+	// cache. "" names the running binary by its file's identity instead (a development
+	// build), which costs a stat of /proc/self/exe on every launch.
+	Build string
+}
+
+// openCache reads the cache that c names, or starts an empty one; nil when there is no cache
 // directory or no way to tell files apart on this system.
-func openCache(dir string) *defCache {
-	if dir == "" {
+func openCache(c Cache) *defCache {
+	if c.Dir == "" || !canIdentify {
 		return nil
 	}
-	exe, ok := exeID()
-	if !ok {
-		return nil
+	build := "release " + c.Build
+	if c.Build == "" {
+		exe, ok := exeID()
+		if !ok {
+			return nil
+		}
+		w := &cacheWriter{}
+		w.id(exe)
+		build = "binary " + w.b.String()
 	}
-	c := &defCache{path: filepath.Join(dir, cacheName), exe: exe, entries: map[string]cacheEntry{}}
-	if data, ok := readPrivateCache(dir, c.path); ok {
-		c.decode(data)
+	dc := &defCache{path: filepath.Join(c.Dir, cacheName), build: build, entries: map[string]cacheEntry{}}
+	if data, ok := readPrivateCache(c.Dir, dc.path); ok {
+		dc.decode(data)
 	}
-	return c
+	return dc
 }
 
 // lookup returns the environments of file if the cache holds them for the file as it is now,
@@ -164,7 +182,7 @@ func readPrivateCache(dir, path string) ([]byte, bool) {
 func (c *defCache) encode() []byte {
 	w := &cacheWriter{}
 	w.b.WriteString(cacheMagic)
-	w.id(c.exe)
+	w.str(c.build)
 	w.int(len(c.entries))
 	for f, e := range c.entries {
 		w.str(f)
@@ -178,7 +196,7 @@ func (c *defCache) encode() []byte {
 // leaves them empty.
 func (c *defCache) decode(data []byte) {
 	r := &cacheReader{b: string(data)} // one copy: every string read from it is a part of it
-	if !r.prefix(cacheMagic) || r.id() != c.exe {
+	if !r.prefix(cacheMagic) || r.str() != c.build {
 		return
 	}
 	entries := map[string]cacheEntry{}

@@ -93,7 +93,9 @@ func TestLoadCached(t *testing.T) {
 	os.Chmod(dir, 0o755)
 	cache := filepath.Join(dir, "cache")
 	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\", \"K2\"]\n")
-	load := func() (*Set, error) { return LoadCached([]string{file}, nil, fileperm.Trust{}, cache, "", nil) }
+	load := func() (*Set, error) {
+		return LoadCached([]string{file}, nil, fileperm.Trust{}, Cache{Dir: cache}, "", nil)
+	}
 	secrets := func(s *Set) string {
 		e, err := s.Lookup("a")
 		if err != nil {
@@ -105,7 +107,7 @@ func TestLoadCached(t *testing.T) {
 		}
 		return strings.Join(keys, ",")
 	}
-	hit := func() bool { _, _, ok := openCache(cache).lookup(file, fileperm.Trust{}, ""); return ok }
+	hit := func() bool { _, _, ok := openCache(Cache{Dir: cache}).lookup(file, fileperm.Trust{}, ""); return ok }
 
 	want, err := Load([]string{file}, nil, fileperm.Trust{})
 	if err != nil {
@@ -204,7 +206,7 @@ func TestLoadCachedNamed(t *testing.T) {
 	}
 	wantA, _ := want.Lookup("a")
 	for i := range 2 { // parsed, then from the cache
-		set, err := LoadCached(files, nil, fileperm.Trust{}, cache, "a", nil)
+		set, err := LoadCached(files, nil, fileperm.Trust{}, Cache{Dir: cache}, "a", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,15 +229,43 @@ func TestLoadCachedNamed(t *testing.T) {
 	}
 	os.RemoveAll(cache)
 	for i := range 2 {
-		if _, err := LoadCached(files, nil, fileperm.Trust{}, cache, "a", refuse); err == nil || !strings.Contains(err.Error(), "c is refused") {
+		if _, err := LoadCached(files, nil, fileperm.Trust{}, Cache{Dir: cache}, "a", refuse); err == nil || !strings.Contains(err.Error(), "c is refused") {
 			t.Errorf("load %d with a check that refuses c: %v", i, err)
 		}
 	}
-	if _, _, ok := openCache(cache).lookup(user, fileperm.Trust{}, ""); ok {
+	if _, _, ok := openCache(Cache{Dir: cache}).lookup(user, fileperm.Trust{}, ""); ok {
 		t.Error("a file that the check refused was cached")
 	}
-	if _, _, ok := openCache(cache).lookup(site, fileperm.Trust{}, ""); !ok {
+	if _, _, ok := openCache(Cache{Dir: cache}).lookup(site, fileperm.Trust{}, ""); !ok {
 		t.Error("the file that the check took was not cached")
+	}
+}
+
+// TestCacheBuild: a cache is read only by the build that wrote it: the same release build
+// (as on every node of a cluster that shares a home), or the same binary file.
+func TestCacheBuild(t *testing.T) {
+	defer func(w time.Duration) { racyWindow = w }(racyWindow)
+	racyWindow = 0
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\"]\n")
+	cache := filepath.Join(dir, "cache")
+	fill := func(c Cache) {
+		t.Helper()
+		os.RemoveAll(cache)
+		if _, err := LoadCached([]string{file}, nil, fileperm.Trust{}, c, "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hit := func(c Cache) bool { _, _, ok := openCache(c).lookup(file, fileperm.Trust{}, ""); return ok }
+	v1, v2, dev := Cache{Dir: cache, Build: "1.0.0 abc 2026-12-01"}, Cache{Dir: cache, Build: "1.0.1 def 2026-12-02"}, Cache{Dir: cache}
+	fill(v1)
+	if !hit(v1) || hit(v2) || hit(dev) {
+		t.Errorf("written by release 1.0.0: read by 1.0.0 %v, 1.0.1 %v, this binary %v; want only 1.0.0", hit(v1), hit(v2), hit(dev))
+	}
+	fill(dev)
+	if !hit(dev) || hit(v1) {
+		t.Errorf("written by this binary: read by it %v, by release 1.0.0 %v; want only this binary", hit(dev), hit(v1))
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 	"syscall"
 )
 
+// canIdentify says that a file's stat tells one version of it from another (see fileID).
+const canIdentify = true
+
 // noFollow makes the cache's open fail on a symbolic link.
 const noFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 

@@ -58,9 +58,8 @@ func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
 	return first(load(defaults, explicit, t, loadOpts{}))
 }
 
-// LoadCached is Load that keeps the environments of each file it parses in the cache in
-// cacheDir (the user's cache directory) and takes them from there while the file is unchanged
-// (see cache.go). What it returns, and every error, is Load's, with two differences:
+// LoadCached is Load that keeps the environments of each file it parses in the cache that
+// cache names and takes them from there while the file is unchanged (see cache.go). What it returns, and every error, is Load's, with two differences:
 //
 //   - check is applied to every environment of a file as the file is parsed, and an error
 //     from it is the file's error: the file is not cached. Environments taken from the cache
@@ -69,8 +68,8 @@ func Load(defaults, explicit []string, t fileperm.Trust) (*Set, error) {
 //   - With name set, the Set holds only the environments called name, from every file, and
 //     the others only by name (for the hint of a NotFoundError): a launch needs one name, and
 //     decoding every other environment from the cache would cost every launch.
-func LoadCached(defaults, explicit []string, t fileperm.Trust, cacheDir, name string, check func(*Env) error) (*Set, error) {
-	return first(load(defaults, explicit, t, loadOpts{cache: openCache(cacheDir), only: name, check: check}))
+func LoadCached(defaults, explicit []string, t fileperm.Trust, cache Cache, name string, check func(*Env) error) (*Set, error) {
+	return first(load(defaults, explicit, t, loadOpts{cache: openCache(cache), only: name, check: check}))
 }
 
 func first(l *Loaded) (*Set, error) {

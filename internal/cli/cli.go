@@ -30,10 +30,16 @@ var (
 	versionText = "secrun dev"
 	// manSource and manDate go into the manual page's footer.
 	manSource, manDate = "secrun dev", ""
+	// build names a release build for the definitions cache (envdef.Cache); "" for a
+	// development build.
+	build = ""
 )
 
 // SetVersion records the version that --version prints; main calls it with linker-set values.
 func SetVersion(version, commit, date string) {
+	if version != "dev" {
+		build = version + " " + commit + " " + date
+	}
 	versionText = "secrun " + version
 	manSource, manDate = versionText, date
 	if len(manDate) > 10 {

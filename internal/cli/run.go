@@ -214,7 +214,8 @@ func (g *globals) definitionsOf(name string) (*envdef.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, g.dirs.Cache, name, checkSecrets)
+	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust,
+		envdef.Cache{Dir: g.dirs.Cache, Build: build}, name, checkSecrets)
 	if err != nil {
 		return nil, err
 	}
