@@ -52,7 +52,7 @@ type fileID struct {
 // defCache is the cache as one launch reads and extends it.
 type defCache struct {
 	path    string
-	build   string // the header's build: see openCache
+	build   string                // the header's build: see openCache
 	entries map[string]cacheEntry // by the definition file's absolute path (absPath)
 	dirty   bool
 }
