@@ -133,8 +133,21 @@ func TestParseStoreWant(t *testing.T) {
 	if _, err := decode("secrets.json", data, nil); err == nil {
 		t.Error("decode of every entry took B's bad value")
 	}
+	// The same key in other scopes, in any order, is no duplicate.
+	for _, good := range []string{`{"key":"A"},{"key":"A","project":"p"},{"key":"A","project":"p","domain":"d"}`,
+		`{"key":"A","project":"p"},{"key":"B"},{"key":"A"}`} {
+		data := []byte(`{"format":"secrun-store","version":2,"secrets":[` + good + `]}`)
+		if _, err := decode("secrets.json", data, wantA); err != nil {
+			t.Errorf("decode of %s: %v", good, err)
+		}
+	}
 	// Every entry's key, kind and scope are still checked, and duplicates found.
-	for _, bad := range []string{`{"key":"A","value":"czNj"},{"key":"A"}`, `{"key":"A"},{"key":"-x"}`, `{"key":"A"},{"key":"B","kind":"odd"}`} {
+	for _, bad := range []string{
+		`{"key":"A","value":"czNj"},{"key":"A"}`,                          // twice, in the order write keeps
+		`{"key":"B"},{"key":"A","value":"czNj"},{"key":"B"}`,              // twice, in another order
+		`{"key":"A","project":"p"},{"key":"A"},{"key":"A","project":"p"}`, // twice in one scope
+		`{"key":"A"},{"key":"-x"}`, `{"key":"A"},{"key":"B","kind":"odd"}`,
+	} {
 		data := []byte(`{"format":"secrun-store","version":1,"secrets":[` + bad + `]}`)
 		if _, err := decode("secrets.json", data, wantA); err == nil {
 			t.Errorf("decode for A took %s", bad)

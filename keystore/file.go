@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -264,8 +265,15 @@ func decode(path string, data []byte, want func(key string) bool) ([]fileEntry, 
 		key   string
 		scope Scope
 	}
-	seen := make(map[id]bool, len(doc.Secrets))
-	for _, e := range doc.Secrets {
+	// write sorts the entries (entryOrder), so that a key twice in one scope would be next to
+	// itself; only a store in another order needs a map to find one.
+	var seen map[id]bool
+	for i := 1; i < len(doc.Secrets) && seen == nil; i++ {
+		if entryOrder(doc.Secrets[i-1], doc.Secrets[i]) >= 0 {
+			seen = make(map[id]bool, len(doc.Secrets))
+		}
+	}
+	for i, e := range doc.Secrets {
 		err := ValidateKey(e.Key)
 		if err == nil {
 			err = validateScope(e.scope())
@@ -277,12 +285,22 @@ func decode(path string, data []byte, want func(key string) bool) ([]fileEntry, 
 			// Not wrapped: a caller must not take this for a bad key of its own.
 			return nil, &CorruptError{Path: path, Err: errors.New(err.Error())}
 		}
-		if seen[id{e.Key, e.scope()}] {
+		twice := i > 0 && entryOrder(doc.Secrets[i-1], e) == 0
+		if seen != nil {
+			twice = seen[id{e.Key, e.scope()}]
+			seen[id{e.Key, e.scope()}] = true
+		}
+		if twice {
 			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice in scope %s", e.Key, e.scope())}
 		}
-		seen[id{e.Key, e.scope()}] = true
 	}
 	return doc.Secrets, nil
+}
+
+// entryOrder is the order of the entries in the store file: by key, then project, then
+// domain.
+func entryOrder(a, b fileEntry) int {
+	return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Project, b.Project), strings.Compare(a.Domain, b.Domain))
 }
 
 // update runs change on the store's entries under the write lock and writes the result when
@@ -320,9 +338,7 @@ func (f *File) update(create bool, change func([]fileEntry) ([]fileEntry, bool, 
 // write replaces the store file atomically: a temp file in the same directory, written,
 // synced and renamed over the store. On error the old store is left as it was.
 func (f *File) write(entries []fileEntry) error {
-	slices.SortFunc(entries, func(a, b fileEntry) int {
-		return strings.Compare(a.Key+"\x00"+a.Project+"\x00"+a.Domain, b.Key+"\x00"+b.Project+"\x00"+b.Domain)
-	})
+	slices.SortFunc(entries, entryOrder)
 	if entries == nil {
 		entries = []fileEntry{} // "secrets": [] rather than null
 	}
