@@ -265,15 +265,16 @@ func decode(path string, data []byte, want func(key string) bool) ([]fileEntry, 
 		key   string
 		scope Scope
 	}
-	// write sorts the entries (entryOrder), so that a key twice in one scope would be next to
-	// itself; only a store in another order needs a map to find one.
+	// write sorts the entries (entryOrder): where each entry comes strictly after the one
+	// before it, no key is there twice in one scope, and only a store in another order needs
+	// a map to find one.
 	var seen map[id]bool
 	for i := 1; i < len(doc.Secrets) && seen == nil; i++ {
 		if entryOrder(doc.Secrets[i-1], doc.Secrets[i]) >= 0 {
 			seen = make(map[id]bool, len(doc.Secrets))
 		}
 	}
-	for i, e := range doc.Secrets {
+	for _, e := range doc.Secrets {
 		err := ValidateKey(e.Key)
 		if err == nil {
 			err = validateScope(e.scope())
@@ -285,13 +286,11 @@ func decode(path string, data []byte, want func(key string) bool) ([]fileEntry, 
 			// Not wrapped: a caller must not take this for a bad key of its own.
 			return nil, &CorruptError{Path: path, Err: errors.New(err.Error())}
 		}
-		twice := i > 0 && entryOrder(doc.Secrets[i-1], e) == 0
-		if seen != nil {
-			twice = seen[id{e.Key, e.scope()}]
-			seen[id{e.Key, e.scope()}] = true
-		}
-		if twice {
+		if seen[id{e.Key, e.scope()}] {
 			return nil, &CorruptError{Path: path, Err: fmt.Errorf("key %q appears twice in scope %s", e.Key, e.scope())}
+		}
+		if seen != nil {
+			seen[id{e.Key, e.scope()}] = true
 		}
 	}
 	return doc.Secrets, nil
