@@ -90,7 +90,7 @@ var storeSeeds = []string{
 
 // checkParseStore fails when parseStore takes data and reads it otherwise than encoding/json,
 // or when, asked for some keys only, it does not give the same entries with the others'
-// values and times left out.
+// values and every time left out.
 func checkParseStore(t *testing.T, data []byte) bool {
 	t.Helper()
 	got, ok := parseStore(data, nil)
@@ -107,9 +107,11 @@ func checkParseStore(t *testing.T, data []byte) bool {
 	odd := func(key string) bool { return len(key)%2 == 1 }
 	some, ok := parseStore(data, odd)
 	for i := range want.Secrets {
-		if e := &want.Secrets[i]; !odd(e.Key) {
-			e.Value, e.Created, e.Updated = nil, time.Time{}, time.Time{}
+		e := &want.Secrets[i]
+		if !odd(e.Key) {
+			e.Value = nil
 		}
+		e.Created, e.Updated = time.Time{}, time.Time{}
 	}
 	if !ok || !reflect.DeepEqual(some, want) {
 		t.Fatalf("parseStore(%q, keys of odd length) = %v,\n%+v\nwant\n%+v", data, ok, some, want)
@@ -117,8 +119,9 @@ func checkParseStore(t *testing.T, data []byte) bool {
 	return true
 }
 
-// TestParseStoreWant: a launch reads the values and times of the secrets it needs only, so a
-// bad one elsewhere does not stop it; a bad one that it needs is an error, as before.
+// TestParseStoreWant: a launch reads the values of the secrets it needs only, and no times,
+// so a bad value elsewhere does not stop it, nor a bad time anywhere; a bad value that it
+// needs is an error, as before.
 func TestParseStoreWant(t *testing.T) {
 	data := []byte(`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNj"},` +
 		`{"key":"B","value":"!!","created":"yesterday"}]}`)
@@ -132,6 +135,13 @@ func TestParseStoreWant(t *testing.T) {
 	}
 	if _, err := decode("secrets.json", data, nil); err == nil {
 		t.Error("decode of every entry took B's bad value")
+	}
+	badTime := []byte(`{"format":"secrun-store","version":1,"secrets":[{"key":"A","value":"czNj","updated":"yesterday"}]}`)
+	if entries, err := decode("secrets.json", badTime, wantA); err != nil || string(entries[0].Value) != "s3c" {
+		t.Errorf("decode for A with a bad time = %+v, %v; want its value (a run reads no times)", entries, err)
+	}
+	if _, err := decode("secrets.json", badTime, nil); err == nil {
+		t.Error("decode of every entry took a bad time")
 	}
 	// The same key in other scopes, in any order, is no duplicate.
 	for _, good := range []string{`{"key":"A"},{"key":"A","project":"p"},{"key":"A","project":"p","domain":"d"}`,

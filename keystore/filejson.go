@@ -15,9 +15,10 @@ import (
 // word on what the file means and on the message when it is corrupt. Where parseStore
 // accepts a file, encoding/json reads it the same way (FuzzParseStore checks it).
 //
-// With want set, only the secrets whose key it accepts have their value and times decoded;
-// the others keep only their key, scope and kind, which decode checks for every secret. A
-// launch wants a few secrets of a store that may hold hundreds.
+// With want set (a run's read), only the secrets whose key it accepts have their value
+// decoded, and none its times; the others keep only their key, scope and kind, which decode
+// checks for every secret. A launch wants a few secrets of a store that may hold hundreds,
+// and no times.
 func parseStore(data []byte, want func(key string) bool) (fileDoc, bool) {
 	r := &jsonReader{data: data}
 	var doc fileDoc
@@ -48,9 +49,9 @@ func parseStore(data []byte, want func(key string) bool) (fileDoc, bool) {
 	return doc, true
 }
 
-// entry reads one secret: the members of fileEntry, by their JSON names. The value and the
-// times are decoded once the key is known (members come in any order), and only when want
-// is nil or accepts the key.
+// entry reads one secret: the members of fileEntry, by their JSON names. The value is
+// decoded once the key is known (members come in any order), and only when want is nil or
+// accepts the key; the times only when want is nil.
 func (r *jsonReader) entry(want func(key string) bool) (fileEntry, bool) {
 	var e fileEntry
 	var seen members
@@ -74,8 +75,11 @@ func (r *jsonReader) entry(want func(key string) bool) (fileEntry, bool) {
 		}
 		return false
 	})
-	if !ok || want != nil && !want(e.Key) {
-		return e, ok
+	switch {
+	case !ok:
+		return e, false
+	case want != nil:
+		return e, !want(e.Key) || value == nil || decodeBase64(value, &e.Value)
 	}
 	return e, (value == nil || decodeBase64(value, &e.Value)) &&
 		(created == nil || e.Created.UnmarshalJSON(created) == nil) &&

@@ -163,7 +163,8 @@ type Store interface {
 	Delete(key string, s Scope) (string, error)
 	// Fetch returns, in one read of the store, for each of keys that it holds in a scope that
 	// a lookup in s matches, the most specific entry (as Resolve picks it). Keys it does not
-	// hold are absent from the map; that is not an error.
+	// hold are absent from the map; that is not an error. It is a run's read: an entry may
+	// come without its times (the file store decodes none).
 	Fetch(keys []string, s Scope) (map[string]Entry, error)
 	// List returns every entry, values included, sorted by key. An empty or absent store gives
 	// an empty slice and no error.
