@@ -66,9 +66,8 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 			errs = append(errs, envErrs...)
 			continue
 		}
-		if prev := twin(envs, e); prev != nil {
-			errs = append(errs, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
-				"defined twice in this file%s", firstAt(prev.Line)))
+		if err := p.once(envs, e); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		envs = append(envs, e)
@@ -76,12 +75,18 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 	return envs, errs
 }
 
-// twin returns the environment of envs with e's name and specifiers, or nil: same-named
-// environments in one file must differ in specifiers.
-func twin(envs []*Env, e *Env) *Env {
+// once is the rule, for both formats, that a file defines an environment of one name and
+// specifiers once: same-named environments in one file must differ in their specifiers. It
+// returns the error for e when envs, read before it from the file, has its twin.
+func (p *parser) once(envs []*Env, e *Env) error {
 	for _, prev := range envs {
 		if prev.Name == e.Name && specsEqual(prev.Specifiers, e.Specifiers) {
-			return prev
+			same := ""
+			if len(e.Specifiers) > 0 {
+				same = " with the same specifiers"
+			}
+			return p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
+				"defined twice in this file%s%s", same, firstAt(prev.Line))
 		}
 	}
 	return nil

@@ -245,6 +245,8 @@ func TestParseErrors(t *testing.T) {
 		{"name too long", "[[env]]\nname = \"" + strings.Repeat("x", 65) + "\"\n", `f.toml:2: invalid environment name "xxxx...`},
 		{"name not ascii", "[[env]]\nname = \"é\"\n", `f.toml:2: invalid environment name "é"`},
 		{"duplicate names", env + "\n[[env]]\nname = \"e\"\n", `f.toml:4: environment "e": defined twice in this file (first at line 1)`},
+		{"duplicate specifiers", env + "specifiers = { v = \"1\" }\n[[env]]\nname = \"e\"\nspecifiers = { v = \"1\" }\n",
+			`f.toml:4: environment "e": defined twice in this file with the same specifiers (first at line 1)`},
 		{"setup number", env + "setup = 3\n", `f.toml:3: environment "e": setup must be a string or an array of strings, not integer`},
 		{"setup list with number", env + "setup = [\"a\", 1]\n", `f.toml:3: environment "e": setup[1] must be a string, not integer`},
 		{"specifiers string", env + "specifiers = \"x\"\n", `f.toml:3: environment "e": specifiers must be a table, not string`},

@@ -76,9 +76,8 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 			errs = append(errs, envErrs...)
 			continue
 		}
-		if prev := twin(envs, e); prev != nil {
-			errs = append(errs, p.fail(e.Line, e.Name, "give them different specifiers, or remove one",
-				"defined twice in this file with the same specifiers%s", firstAt(prev.Line)))
+		if err := p.once(envs, e); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		envs = append(envs, e)
