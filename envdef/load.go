@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/secrun/secrun/internal/dirs"
@@ -16,7 +17,9 @@ import (
 // site directory (d.Site: /etc/secrun, on Windows %ProgramData%\secrun), then envs.d/*.toml,
 // *.yaml and *.yml there (sorted by name), then the same in the user's configuration
 // directory (d.Config). Files in envs.d are listed only if they exist (dot files are
-// skipped); the envs.toml files are listed either way.
+// skipped); the envs.toml files are listed either way. Each directory is listed once rather
+// than asked for each name: on a network home every name that is not there is a lookup of
+// its own, for every rank's launch.
 func DefaultFiles(d dirs.Dirs) []string {
 	var files []string
 	for _, dir := range []string{d.Site, d.Config} {
@@ -24,12 +27,19 @@ func DefaultFiles(d dirs.Dirs) []string {
 			continue
 		}
 		files = append(files, filepath.Join(dir, "envs.toml"))
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue // absent, or not a directory: it holds nothing to add
+		}
 		for _, y := range []string{"envs.yaml", "envs.yml"} {
-			if fi, err := os.Stat(filepath.Join(dir, y)); err == nil && !fi.IsDir() {
+			if isEntry(dir, ents, y, false) {
 				files = append(files, filepath.Join(dir, y))
 			}
 		}
-		ents, _ := os.ReadDir(filepath.Join(dir, "envs.d")) // sorted by name; a missing dir gives none
+		if !isEntry(dir, ents, "envs.d", true) {
+			continue
+		}
+		ents, _ = os.ReadDir(filepath.Join(dir, "envs.d")) // sorted by name
 		for _, e := range ents {
 			n := e.Name()
 			if !e.IsDir() && (strings.HasSuffix(n, ".toml") || IsYAML(n)) && !strings.HasPrefix(n, ".") {
@@ -38,6 +48,18 @@ func DefaultFiles(d dirs.Dirs) []string {
 		}
 	}
 	return files
+}
+
+// isEntry reports whether dir, whose listing is ents, has name as a directory (wantDir) or as
+// something else, following a symbolic link. The listing only rules a name out: it is
+// stat'ed as before when some entry matches it regardless of case, since whether case
+// matters is the filesystem's to say.
+func isEntry(dir string, ents []os.DirEntry, name string, wantDir bool) bool {
+	if !slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.EqualFold(e.Name(), name) }) {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, name))
+	return err == nil && fi.IsDir() == wantDir
 }
 
 // UserFile returns the user's definition file, envs.toml in d.Config, or "" when there is no

@@ -200,6 +200,36 @@ func TestDefaultFiles(t *testing.T) {
 	}
 }
 
+// TestDefaultFilesListing: what one listing of each directory finds is what a stat of each
+// name found: envs.yaml when it is a file or a link to one, not a directory of that name, and
+// envs.d through a link; an absent directory gives its envs.toml alone.
+func TestDefaultFilesListing(t *testing.T) {
+	root := t.TempDir()
+	d := filepath.Join(root, "secrun")
+	write(t, d, "envs.yaml", "")
+	write(t, root, "other/a.toml", "")
+	if err := os.MkdirAll(filepath.Join(d, "envs.yml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "other"), filepath.Join(d, "envs.d")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	absent := filepath.Join(root, "absent")
+	got := DefaultFiles(dirs.Dirs{Site: absent, Config: d})
+	want := []string{filepath.Join(absent, "envs.toml"), filepath.Join(d, "envs.toml"), filepath.Join(d, "envs.yaml"),
+		filepath.Join(d, "envs.d", "a.toml")}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DefaultFiles() = %q, want %q", got, want)
+	}
+	os.Remove(filepath.Join(d, "envs.yaml"))
+	if err := os.Symlink(filepath.Join(root, "other", "a.toml"), filepath.Join(d, "envs.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if got := DefaultFiles(dirs.Dirs{Config: d}); !slices.Contains(got, filepath.Join(d, "envs.yaml")) {
+		t.Errorf("DefaultFiles() = %q: a link to a file as envs.yaml is left out", got)
+	}
+}
+
 func TestDefaultFilesIgnoresRelativeXDG(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "relative/dir")
 	for _, f := range DefaultFiles(dirs.FromEnv()) {
