@@ -221,8 +221,8 @@ func indexOf(entries []fileEntry, key string, s Scope) int {
 }
 
 // load reads the store without a lock. An absent store file is an empty store. With want
-// set, only the entries whose key it accepts carry their value and times (see parseStore);
-// the store is checked as a whole either way.
+// set (a run's read), only the entries whose key it accepts carry their value, and none its
+// times (see parseStore); the store is checked as a whole either way.
 func (f *File) load(want func(key string) bool) ([]fileEntry, error) {
 	data, err := readPrivate(f.dir, storeFile, "secret store")
 	if err != nil || data == nil {

@@ -197,7 +197,9 @@ func (r *jsonReader) text(s *string) bool {
 // it so, as encoding/json hands it over.
 func (r *jsonReader) quoted(q *[]byte) bool {
 	s, ok := r.str()
-	*q = r.data[r.i-len(s)-2 : r.i]
+	if ok {
+		*q = r.data[r.i-len(s)-2 : r.i]
+	}
 	return ok
 }
 
