@@ -104,14 +104,16 @@ func (f *File) List() ([]Entry, error) {
 // Fetch returns the most specific entry in scope s of each of keys that the store holds, in
 // one read.
 func (f *File) Fetch(keys []string, s Scope) (map[string]Entry, error) {
-	entries, err := f.load(func(key string) bool { return slices.Contains(keys, key) })
+	sorted := slices.Sorted(slices.Values(keys)) // every entry is looked up: no scan of keys for each
+	want := func(key string) bool { _, ok := slices.BinarySearch(sorted, key); return ok }
+	entries, err := f.load(want)
 	if err != nil {
 		return nil, err
 	}
 	found := make(map[string]Entry, len(keys))
 	for _, e := range entries {
 		r := rank(e.scope(), s)
-		if r < 0 || !slices.Contains(keys, e.Key) {
+		if r < 0 || !want(e.Key) {
 			continue
 		}
 		if have, ok := found[e.Key]; ok && rank(have.Scope, s) <= r {

@@ -16,7 +16,7 @@ func deliveryPlan(g *globals, env *envdef.Env, store keystore.Store) (*deliver.P
 	if err != nil {
 		return nil, err
 	}
-	plan, err := deliver.Build(env, found, g.verbosef)
+	plan, err := deliver.Build(env, found, g.debugf())
 	if me := (*deliver.MissingError)(nil); errors.As(err, &me) {
 		return nil, &missingError{env: env, keys: me.Keys, stores: store.Describe()}
 	}

@@ -57,6 +57,15 @@ func (g *globals) verbosef(format string, args ...any) {
 	}
 }
 
+// debugf is verbosef with --verbose and nil without, for callers that build a message per
+// secret only when it is printed.
+func (g *globals) debugf() func(format string, args ...any) {
+	if g.Verbose {
+		return g.verbosef
+	}
+	return nil
+}
+
 // appSources returns the environment files of the hpcFlow and MatFlow configurations named in
 // SECRUN_ENV_SOURCES (a comma-separated list of hpcflow and matflow): the environment_sources
 // of each one's config.yaml, read before --envs and SECRUN_ENVS so that those override them. A

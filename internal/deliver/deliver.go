@@ -110,11 +110,10 @@ func (e *MissingError) Error() string {
 // JSON members, the member's variable; never a value. debugf, when not nil, is told where
 // each secret goes (names only).
 func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format string, args ...any)) (*Plan, error) {
-	if debugf == nil {
-		debugf = func(string, ...any) {}
-	}
+	// debugf is called only when set: its arguments cost allocations for every secret.
 	var missing []string
-	d := &Plan{}
+	d := &Plan{Values: make([]Value, 0, len(env.Secrets)), Read: make([]Source, 0, len(env.Secrets)),
+		Vars: make([]launcher.Var, 0, len(env.Secrets))}
 	vars := varSet{env: env}
 	var bundle bytes.Buffer
 	bundle.WriteString("{")
@@ -122,7 +121,9 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 		e, ok := found[s.Key]
 		if !ok {
 			if s.Optional {
-				debugf("optional secret %q is not stored; skipped", s.Key)
+				if debugf != nil {
+					debugf("optional secret %q is not stored; skipped", s.Key)
+				}
 			} else {
 				missing = append(missing, s.Key)
 			}
@@ -134,7 +135,9 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 		d.Read = append(d.Read, Source{Key: s.Key, Store: e.Store, Scope: e.Scope})
 		switch {
 		case s.File != "":
-			debugf("secret %q -> file %s, $%s %s", s.Key, s.File, s.Var, from)
+			if debugf != nil {
+				debugf("secret %q -> file %s, $%s %s", s.Key, s.File, s.Var, from)
+			}
 			d.Files = append(d.Files, launcher.File{Name: s.File, Data: v, Var: s.Var})
 		case s.JSON:
 			members, err := JSONVars(env, s, v)
@@ -159,12 +162,16 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 				}
 				names = append(names, "$"+m.Var)
 			}
-			debugf("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
+			if debugf != nil {
+				debugf("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
+			}
 		default:
 			if err := checkValue(env, s, s.Var, string(v)); err != nil {
 				return nil, err
 			}
-			debugf("secret %q -> $%s %s", s.Key, s.Var, from)
+			if debugf != nil {
+				debugf("secret %q -> $%s %s", s.Key, s.Var, from)
+			}
 			d.Vars = append(d.Vars, launcher.Var{Name: s.Var, Value: string(v)})
 		}
 		if s.Var != "" {
@@ -185,7 +192,9 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 	}
 	if env.Bundle != "" {
 		bundle.WriteString("\n}\n")
-		debugf("bundle -> file %s, $%s", env.Bundle, BundleVar)
+		if debugf != nil {
+			debugf("bundle -> file %s, $%s", env.Bundle, BundleVar)
+		}
 		d.Files = append(d.Files, launcher.File{Name: env.Bundle, Data: bundle.Bytes(), Var: BundleVar})
 	}
 	return d, nil
