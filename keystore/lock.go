@@ -20,33 +20,46 @@ const lockNoticeAfter = time.Second
 var LockNotify func(msg string)
 
 // takeLock opens the lock file at path (by the rules of OpenPrivate) and takes an exclusive
-// lock on it, waiting up to the lock timeout. what ("secret store", "keyring index") names
-// what the lock guards, for messages. The returned function releases the lock.
+// lock on it (Lock). what ("secret store", "keyring index") names what the lock guards, for
+// messages. The returned function releases the lock.
 func takeLock(path, what string) (unlock func(), err error) {
-	timeout, err := lockTimeout()
-	if err != nil {
+	if _, err := lockTimeout(); err != nil {
 		return nil, err
 	}
 	f, _, err := OpenPrivate(path, os.O_RDWR|os.O_CREATE, "lock file")
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}
+	release, err := Lock(f, path, what)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { release(); f.Close() }, nil
+}
+
+// Lock takes an exclusive lock on f, open at path (flock; on Windows a lock of its first
+// byte), waiting up to the lock timeout (SECRUN_LOCK_TIMEOUT) and saying so through
+// LockNotify after a second. what names what the lock guards, for messages. The returned
+// function releases the lock; f stays open.
+func Lock(f *os.File, path, what string) (unlock func(), err error) {
+	timeout, err := lockTimeout()
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	delay, told := time.Millisecond, false
 	for {
 		ok, err := tryLock(f)
 		if err != nil {
-			f.Close()
 			return nil, fmt.Errorf("lock %s: %s: %w", what, path, err)
 		}
 		if ok {
-			return func() { unlockFile(f); f.Close() }, nil
+			return func() { unlockFile(f) }, nil
 		}
 		waited := time.Since(start)
 		if waited >= timeout {
-			holder := lockHolder(f)
-			f.Close()
-			return nil, &LockError{Path: path, What: what, Holder: holder, Waited: timeout}
+			return nil, &LockError{Path: path, What: what, Holder: lockHolder(f), Waited: timeout}
 		}
 		if !told && waited >= lockNoticeAfter && LockNotify != nil {
 			LockNotify(fmt.Sprintf("waiting for the lock of the %s (%s), held by %s; giving up after %s",

@@ -106,7 +106,11 @@ func Append(path string, l Line) error {
 // disk) leaves a partial line: secrun then tries to end it with a newline, and a writer that
 // finds the log not ending in one starts its line with one, so that a partial line never
 // swallows the next run's line. (Truncating back instead could cut the line of a concurrent
-// writer that appended meanwhile.)
+// writer that appended meanwhile.) That look at the last byte, and the write, are made under
+// an exclusive lock of the log (keystore.Lock): without it, a rank could look while another
+// rank's line is half copied (a line across a page boundary is copied in two steps) and add
+// a newline to a line that was whole, leaving an empty line. Where the filesystem takes no
+// lock, the line is appended without one.
 func appendLine(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := keystore.MkdirPrivate(dir); err != nil {
@@ -119,6 +123,14 @@ func appendLine(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	unlock := func() {}
+	if release, err := keystore.Lock(f, path, "audit log"); err == nil {
+		unlock = release
+		if fi, err = f.Stat(); err != nil { // its end now that no other secrun appends
+			f.Close()
+			return err
+		}
+	}
 	line := append(data, '\n')
 	if end := fi.Size(); end > 0 {
 		var last [1]byte
@@ -130,6 +142,7 @@ func appendLine(path string, data []byte) error {
 	if err != nil && n > 0 {
 		f.Write([]byte{'\n'}) // best effort: the disk may have no room for it either
 	}
+	unlock()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
@@ -124,5 +125,43 @@ func TestAppend(t *testing.T) {
 	var ae *Error
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "the command did not run") {
 		t.Errorf("appending through a link: %v, want an *Error that stops the run", err)
+	}
+}
+
+// TestAppendLocks: a line is appended under the log's lock, and its look at the log's end is
+// made after the lock is taken, so a rank never reads the end while another rank writes.
+func TestAppendLocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secrun", "audit.jsonl")
+	l := New("e", "envs.toml", "", "sh", nil, nil)
+	if err := Append(path, l); err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := keystore.OpenPrivate(path, os.O_RDWR|os.O_APPEND, "audit log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	unlock, err := keystore.Lock(f, path, "audit log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- Append(path, l) }()
+	time.Sleep(200 * time.Millisecond)
+	f.WriteString(`{"half": `) // what another rank's line looks like halfway, under the lock
+	f.WriteString("1}\n")
+	select {
+	case err := <-done:
+		t.Fatalf("Append returned (%v) while the log was locked", err)
+	default:
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 3 || lines[1] != `{"half": 1}` {
+		t.Fatalf("log:\n%s\nwant a line, the other rank's, and one more, with no empty line", data)
 	}
 }
