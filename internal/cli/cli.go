@@ -130,7 +130,7 @@ func newParser(cli *root, options ...kong.Option) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
 		kong.Name("secrun"),
 		kong.Description(description),
-		kong.Vars{"version": versionText, "maxsize": defaultMaxSize},
+		kong.Vars{"version": versionText, "maxsize": defaultMaxSize, "cleankeep": strings.Join(launcher.CleanKeep, ", ")},
 		kong.NamedMapper("cores", coresMapper),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true, WrapUpperBound: 100}),
 	}, options...)...)

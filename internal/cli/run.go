@@ -21,7 +21,7 @@ type runCmd struct {
 	ParallelMode string   `placeholder:"MODE" predictor:"modes" help:"Only choose instances with this parallel_mode: distributed, shared or hybrid."`
 	Spec         []string `placeholder:"KEY=VALUE" sep:"none" help:"Pick among environments of the same name by their specifiers (repeatable)."`
 	NoForward    bool     `help:"Do not add the flags that pass the secrets' names on to MPI ranks or srun tasks."`
-	CleanEnv     bool     `help:"Start from an empty environment, keeping only PATH, HOME, USER, LOGNAME, LANG, TERM and TMPDIR."`
+	CleanEnv     bool     `help:"Start from an empty environment, keeping only ${cleankeep}."`
 	Mask         bool     `help:"Replace every secret value (of 4 bytes or more) in the command's stdout and stderr with <concealed by secrun>; also mask = true in the environment."`
 	Command      []string `arg:"" optional:"" passthrough:"partial" placeholder:"COMMAND [ARGS...]" help:"The program (or executable label) to run and its arguments, after --."`
 }
