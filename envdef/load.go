@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
@@ -28,15 +29,16 @@ func DefaultFiles(d dirs.Dirs) []string {
 		}
 		files = append(files, filepath.Join(dir, "envs.toml"))
 		ents, err := os.ReadDir(dir)
-		if err != nil {
-			continue // absent, or not a directory: it holds nothing to add
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			continue // it holds nothing to add
 		}
+		listed := err == nil // else (a directory one may enter but not list) each name is stat'ed
 		for _, y := range []string{"envs.yaml", "envs.yml"} {
-			if isEntry(dir, ents, y, false) {
+			if isEntry(dir, ents, listed, y, false) {
 				files = append(files, filepath.Join(dir, y))
 			}
 		}
-		if !isEntry(dir, ents, "envs.d", true) {
+		if !isEntry(dir, ents, listed, "envs.d", true) {
 			continue
 		}
 		ents, _ = os.ReadDir(filepath.Join(dir, "envs.d")) // sorted by name
@@ -50,12 +52,12 @@ func DefaultFiles(d dirs.Dirs) []string {
 	return files
 }
 
-// isEntry reports whether dir, whose listing is ents, has name as a directory (wantDir) or as
-// something else, following a symbolic link. The listing only rules a name out: it is
-// stat'ed as before when some entry matches it regardless of case, since whether case
-// matters is the filesystem's to say.
-func isEntry(dir string, ents []os.DirEntry, name string, wantDir bool) bool {
-	if !slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.EqualFold(e.Name(), name) }) {
+// isEntry reports whether dir has name as a directory (wantDir) or as something else,
+// following a symbolic link. The listing ents (when listed) only rules a name out: it is
+// stat'ed when some entry matches it regardless of case, since whether case matters is the
+// filesystem's to say.
+func isEntry(dir string, ents []os.DirEntry, listed bool, name string, wantDir bool) bool {
+	if listed && !slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.EqualFold(e.Name(), name) }) {
 		return false
 	}
 	fi, err := os.Stat(filepath.Join(dir, name))

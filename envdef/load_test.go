@@ -228,6 +228,10 @@ func TestDefaultFilesListing(t *testing.T) {
 	if got := DefaultFiles(dirs.Dirs{Config: d}); !slices.Contains(got, filepath.Join(d, "envs.yaml")) {
 		t.Errorf("DefaultFiles() = %q: a link to a file as envs.yaml is left out", got)
 	}
+	notDir := filepath.Join(root, "other", "a.toml") // a file where the directory should be
+	if got := DefaultFiles(dirs.Dirs{Config: notDir}); !slices.Equal(got, []string{filepath.Join(notDir, "envs.toml")}) {
+		t.Errorf("DefaultFiles() with a file as the directory = %q, want its envs.toml alone", got)
+	}
 }
 
 func TestDefaultFilesIgnoresRelativeXDG(t *testing.T) {
