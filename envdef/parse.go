@@ -62,34 +62,30 @@ func ParseAll(file string, data []byte) ([]*Env, []error) {
 	var envs []*Env
 	for i, t := range tables {
 		e, envErrs := p.env(t, newTOMLWhere(ix, spans[i], "[[env"), i)
-		if len(envErrs) > 0 {
-			errs = append(errs, envErrs...)
-			continue
-		}
-		if err := p.once(envs, e); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		envs = append(envs, e)
+		envs, errs = p.collect(envs, errs, e, envErrs)
 	}
 	return envs, errs
 }
 
-// once is the rule, for both formats, that a file defines an environment of one name and
-// specifiers once: same-named environments in one file must differ in their specifiers. It
-// returns the error for e when envs, read before it from the file, has its twin.
-func (p *parser) once(envs []*Env, e *Env) error {
+// collect is how both readers take an environment e, read with the errors envErrs: into
+// envs, the file's environments so far, or its errors into errs. A file defines an
+// environment of one name and specifiers once: same-named environments in one file must
+// differ in their specifiers.
+func (p *parser) collect(envs []*Env, errs []error, e *Env, envErrs []error) ([]*Env, []error) {
+	if len(envErrs) > 0 {
+		return envs, append(errs, envErrs...)
+	}
 	for _, prev := range envs {
 		if prev.Name == e.Name && specsEqual(prev.Specifiers, e.Specifiers) {
 			same := ""
 			if len(e.Specifiers) > 0 {
 				same = " with the same specifiers"
 			}
-			return p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
-				"defined twice in this file%s%s", same, firstAt(prev.Line))
+			return envs, append(errs, p.fail(e.Line, e.Name, "rename or remove one of them, or give them different specifiers",
+				"defined twice in this file%s%s", same, firstAt(prev.Line)))
 		}
 	}
-	return nil
+	return append(envs, e), errs
 }
 
 // firstError returns envs and the first of errs, or envs and nil; with an error, no envs.

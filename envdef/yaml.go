@@ -72,15 +72,7 @@ func ParseYAMLAll(file string, data []byte) ([]*Env, []error) {
 			continue
 		}
 		e, envErrs := p.env(v.(map[string]any), yamlWhere{n}, i)
-		if len(envErrs) > 0 {
-			errs = append(errs, envErrs...)
-			continue
-		}
-		if err := p.once(envs, e); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		envs = append(envs, e)
+		envs, errs = p.collect(envs, errs, e, envErrs)
 	}
 	return envs, errs
 }
