@@ -83,15 +83,23 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 }
 
+// cacheDirs returns a directory for a test's definition files (0755, as the checks want) and
+// a cache directory in it, with racyWindow off until the test ends.
+func cacheDirs(t *testing.T) (dir, cache string) {
+	t.Helper()
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+	dir = t.TempDir()
+	os.Chmod(dir, 0o755)
+	return dir, filepath.Join(dir, "cache")
+}
+
 // TestLoadCached checks that a cached file loads as Load reads it, and that the cache gives
 // way to every change: content (even with the old mtime put back), a mode that the rule
 // refuses, a corrupt or non-private cache file, a file changed too recently to cache.
 func TestLoadCached(t *testing.T) {
-	defer func(w time.Duration) { racyWindow = w }(racyWindow)
-	racyWindow = 0
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	cache := filepath.Join(dir, "cache")
+	dir, cache := cacheDirs(t)
 	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\", \"K2\"]\n")
 	load := func() (*Set, error) {
 		return LoadCached([]string{file}, nil, fileperm.Trust{}, Cache{Dir: cache}, "", nil)
@@ -192,11 +200,7 @@ func TestLoadCached(t *testing.T) {
 // across files kept) whether the files come from the cache or not, and knows the other
 // names; check stops a file it refuses, which is then not cached.
 func TestLoadCachedNamed(t *testing.T) {
-	defer func(w time.Duration) { racyWindow = w }(racyWindow)
-	racyWindow = 0
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	cache := filepath.Join(dir, "cache")
+	dir, cache := cacheDirs(t)
 	site := write(t, dir, "site/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\"]\n\n[[env]]\nname = \"b\"\nsecrets = [\"K2\"]\n")
 	user := write(t, dir, "user/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K3\"]\n\n[[env]]\nname = \"c\"\nsecrets = [\"K4\"]\n")
 	files := []string{site, user}
@@ -244,12 +248,8 @@ func TestLoadCachedNamed(t *testing.T) {
 // TestCacheBuild: a cache is read only by the build that wrote it: the same release build
 // (as on every node of a cluster that shares a home), or the same binary file.
 func TestCacheBuild(t *testing.T) {
-	defer func(w time.Duration) { racyWindow = w }(racyWindow)
-	racyWindow = 0
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	dir, cache := cacheDirs(t)
 	file := write(t, dir, "defs/envs.toml", "[[env]]\nname = \"a\"\nsecrets = [\"K1\"]\n")
-	cache := filepath.Join(dir, "cache")
 	fill := func(c Cache) {
 		t.Helper()
 		os.RemoveAll(cache)
