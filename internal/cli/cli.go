@@ -31,13 +31,15 @@ var (
 	// manSource and manDate go into the manual page's footer.
 	manSource, manDate = "secrun dev", ""
 	// build names a release build for the definitions cache (envdef.Cache); "" for a
-	// development build.
+	// development build, including one from a tree with changes not committed (the go
+	// command marks its version +dirty), which another such build of the same commit could
+	// share the name with.
 	build = ""
 )
 
 // SetVersion records the version that --version prints; main calls it with linker-set values.
 func SetVersion(version, commit, date string) {
-	if version != "dev" {
+	if version != "dev" && !strings.HasSuffix(version, "+dirty") {
 		build = version + " " + commit + " " + date
 	}
 	versionText = "secrun " + version

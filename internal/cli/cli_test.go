@@ -148,3 +148,21 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestSetVersionBuild: a release build names itself to the definitions cache; a development
+// build, or one from a tree with changes not committed, does not.
+func TestSetVersionBuild(t *testing.T) {
+	defer func(v, m, d, b string) { versionText, manSource, manDate, build = v, m, d, b }(versionText, manSource, manDate, build)
+	for _, tt := range []struct{ version, commit, date, want string }{
+		{"1.2.0", "abc123", "2026-12-01T00:00:00Z", "1.2.0 abc123 2026-12-01T00:00:00Z"},
+		{"v1.2.0", "", "", "v1.2.0  "},
+		{"dev", "abc123", "", ""},
+		{"v0.0.0-20261201000000-abc123+dirty", "abc123", "", ""},
+	} {
+		build = ""
+		SetVersion(tt.version, tt.commit, tt.date)
+		if build != tt.want {
+			t.Errorf("SetVersion(%q, %q, %q): build %q, want %q", tt.version, tt.commit, tt.date, build, tt.want)
+		}
+	}
+}
