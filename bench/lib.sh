@@ -17,11 +17,13 @@ need_hyperfine() {
 }
 
 # build_secrun OUT builds secrun as .goreleaser.yaml builds releases: no cgo, -trimpath,
-# -s -w and a stamped version.
+# -s -w and a stamped version; OUT is the launcher (the lean build tag) and secrun-full, the
+# full program it hands other work to, goes beside it.
 build_secrun() {
-  CGO_ENABLED=0 go build -trimpath \
-    -ldflags='-s -w -X main.version=0.0.0-bench -X main.commit=bench -X main.date=2000-01-01T00:00:00Z' -o "$1.link" .
-  installed "$1"
+  local ld='-s -w -X main.version=0.0.0-bench -X main.commit=bench -X main.date=2000-01-01T00:00:00Z'
+  CGO_ENABLED=0 go build -trimpath -tags lean -ldflags="$ld" -o "$1.link" . && installed "$1"
+  CGO_ENABLED=0 go build -trimpath -ldflags="$ld" -o "$(dirname "$1")/secrun-full.link" . &&
+    installed "$(dirname "$1")/secrun-full"
 }
 
 # build_baseline OUT PKG builds one of bench/'s Go baselines the same way.

@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -157,12 +156,15 @@ func groupList(v any) ([]string, error) {
 	return groups, nil
 }
 
-// keyLine returns the line where key is set, or 0.
+// keyLine returns the line where key is set, or 0: the first line that holds, after blanks,
+// key (quoted or not) and then, after blanks, "=". Written without regexp, which the launcher
+// build does not link.
 func keyLine(data []byte, key string) int {
-	re := regexp.MustCompile(`^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
+	const blanks = " \t\f\r"
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
-		if re.MatchString(sc.Text()) {
+		l := strings.TrimPrefix(strings.TrimLeft(sc.Text(), blanks), `"`)
+		if rest, ok := strings.CutPrefix(l, key); ok && strings.HasPrefix(strings.TrimLeft(strings.TrimPrefix(rest, `"`), blanks), "=") {
 			return n
 		}
 	}

@@ -72,6 +72,9 @@ type Cache struct {
 	// cache. "" names the running binary by its file's identity instead (a development
 	// build), which costs a stat of /proc/self/exe on every launch.
 	Build string
+	// Binary is the file that names a development build when it is not the running one:
+	// the launcher build names secrun-full, whose parser wrote the cache.
+	Binary string
 }
 
 // openCache reads the cache that c names, or starts an empty one; nil when there is no cache
@@ -82,7 +85,7 @@ func openCache(c Cache) *defCache {
 	}
 	build := "release " + c.Build
 	if c.Build == "" {
-		exe, ok := exeID()
+		exe, ok := exeID(c.Binary)
 		if !ok {
 			return nil
 		}

@@ -13,4 +13,4 @@ const noFollow = 0
 
 func idOf(fs.FileInfo) (fileID, bool) { return fileID{}, false }
 
-func exeID() (fileID, bool) { return fileID{}, false }
+func exeID(string) (fileID, bool) { return fileID{}, false }

@@ -24,11 +24,13 @@ func idOf(fi fs.FileInfo) (fileID, bool) {
 		mtime: fi.ModTime().UnixNano(), ctime: ctimeNs(st), mode: uint32(st.Mode), uid: st.Uid, gid: st.Gid}, true
 }
 
-// exeID is the identity of the running secrun binary: a cache written by another build is
-// not read, since it may parse differently.
-func exeID() (fileID, bool) {
+// exeID is the identity of the secrun binary at path, or of the running one when path is "":
+// a cache written by another build is not read, since it may parse differently.
+func exeID(path string) (fileID, bool) {
 	exe := "/proc/self/exe" // one stat on Linux, where os.Executable would read the link first
-	if runtime.GOOS != "linux" {
+	if path != "" {
+		exe = path
+	} else if runtime.GOOS != "linux" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
 			return fileID{}, false

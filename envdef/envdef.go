@@ -309,3 +309,16 @@ func (e *NoSpecError) Hint() string {
 
 // Files returns the files actually read, in order.
 func (s *Set) Files() []string { return append([]string(nil), s.files...) }
+
+// specsEqual reports whether two environments have the same specifiers (nil and empty alike).
+func specsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

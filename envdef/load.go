@@ -194,18 +194,19 @@ func load(defaults, explicit []string, t fileperm.Trust, o loadOpts) *Loaded {
 	return l
 }
 
-// ParseFile parses one definition file by its name: hpcFlow YAML for .yaml and .yml, else
-// secrun's TOML.
-func ParseFile(file string, data []byte) ([]*Env, error) {
-	return firstError(ParseFileAll(file, data))
+// IsYAML reports whether file is read as an hpcFlow YAML definition: its name ends in
+// .yaml or .yml (in any case).
+func IsYAML(file string) bool {
+	f := strings.ToLower(file)
+	return strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml")
 }
 
-// ParseFileAll is ParseFile collecting every error (see ParseAll).
-func ParseFileAll(file string, data []byte) ([]*Env, []error) {
-	if IsYAML(file) {
-		return ParseYAMLAll(file, data)
+// firstError returns envs and the first of errs, or envs and nil; with an error, no envs.
+func firstError(envs []*Env, errs []error) ([]*Env, error) {
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
-	return ParseAll(file, data)
+	return envs, nil
 }
 
 // absPath names a file for de-duplication: the same file given relative and absolute is

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package envdef
 
 import (
@@ -86,14 +88,6 @@ func (p *parser) collect(envs []*Env, errs []error, e *Env, envErrs []error) ([]
 		}
 	}
 	return append(envs, e), errs
-}
-
-// firstError returns envs and the first of errs, or envs and nil; with an error, no envs.
-func firstError(envs []*Env, errs []error) ([]*Env, error) {
-	if len(errs) > 0 {
-		return nil, errs[0]
-	}
-	return envs, nil
 }
 
 // parser checks the environments of one file, whatever its format: the TOML and YAML readers

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package envdef
 
 import (
@@ -11,13 +13,6 @@ import (
 
 // hpcFlowIgnored are hpcFlow's own fields of an environment that secrun accepts and does not use.
 var hpcFlowIgnored = []string{"doc", "setup_label", "_hash_value"}
-
-// IsYAML reports whether file is read as an hpcFlow YAML definition: its name ends in
-// .yaml or .yml (in any case).
-func IsYAML(file string) bool {
-	f := strings.ToLower(file)
-	return strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml")
-}
 
 // ParseYAML parses and validates hpcFlow environment definitions: a YAML list of
 // environments with hpcFlow's fields (name, setup, specifiers, secrets, executables; doc,
@@ -210,19 +205,6 @@ func kindName(n *yamlnode.Node) string {
 		return "a " + strings.TrimPrefix(n.Tag, "!!")
 	}
 	return "something else"
-}
-
-// specsEqual reports whether two environments have the same specifiers (nil and empty alike).
-func specsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // yamlTypeName names a value from yamlValue in YAML's words, for messages.

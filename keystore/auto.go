@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/secrun/secrun/internal/handoff"
 )
 
 // Auto is the store that --store auto selects: it reads from both stores, keyring first, and
@@ -49,11 +51,12 @@ func (a *Auto) Close() error { return a.keyring.Close() }
 
 // fromKeyring returns the entries of keys that the keyring index lists and the keyring gives.
 // A keyring that cannot give them is not an error (it is kept as the trouble), unless the
-// index file itself is corrupt or unprotected.
+// index file itself is corrupt or unprotected, or the launcher build must leave the keyring
+// to secrun-full (handoff.ErrFull).
 func (a *Auto) fromKeyring(keys []string) (map[string]Entry, error) {
 	found, broken, listed, err := a.keyring.fetchKeys(keys)
 	switch {
-	case err != nil && isCorrupt(err):
+	case err != nil && (isCorrupt(err) || errors.Is(err, handoff.ErrFull)):
 		return nil, err
 	case err != nil:
 		a.trouble = err

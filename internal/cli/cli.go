@@ -1,3 +1,5 @@
+//go:build !lean
+
 // Package cli holds secrun's command-line grammar (kong), one file per command group, and Main,
 // the one place where errors become messages and exit codes. It holds no file formats and no
 // store logic: definitions live in envdef, the stores in keystore, what a child gets in
@@ -9,52 +11,17 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/internal/dirs"
-	"github.com/secrun/secrun/keystore"
 	"github.com/secrun/secrun/launcher"
 )
-
-// Exit statuses of secrun's own failures, as env(1) uses them.
-const (
-	exitFailure = 125 // secrun itself failed: bad flags, bad definition, missing secret
-)
-
-var (
-	versionText = "secrun dev"
-	// manSource and manDate go into the manual page's footer.
-	manSource, manDate = "secrun dev", ""
-	// build names a release build for the definitions cache (envdef.Cache); "" for a
-	// development build, including one from a tree with changes not committed (the go
-	// command marks its version +dirty), which another such build of the same commit could
-	// share the name with.
-	build = ""
-)
-
-// SetVersion records the version that --version prints; main calls it with linker-set values.
-func SetVersion(version, commit, date string) {
-	if version != "dev" && !strings.HasSuffix(version, "+dirty") {
-		build = version + " " + commit + " " + date
-	}
-	versionText = "secrun " + version
-	manSource, manDate = versionText, date
-	if len(manDate) > 10 {
-		manDate = manDate[:10] // the day of an RFC 3339 time
-	}
-	if commit != "" {
-		versionText += " (" + commit
-		if date != "" {
-			versionText += ", " + date
-		}
-		versionText += ")"
-	}
-}
 
 // root is the whole grammar.
 type root struct {
@@ -83,13 +50,8 @@ Exit status: the command's own; 125 when secrun fails; 126 when the command cann
 // Main parses args, runs the command and returns the process exit status. It is the one place
 // where secrun turns errors into messages.
 func Main(args []string) (code int) {
-	// Before any command reads a value (a run, get, set, list --values, env check, move,
-	// import, the completion helper that lists keys): no core dump, not dumpable.
-	launcher.Harden()
-	keystore.LockNotify = func(msg string) { fmt.Fprintf(os.Stderr, "secrun: %s\n", msg) }
-	args = shebangArgs(args)
-	if quick, ok := quickRun(args); ok {
-		quick.stdout, quick.stderr, quick.dirs = os.Stdout, os.Stderr, dirs.FromEnv()
+	args, quick := start(args)
+	if quick != nil {
 		return finish(quick.Run.Run(&quick.globals))
 	}
 	var cli root
@@ -114,17 +76,6 @@ func Main(args []string) (code int) {
 		return report(os.Stderr, parseError(err))
 	}
 	return finish(ctx.Run(&cli.globals))
-}
-
-// finish reports err and returns the exit status for it. A supervised child that was killed
-// by a signal makes secrun die of the same signal here, so that its caller sees that death.
-func finish(err error) int {
-	code := report(os.Stderr, err)
-	var child *launcher.ExitError
-	if errors.As(err, &child) && child.Signal != nil {
-		launcher.Raise(child.Signal) // returns only if it could not
-	}
-	return code
 }
 
 // newParser builds the kong parser for the whole grammar.
@@ -197,12 +148,6 @@ func withRun(app *kong.Node, args []string) []string {
 	return args
 }
 
-// usageError is a mistake in how secrun was called.
-type usageError struct{ msg, hint string }
-
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Hint() string  { return e.hint }
-
 // parseError turns a kong parse error into a usage error that points at the right help.
 func parseError(err error) error {
 	help := "secrun --help"
@@ -227,34 +172,34 @@ func parseError(err error) error {
 	return &usageError{msg: err.Error(), hint: "see '" + help + "'"}
 }
 
-// report prints err (if any) with its hints and returns the exit status it stands for.
-// A child's own exit status passes through silently.
-func report(w io.Writer, err error) int {
-	if err == nil {
-		return 0
+// coresMapper decodes -n/--num-cores with count, in place of kong's int mapper, which reads
+// a leading 0 as octal and 0x as hexadecimal.
+var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.Value) error {
+	var s string
+	if err := ctx.Scan.PopValueInto("count", &s); err != nil {
+		return err
 	}
-	var coded interface{ ExitCode() int }
-	code := exitFailure
-	if errors.As(err, &coded) {
-		code = coded.ExitCode()
+	n, ok := count(s)
+	if _, err := strconv.ParseInt(s, 10, 0); err == nil && !ok {
+		return fmt.Errorf("%s is not a core count: give 1 or more, or leave -n out to use the scheduler's count", s)
 	}
-	var child *launcher.ExitError
-	if errors.As(err, &child) {
-		return code // the child's own status needs no message
+	if !ok {
+		return fmt.Errorf("expected a decimal core count but got %q", s)
 	}
-	fmt.Fprintf(w, "secrun: error: %v\n", err)
-	for _, line := range strings.Split(hintOf(err), "\n") {
-		if line != "" {
-			fmt.Fprintf(w, "secrun: hint: %s\n", line)
-		}
-	}
-	return code
+	target.SetInt(int64(n))
+	return nil
+})
+
+// expandPath expands an --envs path as kong's "path" type does, for quickRun.
+func expandPath(p string) (string, bool) { return kong.ExpandPath(p), true }
+
+// BeforeReset prints the version and exits, as kong.VersionFlag does.
+func (versionFlag) BeforeReset(app *kong.Kong, vars kong.Vars) error {
+	fmt.Fprintln(app.Stdout, vars["version"])
+	app.Exit(0)
+	return nil
 }
 
-// where formats a file position for messages.
-func where(file string, line int) string {
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", file, line)
-	}
-	return file
-}
+// definitionsBinary names the program whose identity keys a development build's
+// definitions cache: "", the running one.
+func definitionsBinary() string { return "" }

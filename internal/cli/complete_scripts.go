@@ -1,3 +1,5 @@
+//go:build !lean
+
 package cli
 
 // completionScript returns the script 'secrun completion SHELL' prints. Each passes the words

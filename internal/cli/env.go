@@ -1,3 +1,5 @@
+//go:build !lean
+
 package cli
 
 import (
@@ -259,19 +261,6 @@ func jsonFindings(e *envdef.Env, s envdef.Secret, entry keystore.Entry) []findin
 // that a multi-line command reads as a block.
 func indentLines(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+indent)
-}
-
-// quoteArgv formats argv so that a shell would split it back into the same words.
-func quoteArgv(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
-			out[i] = a
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
 }
 
 type envConvertCmd struct {

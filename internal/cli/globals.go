@@ -8,11 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/config"
-	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/internal/dirs"
-	"github.com/secrun/secrun/internal/fileperm"
 	"github.com/secrun/secrun/keystore"
 	"golang.org/x/term"
 )
@@ -22,15 +19,18 @@ import (
 
 // globals are the flags that every command accepts.
 type globals struct {
-	Store   string           `help:"Where secrets live: auto (the default: keyring and file store), file or keyring; overrides store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
-	Envs    []string         `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
-	Verbose bool             `short:"v" help:"Say which files and stores are used (names only, never values)."`
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Store   string      `help:"Where secrets live: auto (the default: keyring and file store), file or keyring; overrides store in config.toml." placeholder:"auto|file|keyring" env:"SECRUN_STORE" predictor:"stores"`
+	Envs    []string    `help:"Read environment definitions from FILE as well (repeatable; SECRUN_ENVS holds a path list)." placeholder:"FILE" sep:"none" type:"path"`
+	Verbose bool        `short:"v" help:"Say which files and stores are used (names only, never values)."`
+	Version versionFlag `help:"Print the version and exit."`
 
 	stdout, stderr io.Writer
 	conf           *config.Config // config.toml, once read
 	dirs           dirs.Dirs      // the user's directories, found once in Main
 }
+
+// versionFlag is --version: secrun-full prints the version (its BeforeReset hook is kong's).
+type versionFlag bool
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
@@ -64,35 +64,6 @@ func (g *globals) debugf() func(format string, args ...any) {
 		return g.verbosef
 	}
 	return nil
-}
-
-// appSources returns the environment files of the hpcFlow and MatFlow configurations named in
-// SECRUN_ENV_SOURCES (a comma-separated list of hpcflow and matflow): the environment_sources
-// of each one's config.yaml, read before --envs and SECRUN_ENVS so that those override them. A
-// configuration that cannot be read, or that others may write, is skipped with a warning that
-// names it (a config.toml that cannot be read is reported by whoever reads it next).
-func (g *globals) appSources() []string {
-	var files []string
-	for _, app := range strings.Split(os.Getenv("SECRUN_ENV_SOURCES"), ",") {
-		switch app = strings.ToLower(strings.TrimSpace(app)); {
-		case app == "":
-		case !slices.Contains(envdef.Apps, app):
-			fmt.Fprintf(g.stderr, "secrun: warning: SECRUN_ENV_SOURCES names %q; it takes %s\n", app, strings.Join(envdef.Apps, ", "))
-		default:
-			var trust fileperm.Trust
-			if c, err := g.config(); err == nil {
-				trust = c.Trust
-			}
-			list, conf, err := envdef.AppSources(app, g.dirs, trust)
-			if err != nil {
-				fmt.Fprintf(g.stderr, "secrun: warning: %s's environment files are not read: %v\n", app, err)
-				continue
-			}
-			g.verbosef("%s's environment_sources in %s: %s", app, conf, strings.Join(list, ", "))
-			files = append(files, list...)
-		}
-	}
-	return files
 }
 
 // storeKind returns the store to use: --store, else SECRUN_STORE (kong puts both in

@@ -1,19 +1,22 @@
 package cli
 
 import (
-	"fmt"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/alecthomas/kong"
 	"github.com/secrun/secrun/config"
 )
 
 // stores are the values --store and SECRUN_STORE accept ("" means: not given).
 var stores = append([]string{""}, config.Stores...)
+
+// quickCmd is what quickRun fills: the global flags and run's, as kong fills them in root.
+type quickCmd struct {
+	globals
+	Run runCmd
+}
 
 // quickRun recognises the launch shape that batch jobs use, 'secrun [run] FLAGS -- COMMAND...'
 // where every flag is one of run's or a global one, and fills the structs exactly as kong
@@ -21,8 +24,8 @@ var stores = append([]string{""}, config.Stores...)
 // the whole grammar costs more than the rest of the run path together. Anything it does not
 // recognise (help, a typo, a missing "--", a bad value) goes to kong, which has the final word
 // on errors. TestQuickRunMatchesKong checks that both parse alike.
-func quickRun(args []string) (*root, bool) {
-	cli := &root{}
+func quickRun(args []string) (*quickCmd, bool) {
+	cli := &quickCmd{}
 	if s, ok := os.LookupEnv("SECRUN_STORE"); ok {
 		cli.Store = s
 	}
@@ -80,8 +83,10 @@ func quickRun(args []string) (*root, bool) {
 			cli.Store, ok = value()
 		case name == "--envs":
 			var f string
-			f, ok = value()
-			cli.Envs = append(cli.Envs, kong.ExpandPath(f))
+			if f, ok = value(); ok {
+				f, ok = expandPath(f)
+				cli.Envs = append(cli.Envs, f)
+			}
 		default:
 			ok = false
 		}
@@ -99,24 +104,6 @@ func count(s string) (int, bool) {
 	n, err := strconv.ParseInt(s, 10, 0)
 	return int(n), err == nil && n >= 1
 }
-
-// coresMapper decodes -n/--num-cores with count, in place of kong's int mapper, which reads
-// a leading 0 as octal and 0x as hexadecimal.
-var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.Value) error {
-	var s string
-	if err := ctx.Scan.PopValueInto("count", &s); err != nil {
-		return err
-	}
-	n, ok := count(s)
-	if _, err := strconv.ParseInt(s, 10, 0); err == nil && !ok {
-		return fmt.Errorf("%s is not a core count: give 1 or more, or leave -n out to use the scheduler's count", s)
-	}
-	if !ok {
-		return fmt.Errorf("expected a decimal core count but got %q", s)
-	}
-	target.SetInt(int64(n))
-	return nil
-})
 
 // quickFlag is a flag as quickRun takes it. quickFlags is its table, by long name: the run
 // command's flags and the global ones that quickRun handles; TestQuickFlagsMatchKong compares

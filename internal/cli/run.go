@@ -214,8 +214,11 @@ func (g *globals) definitionsOf(name string) (*envdef.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust,
-		envdef.Cache{Dir: g.dirs.Cache, Build: build}, name, checkSecrets)
+	cache := envdef.Cache{Dir: g.dirs.Cache, Build: build}
+	if build == "" {
+		cache.Binary = definitionsBinary()
+	}
+	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, cache, name, checkSecrets)
 	if err != nil {
 		return nil, err
 	}
@@ -244,4 +247,17 @@ func checkSecrets(env *envdef.Env) error {
 		}
 	}
 	return nil
+}
+
+// quoteArgv formats argv so that a shell would split it back into the same words.
+func quoteArgv(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }

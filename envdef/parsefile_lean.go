@@ -1,0 +1,22 @@
+//go:build lean
+
+package envdef
+
+import (
+	"fmt"
+
+	"github.com/secrun/secrun/internal/handoff"
+)
+
+// The launcher build links neither reader: a definition file that is not in the cache is
+// left to secrun-full, which parses it and fills the cache.
+
+// ParseFile parses nothing in the launcher build: it returns handoff.ErrFull.
+func ParseFile(file string, data []byte) ([]*Env, error) {
+	return firstError(ParseFileAll(file, data))
+}
+
+// ParseFileAll parses nothing in the launcher build: it returns handoff.ErrFull.
+func ParseFileAll(file string, _ []byte) ([]*Env, []error) {
+	return nil, []error{fmt.Errorf("%s is not in the definitions cache: %w", file, handoff.ErrFull)}
+}

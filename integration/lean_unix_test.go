@@ -1,0 +1,147 @@
+//go:build unix
+
+package integration
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The launcher build (the lean tag) as releases ship it: secrun, with secrun-full beside it.
+
+var (
+	leanOnce sync.Once
+	leanDir  string
+	leanErr  error
+)
+
+// leanPair builds the launcher as secrun and the full program as secrun-full in one
+// directory, once per test run, and returns the directory. Both get one stamped version, as
+// a release's binaries do, so that they share the definitions cache wherever each one is.
+func leanPair(t *testing.T) string {
+	t.Helper()
+	leanOnce.Do(func() {
+		if leanDir, leanErr = os.MkdirTemp("", "secrun-lean-"); leanErr != nil {
+			return
+		}
+		for _, b := range []struct{ name, tags string }{{"secrun", "lean"}, {"secrun-full", ""}} {
+			out, err := exec.Command("go", "build", "-tags", b.tags, "-ldflags", "-X main.version=0.0.0-test -X main.commit=test", "-o", filepath.Join(leanDir, b.name), "github.com/secrun/secrun").CombinedOutput()
+			if err != nil {
+				leanErr = errors.New("go build " + b.name + ": " + err.Error() + "\n" + string(out))
+				return
+			}
+		}
+	})
+	if leanErr != nil {
+		t.Fatal(leanErr)
+	}
+	return leanDir
+}
+
+// TestScriptsLean runs every script of testdata/script again with secrun being the launcher
+// build, which runs what it can and hands the rest to secrun-full: each script must pass with
+// both builds alike.
+func TestScriptsLean(t *testing.T) {
+	dir := leanPair(t)
+	p := scriptParams()
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		env.Setenv("PATH", dir+string(os.PathListSeparator)+env.Getenv("PATH"))
+		return setup(env)
+	}
+	testscript.Run(t, p)
+}
+
+// TestLeanLaunch: the launcher runs a command from cached definitions and the file store on
+// its own (secrun-full may be absent then), hands everything else to secrun-full, and says
+// what to install when secrun-full is not there.
+func TestLeanLaunch(t *testing.T) {
+	pair := leanPair(t)
+	bin := t.TempDir()
+	lean := filepath.Join(bin, "secrun") // the launcher alone
+	data, err := os.ReadFile(filepath.Join(pair, "secrun"))
+	if err == nil {
+		err = os.WriteFile(lean, data, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	env := isolatedEnv(home, "XDG_RUNTIME_DIR="+t.TempDir())
+	run := func(name string, args ...string) (string, error) {
+		cmd := exec.Command(name, args...)
+		cmd.Env = env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return out.String(), err
+	}
+	paired := filepath.Join(pair, "secrun") // the launcher with secrun-full beside it
+	if out, err := run(paired, "--store", "file", "secrets", "set", "TOKEN", "s3cret-value"); err != nil {
+		t.Fatalf("secrets set: %v\n%s", err, out)
+	}
+	defs := filepath.Join(home, ".config", "secrun", "envs.toml")
+	if err := os.MkdirAll(filepath.Dir(defs), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(defs, []byte("[[env]]\nname = \"e\"\nsecrets = [\"TOKEN\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	printToken := []string{"-e", "e", "--", "sh", "-c", "echo token=$TOKEN"}
+
+	// Alone, before the definitions are cached: it needs secrun-full, and says so.
+	out, err := run(lean, printToken...)
+	if err == nil || !strings.Contains(out, "secrun-full") || !strings.Contains(out, "beside it") {
+		t.Fatalf("launcher without secrun-full ran an uncached definition: %v\n%s", err, out)
+	}
+	// A file is cached once it is 2 seconds old; secrun-full parses it and fills the cache.
+	time.Sleep(2100 * time.Millisecond)
+	if out, err := run(paired, printToken...); err != nil || !strings.Contains(out, "token=s3cret-value") {
+		t.Fatalf("run through the pair: %v\n%s", err, out)
+	}
+	// Now the launcher alone runs it.
+	if out, err := run(lean, printToken...); err != nil || !strings.Contains(out, "token=s3cret-value") {
+		t.Fatalf("launcher alone, cached definitions: %v\n%s", err, out)
+	}
+	// A missing secret is its own error, with no hand-off.
+	if err := os.WriteFile(defs, []byte("[[env]]\nname = \"e\"\nsecrets = [\"TOKEN\", \"OTHER\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	run(paired, "env", "list") // fills the cache again
+	if out, err := run(lean, printToken...); err == nil || !strings.Contains(out, "OTHER") || strings.Contains(out, "secrun-full") {
+		t.Fatalf("launcher alone, missing secret: %v\n%s", err, out)
+	}
+	// Everything else goes to secrun-full: here it is absent, and the error names it.
+	for _, args := range [][]string{{"--version"}, {"secrets", "list"}, {"-v", "-e", "e", "--", "true"}} {
+		if out, err := run(lean, args...); err == nil || !strings.Contains(out, "cannot run "+filepath.Join(bin, "secrun-full")) {
+			t.Errorf("launcher alone, %q: want the hand-off error, got %v\n%s", args, err, out)
+		}
+	}
+}
+
+// TestLeanDeps: the launcher build links no command-line, D-Bus, keyring, YAML or shell
+// parser; every one of them runs its package initialisers at every launch.
+func TestLeanDeps(t *testing.T) {
+	out, err := exec.Command("go", "list", "-tags", "lean", "-deps", "github.com/secrun/secrun").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"github.com/alecthomas/kong", "github.com/godbus/", "github.com/zalando/go-keyring",
+			"github.com/goccy/go-yaml", "mvdan.cc/sh", "internal/yamlnode", "regexp"} {
+			if strings.HasPrefix(dep, banned) || strings.HasSuffix(dep, "/"+banned) {
+				t.Errorf("the launcher build links %s", dep)
+			}
+		}
+	}
+}
