@@ -44,6 +44,7 @@ fuzz envdef FuzzParse 100000x
 fuzz envdef FuzzParseYAML 30000x
 fuzz envdef FuzzSplitWords 60000x
 fuzz envdef FuzzInstanceResolve 60000x
+fuzz envdef FuzzPlainTemplate 60000x
 fuzz keystore FuzzParseStore 30000x
 fuzz internal/names FuzzKeyProblem 60000x
 fuzz internal/cli FuzzShebangArgs 60000x
@@ -54,6 +55,9 @@ for os in linux darwin windows; do
   for arch in amd64 arm64; do
     printf '%s/%s ' "$os" "$arch"
     CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o /dev/null .
+    if [ "$os" != windows ]; then # the launcher build, as .goreleaser.yaml ships it
+      CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -tags lean -o /dev/null .
+    fi
   done
 done
 echo

@@ -1,10 +1,12 @@
 package envdef
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/secrun/secrun/internal/names"
 )
@@ -88,8 +90,24 @@ func (in *Instance) Resolve(cores int, words []string) (*Resolved, error) {
 	case args != "":
 		cmd = strings.TrimRight(cmd, " \t\n") + " " + args
 	}
+	if in.Plain && utf8.ValidString(cmd) { // the parser refuses what is not UTF-8
+		argv, err := SplitWords(cmd)
+		if err == nil && len(argv) == 0 {
+			err = errEmptyCommand
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Resolved{Argv: argv}, nil
+	}
 	return classify(cmd)
 }
+
+// errEmptyCommand is a command with no words once its placeholders are filled.
+var errEmptyCommand = errors.New("the command is empty")
+
+// placeholders are every placeholder Resolve fills.
+var placeholders = append([]string{CoresPlaceholder, ArgsPlaceholder}, scriptPlaceholders...)
 
 // hasScriptPlaceholder reports whether cmd holds any script placeholder.
 func hasScriptPlaceholder(cmd string) bool {

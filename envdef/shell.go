@@ -15,6 +15,44 @@ import (
 // text, the exec on a last command, and the edits that forwarding makes in shell text. The
 // launcher build links none of it (shell_lean.go).
 
+// plainTemplate reports whether command c is a plain word list whatever words and core
+// count Resolve fills in: its first word is literal, every placeholder is a word of its own
+// outside quotes, and with each placeholder as a literal word c is plain (plainWords), and,
+// when c has no <<args>>, the words Resolve appends are such a word too (and c does not end
+// in a backslash).
+// Resolve puts digits or ShellQuote's words in those places, which are plain there and never
+// a shell keyword, since the first word is not a placeholder.
+func plainTemplate(c string) bool {
+	const mark = "secrunPlaceholderWord"
+	n := strings.Count(c, mark)
+	t := c
+	for _, p := range placeholders {
+		n += strings.Count(t, p)
+		t = strings.ReplaceAll(t, p, mark)
+	}
+	if !strings.Contains(c, ArgsPlaceholder) { // Resolve appends the words: as one more word
+		if strings.HasSuffix(strings.TrimRight(c, " \t\n"), `\`) {
+			return false
+		}
+		t, n = strings.TrimRight(t, " \t\n")+" "+mark, n+1
+	}
+	f, err := parseShell(t)
+	if err != nil || !plainWords(f) {
+		return false
+	}
+	args := f.Stmts[0].Cmd.(*syntax.CallExpr).Args
+	marks := 0
+	for i, w := range args {
+		if len(w.Parts) == 1 && w.Lit() == mark {
+			if i == 0 {
+				return false
+			}
+			marks++
+		}
+	}
+	return marks == n
+}
+
 // classify tells a plain word list from shell text in cmd, a command with its placeholders
 // filled (see Resolve).
 func classify(cmd string) (*Resolved, error) {
@@ -23,7 +61,7 @@ func classify(cmd string) (*Resolved, error) {
 		return nil, err
 	}
 	if len(f.Stmts) == 0 {
-		return nil, fmt.Errorf("the command is empty")
+		return nil, errEmptyCommand
 	}
 	if plainWords(f) {
 		argv, err := SplitWords(cmd)
@@ -92,7 +130,7 @@ func plainWords(f *syntax.File) bool {
 	}
 	st := f.Stmts[0]
 	call, ok := st.Cmd.(*syntax.CallExpr)
-	if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || len(st.Redirs) > 0 || len(call.Assigns) > 0 ||
+	if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || st.Semicolon.IsValid() || len(st.Redirs) > 0 || len(call.Assigns) > 0 ||
 		len(st.Comments) > 0 || len(f.Last) > 0 { // SplitWords knows no comments: a shell drops them
 		return false
 	}

@@ -93,7 +93,21 @@ func TestLeanLaunch(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(defs), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(defs, []byte("[[env]]\nname = \"e\"\nsecrets = [\"TOKEN\"]\n"), 0o600); err != nil {
+	// An executable whose command is a plain word list with placeholders as words of their
+	// own resolves without the shell parser; shell text needs secrun-full.
+	if err := os.WriteFile(defs, []byte(`[[env]]
+name = "e"
+secrets = ["TOKEN"]
+[[env.executables]]
+label = "show"
+[[env.executables.instances]]
+command = "sh -c 'echo token=$TOKEN cores=$1 args=$2,$3' sh <<num_cores>> <<args>>"
+num_cores = { start = 1, stop = 8 }
+[[env.executables]]
+label = "text"
+[[env.executables.instances]]
+command = "echo token=$TOKEN"
+`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	printToken := []string{"-e", "e", "--", "sh", "-c", "echo token=$TOKEN"}
@@ -111,6 +125,15 @@ func TestLeanLaunch(t *testing.T) {
 	// Now the launcher alone runs it.
 	if out, err := run(lean, printToken...); err != nil || !strings.Contains(out, "token=s3cret-value") {
 		t.Fatalf("launcher alone, cached definitions: %v\n%s", err, out)
+	}
+	if out, err := run(lean, "-e", "e", "-n", "3", "--", "show", "a", "b c"); err != nil || !strings.Contains(out, "token=s3cret-value cores=3 args=a,b c") {
+		t.Fatalf("launcher alone, a plain executable: %v\n%s", err, out)
+	}
+	if out, err := run(lean, "-e", "e", "--", "text"); err == nil || !strings.Contains(out, "secrun-full") {
+		t.Fatalf("launcher alone ran shell text: %v\n%s", err, out)
+	}
+	if out, err := run(paired, "-e", "e", "--", "text"); err != nil || !strings.Contains(out, "token=s3cret-value") {
+		t.Fatalf("shell text through the pair: %v\n%s", err, out)
 	}
 	// A missing secret is its own error, with no hand-off.
 	if err := os.WriteFile(defs, []byte("[[env]]\nname = \"e\"\nsecrets = [\"TOKEN\", \"OTHER\"]\n"), 0o600); err != nil {

@@ -2,9 +2,10 @@
 # scripts/release-check.sh: validate the release configuration and look inside what it makes.
 # Runs 'goreleaser check' and 'goreleaser release --snapshot --clean --skip=publish' (into
 # dist/), then inspects the .deb with dpkg-deb -c (and the .rpm with rpm -qlp when rpm is
-# installed): the binary, the man page, the three completions and the example definitions
+# installed): both binaries, the man page, the three completions and the example definitions
 # must be there. It then unpacks the amd64 .deb into a temporary directory (nothing is
-# installed on this machine) and runs the packaged binary, man -l on the packaged man page,
+# installed on this machine) and runs the packaged binaries (the launcher handing over to
+# secrun-full), man -l on the packaged man page,
 # and bash -n, zsh -n and fish -n on the packaged completions, when those programs exist.
 #
 # GoReleaser: goreleaser on PATH, else ~/go/bin/goreleaser; with --install it is installed
@@ -44,6 +45,7 @@ done
 
 want_deb=(
   ./usr/bin/secrun
+  ./usr/bin/secrun-full
   ./usr/share/man/man1/secrun.1.gz
   ./usr/share/bash-completion/completions/secrun
   ./usr/share/zsh/vendor-completions/_secrun
@@ -69,7 +71,7 @@ if command -v rpm >/dev/null; then
     echo "== rpm -qlp $r"
     listing=$(rpm -qlp "$r" 2>/dev/null)
     echo "$listing"
-    for p in /usr/bin/secrun /usr/share/man/man1/secrun.1.gz /usr/share/bash-completion/completions/secrun \
+    for p in /usr/bin/secrun /usr/bin/secrun-full /usr/share/man/man1/secrun.1.gz /usr/share/bash-completion/completions/secrun \
       /usr/share/zsh/site-functions/_secrun /usr/share/fish/vendor_completions.d/secrun.fish /etc/secrun/envs.toml.example \
       /usr/share/doc/secrun/README.md /usr/share/doc/secrun/docs/security.md /usr/share/licenses/secrun/LICENSE; do
       grep -qx "$p" <<<"$listing" || fail "$r lacks $p"
@@ -84,7 +86,7 @@ for a in dist/*linux_amd64*.tar.gz; do
   echo "== tar -tzf $a"
   listing=$(tar -tzf "$a")
   echo "$listing"
-  for p in README.md docs/security.md LICENSE secrun share/man/man1/secrun.1.gz share/completions/secrun.bash etc/secrun/envs.toml.example; do
+  for p in README.md docs/security.md LICENSE secrun secrun-full share/man/man1/secrun.1.gz share/completions/secrun.bash etc/secrun/envs.toml.example; do
     grep -qx "$p" <<<"$listing" || fail "$a lacks $p"
   done
 done
@@ -93,7 +95,7 @@ done
 x=$(mktemp -d)
 trap 'rm -rf "$x"' EXIT
 dpkg-deb -x dist/*_amd64.deb "$x"
-"$x/usr/bin/secrun" --version
+"$x/usr/bin/secrun" --version # the launcher hands --version to secrun-full beside it
 if command -v man >/dev/null; then
   MANWIDTH=80 man --warnings -E UTF-8 -l "$x/usr/share/man/man1/secrun.1.gz" 2>"$x/man.err" | head -5
   [ ! -s "$x/man.err" ] || { cat "$x/man.err"; fail "man -l warns about the packaged man page"; }
