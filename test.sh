@@ -44,7 +44,6 @@ fuzz envdef FuzzParse 100000x
 fuzz envdef FuzzParseYAML 30000x
 fuzz envdef FuzzSplitWords 60000x
 fuzz envdef FuzzInstanceResolve 60000x
-fuzz envdef FuzzPlainTemplate 60000x
 fuzz keystore FuzzParseStore 30000x
 fuzz internal/names FuzzKeyProblem 60000x
 fuzz internal/cli FuzzShebangArgs 60000x

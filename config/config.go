@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -156,15 +157,12 @@ func groupList(v any) ([]string, error) {
 	return groups, nil
 }
 
-// keyLine returns the line where key is set, or 0: the first line that holds, after blanks,
-// key (quoted or not) and then, after blanks, "=". Written without regexp, which the launcher
-// build does not link.
+// keyLine returns the line where key is set, or 0.
 func keyLine(data []byte, key string) int {
-	const blanks = " \t\f\r"
+	re := regexp.MustCompile(`^\s*("?)` + regexp.QuoteMeta(key) + `("?)\s*=`)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
-		l := strings.TrimPrefix(strings.TrimLeft(sc.Text(), blanks), `"`)
-		if rest, ok := strings.CutPrefix(l, key); ok && strings.HasPrefix(strings.TrimLeft(strings.TrimPrefix(rest, `"`), blanks), "=") {
+		if re.MatchString(sc.Text()) {
 			return n
 		}
 	}

@@ -33,7 +33,7 @@ import (
 
 const (
 	cacheName  = "definitions.cache"
-	cacheMagic = "secrun-definitions-cache 3\n"
+	cacheMagic = "secrun-definitions-cache 2\n"
 )
 
 // racyWindow is how long ago a file must have last changed to be cached (a variable for tests).
@@ -254,7 +254,6 @@ func encodeEnvs(envs []*Env) []byte {
 				w.int(in.NumCores.Step)
 				w.str(in.ParallelMode)
 				w.int(in.Line)
-				w.bool(in.Plain)
 			}
 			w.int(x.Line)
 		}
@@ -323,7 +322,7 @@ func decodeEnv(name, data, file string) (*Env, bool) {
 					in := &x.Instances[j]
 					in.Command = r.str()
 					in.NumCores = Cores{Start: r.int(), Stop: r.int(), Step: r.int()}
-					in.ParallelMode, in.Line, in.Plain = r.str(), r.int(), r.bool()
+					in.ParallelMode, in.Line = r.str(), r.int()
 				}
 			}
 			x.Line = r.int()

@@ -24,7 +24,7 @@ func TestCacheFields(t *testing.T) {
 	for _, c := range []struct {
 		v any
 		n int
-	}{{Env{}, 13}, {Secret{}, 8}, {Executable{}, 3}, {Instance{}, 5}, {Cores{}, 3}} {
+	}{{Env{}, 13}, {Secret{}, 8}, {Executable{}, 3}, {Instance{}, 4}, {Cores{}, 3}} {
 		if got := reflect.TypeOf(c.v).NumField(); got != c.n {
 			t.Errorf("%T has %d fields, not %d: update encodeEnvs, decodeEnvs and this test", c.v, got, c.n)
 		}

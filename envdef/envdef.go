@@ -68,10 +68,6 @@ type Instance struct {
 	NumCores     Cores
 	ParallelMode string // "", "distributed", "shared" or "hybrid"
 	Line         int
-	// Plain says, when the file is read, that Command resolves to a plain word list whatever
-	// the words and the core count (see plainTemplate), so that Resolve splits it without the
-	// shell parser, which the launcher build does not link. False only costs a parse.
-	Plain bool
 }
 
 // Cores is an inclusive range of core counts: Start, Start+Step, ... up to Stop.

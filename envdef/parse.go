@@ -473,7 +473,7 @@ func (p *parser) instance(t map[string]any, w where, prefix, env string) (Instan
 		if err := checkCommand(c); err != nil {
 			return fail("command", commandFix, "%v", err)
 		}
-		in.Command, in.Plain = c, plainTemplate(c)
+		in.Command = c
 	default:
 		return fail("command", "", "command must be a string, not %s", p.typeName(c))
 	}

@@ -50,8 +50,8 @@ func TestParseValid(t *testing.T) {
 				{Key: "db-password", Var: "DB_PASS", Renamed: true, Line: 8},
 			},
 			Executables: []Executable{{Label: "my_executable", Line: 11, Instances: []Instance{
-				{Command: "my_executable.exe", Plain: true, NumCores: one, Line: 13},
-				{Command: "mpirun -np <<num_cores>> my_executable.exe", Plain: true, NumCores: Cores{2, 64, 1}, ParallelMode: "distributed", Line: 16},
+				{Command: "my_executable.exe", NumCores: one, Line: 13},
+				{Command: "mpirun -np <<num_cores>> my_executable.exe", NumCores: Cores{2, 64, 1}, ParallelMode: "distributed", Line: 16},
 			}}},
 		}}},
 		{"name only", "[[env]]\nname = \"a\"\n", []*Env{{Name: "a", File: "f.toml", Line: 1}}},
@@ -116,9 +116,9 @@ num_cores.stop = 64
 num_cores.step = 16
 parallel_mode = "Hybrid"
 `, []*Env{{Name: "a", File: "f.toml", Line: 1, Executables: []Executable{{Label: "x", Line: 3, Instances: []Instance{
-			{Command: "serial", Plain: true, NumCores: one, Line: 5},
-			{Command: "omp", Plain: true, NumCores: Cores{2, 8, 1}, ParallelMode: "shared", Line: 7},
-			{Command: "mpi", Plain: true, NumCores: Cores{16, 64, 16}, ParallelMode: "hybrid", Line: 11},
+			{Command: "serial", NumCores: one, Line: 5},
+			{Command: "omp", NumCores: Cores{2, 8, 1}, ParallelMode: "shared", Line: 7},
+			{Command: "mpi", NumCores: Cores{16, 64, 16}, ParallelMode: "hybrid", Line: 11},
 		}}}}}},
 		{"two envs, two executables, spaced headers", `[[env]]
 name = "a"
@@ -135,8 +135,8 @@ command = "y1"
 name = "b"
 `, []*Env{
 			{Name: "a", File: "f.toml", Line: 1, Executables: []Executable{
-				{Label: "x", Line: 3, Instances: []Instance{{Command: "x1", Plain: true, NumCores: one, Line: 5}}},
-				{Label: "y", Line: 7, Instances: []Instance{{Command: "y1", Plain: true, NumCores: one, Line: 9}}},
+				{Label: "x", Line: 3, Instances: []Instance{{Command: "x1", NumCores: one, Line: 5}}},
+				{Label: "y", Line: 7, Instances: []Instance{{Command: "y1", NumCores: one, Line: 9}}},
 			}},
 			{Name: "b", File: "f.toml", Line: 12},
 		}},
@@ -146,7 +146,7 @@ name = "b"
   { name = "a", secrets = ["S"], executables = [{ label = "x", instances = [{ command = "c" }] }] },
 ]
 `, []*Env{{Name: "a", File: "f.toml", Secrets: []Secret{{Key: "S", Var: "S"}},
-			Executables: []Executable{{Label: "x", Instances: []Instance{{Command: "c", Plain: true, NumCores: one}}}}}}},
+			Executables: []Executable{{Label: "x", Instances: []Instance{{Command: "c", NumCores: one}}}}}}},
 		{"delivery options and scopes", `[[env]]
 name = "a"
 project = "climate"
@@ -170,7 +170,7 @@ secrets = [
 name = "a"
 executables = [{ label = "x", instances = [{ command = "c" }] }]
 `, []*Env{{Name: "a", File: "f.toml", Line: 1,
-			Executables: []Executable{{Label: "x", Line: 1, Instances: []Instance{{Command: "c", Plain: true, NumCores: one, Line: 1}}}}}}},
+			Executables: []Executable{{Label: "x", Line: 1, Instances: []Instance{{Command: "c", NumCores: one, Line: 1}}}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

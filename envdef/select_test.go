@@ -116,6 +116,8 @@ func TestInstanceResolve(t *testing.T) {
 		{cmd: "tool *.dat", script: "exec tool *.dat"},
 		{cmd: "tool # a comment", script: "exec tool # a comment"},
 		{cmd: "tool a#b", argv: []string{"tool", "a#b"}},
+		{cmd: "tool;", script: "exec tool;"}, // ; ends the statement: SplitWords would keep it in the word
+		{cmd: "tool;", words: []string{"a"}, script: "tool; exec a"},
 	} {
 		in := Instance{Command: tt.cmd}
 		got, err := in.Resolve(12, tt.words)

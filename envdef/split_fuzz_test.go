@@ -58,29 +58,3 @@ func FuzzInstanceResolve(f *testing.F) {
 		}
 	})
 }
-
-// FuzzPlainTemplate checks that a command plainTemplate passes resolves without the shell
-// parser (Plain) exactly as with it, for any core count and words: the same words, or an
-// error both ways.
-func FuzzPlainTemplate(f *testing.F) {
-	f.Add("python <<script_name>> <<args>>", 1, "run.py", "a b")
-	f.Add("mpirun -n <<num_cores>> ./solver", 4, "$HOME", "")
-	f.Add("app --in=<<script_path>>", 8, "it's", "if")
-	f.Add("'a' \"b\" <<args>> tail", -1, "x=y", "~")
-	f.Add("run \\", 2, "#", "")
-	f.Fuzz(func(t *testing.T, cmd string, cores int, w1, w2 string) {
-		if !plainTemplate(cmd) {
-			return
-		}
-		for _, words := range [][]string{nil, {w1}, {w1, w2}} {
-			slow, serr := (&Instance{Command: cmd}).Resolve(cores, words)
-			fast, ferr := (&Instance{Command: cmd, Plain: true}).Resolve(cores, words)
-			if (serr == nil) != (ferr == nil) {
-				t.Fatalf("%q %d %q: with the parser %v, without %v", cmd, cores, words, serr, ferr)
-			}
-			if serr == nil && (slow.Script != "" || !slices.Equal(slow.Argv, fast.Argv)) {
-				t.Fatalf("%q %d %q: with the parser %q %q, without %q", cmd, cores, words, slow.Argv, slow.Script, fast.Argv)
-			}
-		}
-	})
-}

@@ -35,9 +35,6 @@ mpirun -np <<num_cores>> solver
 echo done"""
   num_cores = { start = 2, stop = 64, step = 2 }
   parallel_mode = "distributed"
-  [[env.executables.instances]]
-  command = "solver --big <<args>>"
-  num_cores = 128
 `
 
 // TestRoundTripEveryField writes an environment that sets every field as TOML, reads it back
@@ -146,8 +143,6 @@ const everyFieldYAML = `- name: all
             echo done
           num_cores: {start: 2, stop: 64, step: 2}
           parallel_mode: DISTRIBUTED
-        - command: solver --big <<args>>
-          num_cores: 128
 `
 
 // TestOneSchema reads the same environment from TOML and from YAML and compares: the readers

@@ -84,9 +84,9 @@ func TestParseYAML(t *testing.T) {
 		t.Errorf("specifiers = %q, want %q", lmp.Specifiers, want)
 	}
 	want := []Instance{
-		{Command: "lmp_serial", Plain: true, NumCores: Cores{1, 1, 1}, Line: 29},
-		{Command: "mpirun -np <<num_cores>> lmp_mpi", Plain: true, NumCores: Cores{2, 64, 1}, ParallelMode: "distributed", Line: 32},
-		{Command: "lmp_omp", Plain: true, NumCores: Cores{2, 32, 2}, ParallelMode: "shared", Line: 37},
+		{Command: "lmp_serial", NumCores: Cores{1, 1, 1}, Line: 29},
+		{Command: "mpirun -np <<num_cores>> lmp_mpi", NumCores: Cores{2, 64, 1}, ParallelMode: "distributed", Line: 32},
+		{Command: "lmp_omp", NumCores: Cores{2, 32, 2}, ParallelMode: "shared", Line: 37},
 	}
 	if got := lmp.Executables[0].Instances; !reflect.DeepEqual(got, want) {
 		t.Errorf("instances = %+v\nwant %+v", got, want)

@@ -190,9 +190,6 @@ var coresMapper = kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.V
 	return nil
 })
 
-// expandPath expands an --envs path as kong's "path" type does, for quickRun.
-func expandPath(p string) (string, bool) { return kong.ExpandPath(p), true }
-
 // BeforeReset prints the version and exits, as kong.VersionFlag does.
 func (versionFlag) BeforeReset(app *kong.Kong, vars kong.Vars) error {
 	fmt.Fprintln(app.Stdout, vars["version"])

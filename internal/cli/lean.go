@@ -14,8 +14,8 @@ import (
 // Main of the launcher build (see internal/handoff): it runs the launches that quickRun
 // recognises from cached definitions and the file store, and execs secrun-full with the same
 // arguments for everything else, before it has had any effect: help, the other commands,
-// --verbose, --envs, SECRUN_ENV_SOURCES, a definition file not in the cache, an executable's
-// command, a secret in the keyring.
+// --verbose, SECRUN_ENV_SOURCES, a definition file not in the cache, a secret in the
+// keyring.
 func Main(args []string) int {
 	_, quick := start(args)
 	if quick == nil || quick.Verbose || os.Getenv("SECRUN_ENV_SOURCES") != "" {
@@ -38,9 +38,6 @@ func handOff() int {
 
 // appSources is empty in the launcher build: Main leaves SECRUN_ENV_SOURCES to secrun-full.
 func (g *globals) appSources() []string { return nil }
-
-// expandPath declines --envs in the launcher build: quickRun leaves it to secrun-full.
-func expandPath(string) (string, bool) { return "", false }
 
 // definitionsBinary names the program whose identity keys a development build's
 // definitions cache: secrun-full, which parses the files and writes the cache.

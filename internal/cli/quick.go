@@ -2,6 +2,8 @@ package cli
 
 import (
 	"os"
+	"os/user"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,10 +85,8 @@ func quickRun(args []string) (*quickCmd, bool) {
 			cli.Store, ok = value()
 		case name == "--envs":
 			var f string
-			if f, ok = value(); ok {
-				f, ok = expandPath(f)
-				cli.Envs = append(cli.Envs, f)
-			}
+			f, ok = value()
+			cli.Envs = append(cli.Envs, expandPath(f))
 		default:
 			ok = false
 		}
@@ -130,3 +130,24 @@ var quickFlags = map[string]quickFlag{
 
 // quickDeclined are the flags of run and the global ones that quickRun leaves to kong.
 var quickDeclined = []string{"help", "version"}
+
+// expandPath expands a path as kong's "path" type does (kong.ExpandPath, in
+// github.com/alecthomas/kong options.go), which quickRun applies to --envs: an absolute path
+// as it is, ~/ as the user's home directory from the user database, anything else made
+// absolute. The launcher build does not link kong; TestExpandPathMatchesKong compares the two.
+func expandPath(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		u, err := user.Current()
+		if err != nil {
+			return path
+		}
+		return filepath.Join(u.HomeDir, rest)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}

@@ -179,3 +179,12 @@ func TestQuickFlagsMatchKong(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandPathMatchesKong: quickRun expands --envs as kong does.
+func TestExpandPathMatchesKong(t *testing.T) {
+	for _, p := range []string{"/abs/envs.toml", "~/envs.toml", "~", "~other/x", "rel/envs.toml", "./x", "", "-", "../up"} {
+		if got, want := expandPath(p), kong.ExpandPath(p); got != want {
+			t.Errorf("expandPath(%q) = %q, kong says %q", p, got, want)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package handoff is how secrun's launcher build leaves work to the full program. Release
 // builds install two binaries: secrun, built with the "lean" build tag, which runs commands
-// from cached definitions and the file store and links no command-line, D-Bus, YAML or shell
-// parser; and secrun-full, which does everything. Whatever the launcher cannot do itself it
+// from cached definitions and the file store and links no command-line parser, D-Bus client
+// or YAML parser; and secrun-full, which does everything. Whatever the launcher cannot do itself it
 // reports with ErrFull before it has had any effect, and secrun execs secrun-full with the
 // same arguments. The launcher build is for Unix systems (exec replaces the process).
 package handoff
@@ -9,7 +9,7 @@ package handoff
 import "errors"
 
 // ErrFull is the error of a step that only secrun-full can take: parsing a definition file
-// that is not in the cache, reading the keyring, running shell text.
+// that is not in the cache, reading the keyring.
 var ErrFull = errors.New("this needs secrun-full")
 
 // FullName is the full program's file name, next to the launcher's own.
