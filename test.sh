@@ -54,7 +54,7 @@ for os in linux darwin windows; do
   for arch in amd64 arm64; do
     printf '%s/%s ' "$os" "$arch"
     CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o /dev/null .
-    if [ "$os" != windows ]; then # the launcher build, as .goreleaser.yaml ships it
+    if [ "$os" != windows ]; then # the lean build, as .goreleaser.yaml ships it
       CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -tags lean -o /dev/null .
     fi
   done

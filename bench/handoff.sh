@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# bench/handoff.sh times the launcher build against the full program, alternately in one run,
+# bench/handoff.sh times the lean build against the full program, alternately in one run,
 # for an environment of 10 secrets (bench/lib.sh's store and definitions):
-#   plain    secrun -e e10 -- /bin/true, which the launcher runs itself, against
+#   plain    secrun -e e10 -- /bin/true, which lean secrun runs itself, against
 #            secrun-full with the same arguments
 #   text     an executable whose command is shell text (run by bash), likewise
-#   handoff  secrun -v -e e10 -- /bin/true, which the launcher hands to secrun-full (as it
+#   handoff  secrun -v -e e10 -- /bin/true, which lean secrun hands to secrun-full (as it
 #            does a definition file not in the cache, a keyring secret and every other
 #            command), against secrun-full with the same arguments
 # Both binaries are built as releases are (bench/lib.sh). It prints the medians and the ratios
-# launcher/full, with quartiles, over rotating rounds. Nothing here is asserted. ROUNDS
+# lean/full, with quartiles, over rotating rounds. Nothing here is asserted. ROUNDS
 # (default 10) and RUNS (default 30) tune it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,12 +34,12 @@ sleep 2 # the cache takes a file once it is 2 seconds old
 echo "$(nproc) cores; $rounds rounds of $runs runs; $(date -u +%Y-%m-%d)"
 for c in "plain|-e e10 -- /bin/true" "text|-e t -- text" "handoff|-v -e e10 -- /bin/true"; do
   n=${c%%|*} args=${c#*|}
-  time_rounds "$n" launcher "$work/secrun $args" full "$work/secrun-full $args"
+  time_rounds "$n" lean "$work/secrun $args" full "$work/secrun-full $args"
 done
 awk "$round_stats"'
   END {
-    printf "%-8s %11s %7s  %s\n", "", "launcher ms", "full ms", "launcher/full"
+    printf "%-8s %11s %7s  %s\n", "", "lean ms", "full ms", "lean/full"
     split("plain text handoff", ns, " ")
     for (i = 1; i <= 3; i++)
-      printf "%-8s %11.3f %7.3f  %s\n", ns[i], col(ns[i], "launcher"), col(ns[i], "full"), ratio(ns[i], "launcher", "full")
+      printf "%-8s %11.3f %7.3f  %s\n", ns[i], col(ns[i], "lean"), col(ns[i], "full"), ratio(ns[i], "lean", "full")
   }' "$work/medians.txt"

@@ -17,7 +17,7 @@ need_hyperfine() {
 }
 
 # build_secrun OUT builds secrun as .goreleaser.yaml builds releases: no cgo, -trimpath,
-# -s -w and a stamped version; OUT is the launcher (the lean build tag) and secrun-full, the
+# -s -w and a stamped version; OUT is lean secrun (the lean build tag) and secrun-full, the
 # full program it hands other work to, goes beside it.
 build_secrun() {
   local ld='-s -w -X main.version=0.0.0-bench -X main.commit=bench -X main.date=2000-01-01T00:00:00Z'

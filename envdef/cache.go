@@ -73,7 +73,7 @@ type Cache struct {
 	// build), which costs a stat of /proc/self/exe on every launch.
 	Build string
 	// Binary is the file that names a development build when it is not the running one:
-	// the launcher build names secrun-full, whose parser wrote the cache.
+	// the lean build names secrun-full, whose parser wrote the cache.
 	Binary string
 }
 

@@ -8,15 +8,15 @@ import (
 	"github.com/secrun/secrun/internal/handoff"
 )
 
-// The launcher build links neither reader: a definition file that is not in the cache is
+// The lean build links neither reader: a definition file that is not in the cache is
 // left to secrun-full, which parses it and fills the cache.
 
-// ParseFile parses nothing in the launcher build: it returns handoff.ErrFull.
+// ParseFile parses nothing in the lean build: it returns handoff.ErrFull.
 func ParseFile(file string, data []byte) ([]*Env, error) {
 	return firstError(ParseFileAll(file, data))
 }
 
-// ParseFileAll parses nothing in the launcher build: it returns handoff.ErrFull.
+// ParseFileAll parses nothing in the lean build: it returns handoff.ErrFull.
 func ParseFileAll(file string, _ []byte) ([]*Env, []error) {
 	return nil, []error{fmt.Errorf("%s is not in the definitions cache: %w", file, handoff.ErrFull)}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// The launcher build (the lean tag) as releases ship it: secrun, with secrun-full beside it.
+// The lean build (the lean tag) as releases ship it: secrun, with secrun-full beside it.
 
 var (
 	leanOnce sync.Once
@@ -24,7 +24,7 @@ var (
 	leanErr  error
 )
 
-// leanPair builds the launcher as secrun and the full program as secrun-full in one
+// leanPair builds lean secrun as secrun and the full program as secrun-full in one
 // directory, once per test run, and returns the directory. Both get one stamped version, as
 // a release's binaries do, so that they share the definitions cache wherever each one is.
 func leanPair(t *testing.T) string {
@@ -47,7 +47,7 @@ func leanPair(t *testing.T) string {
 	return leanDir
 }
 
-// TestScriptsLean runs every script of testdata/script again with secrun being the launcher
+// TestScriptsLean runs every script of testdata/script again with secrun being lean secrun
 // build, which runs what it can and hands the rest to secrun-full: each script must pass with
 // both builds alike.
 func TestScriptsLean(t *testing.T) {
@@ -61,13 +61,13 @@ func TestScriptsLean(t *testing.T) {
 	testscript.Run(t, p)
 }
 
-// TestLeanLaunch: the launcher runs a command from cached definitions and the file store on
+// TestLeanLaunch: lean secrun runs a command from cached definitions and the file store on
 // its own (secrun-full may be absent then), hands everything else to secrun-full, and says
 // what to install when secrun-full is not there.
 func TestLeanLaunch(t *testing.T) {
 	pair := leanPair(t)
 	bin := t.TempDir()
-	lean := filepath.Join(bin, "secrun") // the launcher alone
+	lean := filepath.Join(bin, "secrun") // lean secrun alone
 	data, err := os.ReadFile(filepath.Join(pair, "secrun"))
 	if err == nil {
 		err = os.WriteFile(lean, data, 0o755)
@@ -85,7 +85,7 @@ func TestLeanLaunch(t *testing.T) {
 		err := cmd.Run()
 		return out.String(), err
 	}
-	paired := filepath.Join(pair, "secrun") // the launcher with secrun-full beside it
+	paired := filepath.Join(pair, "secrun") // lean secrun with secrun-full beside it
 	if out, err := run(paired, "--store", "file", "secrets", "set", "TOKEN", "s3cret-value"); err != nil {
 		t.Fatalf("secrets set: %v\n%s", err, out)
 	}
@@ -93,7 +93,7 @@ func TestLeanLaunch(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(defs), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	// Executables, a word list and shell text, run in the launcher too.
+	// Executables, a word list and shell text, run in lean secrun too.
 	if err := os.WriteFile(defs, []byte(`[[env]]
 name = "e"
 secrets = ["TOKEN"]
@@ -115,22 +115,22 @@ command = "echo $GREETING token=$TOKEN"
 	// Alone, before the definitions are cached: it needs secrun-full, and says so.
 	out, err := run(lean, printToken...)
 	if err == nil || !strings.Contains(out, "secrun-full") || !strings.Contains(out, "beside it") {
-		t.Fatalf("launcher without secrun-full ran an uncached definition: %v\n%s", err, out)
+		t.Fatalf("lean secrun without secrun-full ran an uncached definition: %v\n%s", err, out)
 	}
 	// A file is cached once it is 2 seconds old; secrun-full parses it and fills the cache.
 	time.Sleep(2100 * time.Millisecond)
 	if out, err := run(paired, printToken...); err != nil || !strings.Contains(out, "token=s3cret-value") {
 		t.Fatalf("run through the pair: %v\n%s", err, out)
 	}
-	// Now the launcher alone runs it.
+	// Now lean secrun alone runs it.
 	if out, err := run(lean, printToken...); err != nil || !strings.Contains(out, "token=s3cret-value") {
-		t.Fatalf("launcher alone, cached definitions: %v\n%s", err, out)
+		t.Fatalf("lean secrun alone, cached definitions: %v\n%s", err, out)
 	}
 	if out, err := run(lean, "-e", "e", "-n", "3", "--", "show", "a", "b c"); err != nil || !strings.Contains(out, "token=s3cret-value cores=3 args=a,b c") {
-		t.Fatalf("launcher alone, a word list executable: %v\n%s", err, out)
+		t.Fatalf("lean secrun alone, a word list executable: %v\n%s", err, out)
 	}
 	if out, err := run(lean, "-e", "e", "--", "text"); err != nil || !strings.Contains(out, "hello token=s3cret-value") {
-		t.Fatalf("launcher alone, shell text after setup lines: %v\n%s", err, out)
+		t.Fatalf("lean secrun alone, shell text after setup lines: %v\n%s", err, out)
 	}
 	// A missing secret is its own error, with no hand-off.
 	if err := os.WriteFile(defs, []byte("[[env]]\nname = \"e\"\nsecrets = [\"TOKEN\", \"OTHER\"]\n"), 0o600); err != nil {
@@ -139,17 +139,17 @@ command = "echo $GREETING token=$TOKEN"
 	time.Sleep(2100 * time.Millisecond)
 	run(paired, "env", "list") // fills the cache again
 	if out, err := run(lean, printToken...); err == nil || !strings.Contains(out, "OTHER") || strings.Contains(out, "secrun-full") {
-		t.Fatalf("launcher alone, missing secret: %v\n%s", err, out)
+		t.Fatalf("lean secrun alone, missing secret: %v\n%s", err, out)
 	}
 	// Everything else goes to secrun-full: here it is absent, and the error names it.
 	for _, args := range [][]string{{"--version"}, {"secrets", "list"}, {"-v", "-e", "e", "--", "true"}} {
 		if out, err := run(lean, args...); err == nil || !strings.Contains(out, "cannot run "+filepath.Join(bin, "secrun-full")) {
-			t.Errorf("launcher alone, %q: want the hand-off error, got %v\n%s", args, err, out)
+			t.Errorf("lean secrun alone, %q: want the hand-off error, got %v\n%s", args, err, out)
 		}
 	}
 }
 
-// TestLeanDeps: the launcher build links no command-line parser, D-Bus, keyring client or YAML
+// TestLeanDeps: the lean build links no command-line parser, D-Bus, keyring client or YAML
 // parser, whose package initialisers would run at every launch. (It keeps the shell parser,
 // which shell-text commands need, and with it regexp.)
 func TestLeanDeps(t *testing.T) {
@@ -161,7 +161,7 @@ func TestLeanDeps(t *testing.T) {
 		for _, banned := range []string{"github.com/alecthomas/kong", "github.com/godbus/", "github.com/zalando/go-keyring",
 			"github.com/goccy/go-yaml", "internal/yamlnode", "go/doc"} {
 			if strings.HasPrefix(dep, banned) || strings.HasSuffix(dep, "/"+banned) {
-				t.Errorf("the launcher build links %s", dep)
+				t.Errorf("the lean build links %s", dep)
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func (a *Auto) Close() error { return a.keyring.Close() }
 
 // fromKeyring returns the entries of keys that the keyring index lists and the keyring gives.
 // A keyring that cannot give them is not an error (it is kept as the trouble), unless the
-// index file itself is corrupt or unprotected, or the launcher build must leave the keyring
+// index file itself is corrupt or unprotected, or the lean build must leave the keyring
 // to secrun-full (handoff.ErrFull).
 func (a *Auto) fromKeyring(keys []string) (map[string]Entry, error) {
 	found, broken, listed, err := a.keyring.fetchKeys(keys)

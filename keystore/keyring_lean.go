@@ -8,14 +8,14 @@ import (
 	"github.com/secrun/secrun/internal/handoff"
 )
 
-// The launcher build links no keyring client (no D-Bus, no go-keyring): a run whose keyring
+// The lean build links no keyring client (no D-Bus, no go-keyring): a run whose keyring
 // index lists a secret it needs is left to secrun-full. The index itself is read as usual.
 
 const defaultPartSize = 64 << 10
 
 func newBackend(string) backend { return fullOnly{} }
 
-// fullOnly is the keyring of the launcher build: every call is handoff.ErrFull.
+// fullOnly is the keyring of the lean build: every call is handoff.ErrFull.
 type fullOnly struct{}
 
 var errKeyring = fmt.Errorf("the keyring: %w", handoff.ErrFull)

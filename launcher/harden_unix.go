@@ -48,6 +48,6 @@ func childLimits() {
 }
 
 // Unharden puts back the core-dump limit secrun was started with before secrun execs a
-// program in its own place that is not the child: the launcher build's hand-off to
+// program in its own place that is not the child: the lean build's hand-off to
 // secrun-full, which hardens itself again and gives its child the user's limit.
 func Unharden() { childLimits() }

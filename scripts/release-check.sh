@@ -4,7 +4,7 @@
 # dist/), then inspects the .deb with dpkg-deb -c (and the .rpm with rpm -qlp when rpm is
 # installed): both binaries, the man page, the three completions and the example definitions
 # must be there. It then unpacks the amd64 .deb into a temporary directory (nothing is
-# installed on this machine) and runs the packaged binaries (the launcher handing over to
+# installed on this machine) and runs the packaged binaries (lean secrun handing over to
 # secrun-full), man -l on the packaged man page,
 # and bash -n, zsh -n and fish -n on the packaged completions, when those programs exist.
 #
@@ -95,7 +95,7 @@ done
 x=$(mktemp -d)
 trap 'rm -rf "$x"' EXIT
 dpkg-deb -x dist/*_amd64.deb "$x"
-"$x/usr/bin/secrun" --version # the launcher hands --version to secrun-full beside it
+"$x/usr/bin/secrun" --version # lean secrun hands --version to secrun-full beside it
 if command -v man >/dev/null; then
   MANWIDTH=80 man --warnings -E UTF-8 -l "$x/usr/share/man/man1/secrun.1.gz" 2>"$x/man.err" | head -5
   [ ! -s "$x/man.err" ] || { cat "$x/man.err"; fail "man -l warns about the packaged man page"; }

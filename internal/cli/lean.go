@@ -11,7 +11,7 @@ import (
 	"github.com/secrun/secrun/launcher"
 )
 
-// Main of the launcher build (see internal/handoff): it runs the launches that quickRun
+// Main of the lean build (see internal/handoff): it runs the launches that quickRun
 // recognises from cached definitions and the file store, and execs secrun-full with the same
 // arguments for everything else, before it has had any effect: help, the other commands,
 // --verbose, SECRUN_ENV_SOURCES, a definition file not in the cache, a secret in the
@@ -36,7 +36,7 @@ func handOff() int {
 		hint: fmt.Sprintf("secrun hands this to %s, which must be installed beside it (release archives and packages hold both)", handoff.FullName)})
 }
 
-// appSources is empty in the launcher build: Main leaves SECRUN_ENV_SOURCES to secrun-full.
+// appSources is empty in the lean build: Main leaves SECRUN_ENV_SOURCES to secrun-full.
 func (g *globals) appSources() []string { return nil }
 
 // definitionsBinary names the program whose identity keys a development build's

@@ -134,7 +134,7 @@ var quickDeclined = []string{"help", "version"}
 // expandPath expands a path as kong's "path" type does (kong.ExpandPath, in
 // github.com/alecthomas/kong options.go), which quickRun applies to --envs: an absolute path
 // as it is, ~/ as the user's home directory from the user database, anything else made
-// absolute. The launcher build does not link kong; TestExpandPathMatchesKong compares the two.
+// absolute. The lean build does not link kong; TestExpandPathMatchesKong compares the two.
 func expandPath(path string) string {
 	if filepath.IsAbs(path) {
 		return path

@@ -1,9 +1,9 @@
-// Package handoff is how secrun's launcher build leaves work to the full program. Release
+// Package handoff is how secrun's lean build leaves work to the full program. Release
 // builds install two binaries: secrun, built with the "lean" build tag, which runs commands
 // from cached definitions and the file store and links no command-line parser, D-Bus client
-// or YAML parser; and secrun-full, which does everything. Whatever the launcher cannot do itself it
+// or YAML parser; and secrun-full, which does everything. Whatever lean secrun cannot do itself it
 // reports with ErrFull before it has had any effect, and secrun execs secrun-full with the
-// same arguments. The launcher build is for Unix systems (exec replaces the process).
+// same arguments. The lean build is for Unix systems (exec replaces the process).
 package handoff
 
 import "errors"
@@ -12,5 +12,5 @@ import "errors"
 // that is not in the cache, reading the keyring.
 var ErrFull = errors.New("this needs secrun-full")
 
-// FullName is the full program's file name, next to the launcher's own.
+// FullName is the full program's file name, next to lean secrun's own.
 const FullName = "secrun-full"
