@@ -1,5 +1,3 @@
-//go:build !lean
-
 package envdef
 
 import (
@@ -14,7 +12,7 @@ import (
 
 	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
-	"github.com/secrun/secrun/internal/yamlnode"
+	"github.com/secrun/secrun/internal/handoff"
 )
 
 // Apps are the programs whose environment files AppSources reads.
@@ -39,28 +37,18 @@ func AppConfigDir(app string, d dirs.Dirs) (string, error) {
 // order of their names, and leaves out the files that do not exist here (another machine's).
 // A leading ~ is the home directory and a relative path is taken from the config directory.
 // The config file chooses definition files, so it is read as one is (ReadFile, trusting t). A
-// missing config file gives no files and no error.
-func AppSources(app string, d dirs.Dirs, t fileperm.Trust) ([]string, string, error) {
+// missing config file gives no files and no error. The lists are kept in the sources cache of
+// c, keyed by the config file's identity as the definitions cache keys its files, so that a
+// launch reads no YAML (the lean build has no YAML reader: it returns handoff.ErrFull when
+// the lists are not cached).
+func AppSources(app string, d dirs.Dirs, t fileperm.Trust, c Cache) ([]string, string, error) {
 	dir, err := AppConfigDir(app, d)
 	if err != nil {
 		return nil, "", err
 	}
-	file := filepath.Join(dir, "config.yaml")
-	data, err := ReadFile(file, t)
-	if errors.Is(err, fs.ErrNotExist) {
-		file = filepath.Join(dir, "config.yml")
-		data, err = ReadFile(file, t)
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, filepath.Join(dir, "config.yaml"), nil
-	}
-	if err != nil {
+	lists, file, err := appSourceListsOf(dir, t, c)
+	if err != nil || lists == nil {
 		return nil, file, err
-	}
-	lists, err := appSourceLists(data)
-	if err != nil {
-		return nil, file, &DefError{File: file, Msg: "not an hpcFlow configuration file: " + err.Error(), Err: err,
-			Fix: "its environment_sources list is read from configs: NAME: config: environment_sources"}
 	}
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(lists)) {
@@ -80,82 +68,65 @@ func AppSources(app string, d dirs.Dirs, t fileperm.Trust) ([]string, string, er
 	return out, file, nil
 }
 
-// appSourceLists reads the environment_sources lists of a config.yaml by the names of their
-// configurations: configs: NAME: config: environment_sources: [...]. Other members are not
-// read; null is as absent; a list's items are the text of scalars (null is ""); aliases and
-// merge keys are followed, a mapping's own members first.
-func appSourceLists(data []byte) (map[string][]string, error) {
-	top, err := yamlnode.Parse(data, MaxDepth)
-	if err != nil {
-		return nil, err
-	}
-	lists := map[string][]string{}
-	configs, err := appMember(top, "configs")
-	if configs == nil || err != nil {
-		return lists, err
-	}
-	if configs.Kind != yamlnode.Mapping {
-		return nil, fmt.Errorf("line %d: configs must be a mapping of names to configurations, not %s", configs.Line, kindName(configs))
-	}
-	var names []string
-	for j, m := range append([]*yamlnode.Node{configs}, mergeBases(configs)...) {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k := deref(m.Content[i])
-			switch {
-			case k.Kind != yamlnode.Scalar:
-				return nil, fmt.Errorf("line %d: a configuration's name must be a plain name, not %s", k.Line, kindName(k))
-			case k.Tag == "!!merge":
-			case j == 0 && slices.Contains(names, k.Value):
-				return nil, fmt.Errorf("line %d: configuration %q is given twice", k.Line, k.Value)
-			case !slices.Contains(names, k.Value):
-				names = append(names, k.Value)
+// appSourceListsOf reads the environment_sources lists of config.yaml (else config.yml) in dir,
+// from the sources cache in c when it holds them for the file as it is now, and returns them
+// with the file read; nil lists and no error when there is no config file.
+func appSourceListsOf(dir string, t fileperm.Trust, c Cache) (map[string][]string, string, error) {
+	sc := openCacheFile(c, sourcesCacheName)
+	for _, name := range []string{"config.yaml", "config.yml"} {
+		file := filepath.Join(dir, name)
+		if sc != nil {
+			if data, ok := sc.lookupData(file, t); ok {
+				if lists, ok := decodeLists(data); ok {
+					return lists, file, nil
+				}
 			}
 		}
-	}
-	for _, name := range names {
-		_, v := yamlMember(configs, name)
-		cfg, err := appMember(v, "config")
-		if err != nil {
-			return nil, err
-		}
-		l, err := appMember(cfg, "environment_sources")
-		if err != nil {
-			return nil, err
-		}
-		lists[name] = nil
-		if l == nil {
+		data, fi, err := readFileInfo(file, t)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if l.Kind != yamlnode.Sequence {
-			return nil, fmt.Errorf("line %d: environment_sources must be a list, not %s", l.Line, kindName(l))
+		if err != nil {
+			return nil, file, err
 		}
-		for _, s := range l.Content {
-			path := ""
-			switch s = deref(s); {
-			case s.Kind != yamlnode.Scalar:
-				return nil, fmt.Errorf("line %d: an environment source must be a path, not %s", s.Line, kindName(s))
-			case !isNull(s):
-				path = s.Value
-			}
-			lists[name] = append(lists[name], path)
+		lists, err := appSourceLists(data)
+		if errors.Is(err, handoff.ErrFull) {
+			return nil, file, fmt.Errorf("%s: %w", file, err)
 		}
+		if err != nil {
+			return nil, file, &DefError{File: file, Msg: "not an hpcFlow configuration file: " + err.Error(), Err: err,
+				Fix: "its environment_sources list is read from configs: NAME: config: environment_sources"}
+		}
+		if sc != nil {
+			sc.addData(file, fi, encodeLists(lists))
+			sc.save(map[string]bool{absPath(file): true})
+		}
+		return lists, file, nil
 	}
-	return lists, nil
+	return nil, filepath.Join(dir, "config.yaml"), nil
 }
 
-// appMember is member k of m, a mapping or null; nil if m or the member is null or absent.
-func appMember(m *yamlnode.Node, k string) (*yamlnode.Node, error) {
-	if m == nil || isNull(deref(m)) {
-		return nil, nil
+// encodeLists writes the environment_sources lists by configuration name, for the cache.
+func encodeLists(lists map[string][]string) string {
+	w := &cacheWriter{}
+	w.int(len(lists))
+	for _, name := range slices.Sorted(maps.Keys(lists)) {
+		w.str(name)
+		w.strs(lists[name])
 	}
-	if m = deref(m); m.Kind != yamlnode.Mapping {
-		return nil, fmt.Errorf("line %d: expected a mapping with %s, not %s", m.Line, k, kindName(m))
+	return w.b.String()
+}
+
+// decodeLists reads what encodeLists wrote.
+func decodeLists(data string) (map[string][]string, bool) {
+	r := &cacheReader{b: data}
+	n := r.count()
+	lists := make(map[string][]string, n)
+	for ; n > 0 && r.ok(); n-- {
+		name := r.str()
+		lists[name] = r.strs()
 	}
-	_, v := yamlMember(m, k)
-	if v == nil || isNull(v) {
-		return nil, nil
-	}
-	return v, nil
+	return lists, r.ok() && len(r.b) == 0
 }
 
 // expandHome replaces a leading ~ with home, the user's home directory.

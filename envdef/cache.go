@@ -59,7 +59,7 @@ type defCache struct {
 
 type cacheEntry struct {
 	id   fileID
-	envs string // encoded (encodeEnvs); the strings decodeEnvs returns share its memory
+	envs string // encoded (encodeEnvs, or for the sources cache encodeLists); what is decoded shares its memory
 }
 
 // Cache says where LoadCached keeps parsed definitions, and for which build of secrun: a
@@ -77,9 +77,16 @@ type Cache struct {
 	Binary string
 }
 
+// sourcesCacheName is the cache of the environment_sources lists read from hpcFlow's and
+// MatFlow's config.yaml (AppSources), in the same format with those lists as the payload.
+const sourcesCacheName = "env-sources.cache"
+
 // openCache reads the cache that c names, or starts an empty one; nil when there is no cache
 // directory or no way to tell files apart on this system.
-func openCache(c Cache) *defCache {
+func openCache(c Cache) *defCache { return openCacheFile(c, cacheName) }
+
+// openCacheFile is openCache of the cache file called name in c.Dir.
+func openCacheFile(c Cache, name string) *defCache {
 	if c.Dir == "" || !canIdentify {
 		return nil
 	}
@@ -93,7 +100,7 @@ func openCache(c Cache) *defCache {
 		w.id(exe)
 		build = "binary " + w.b.String()
 	}
-	dc := &defCache{path: filepath.Join(c.Dir, cacheName), build: build, entries: map[string]cacheEntry{}}
+	dc := &defCache{path: filepath.Join(c.Dir, name), build: build, entries: map[string]cacheEntry{}}
 	if data, ok := readPrivateCache(c.Dir, dc.path); ok {
 		dc.decode(data)
 	}
@@ -105,27 +112,43 @@ func openCache(c Cache) *defCache {
 // set, those called only, and the names of the others. ok is false on a miss and on any
 // error: the caller then reads the file, which gives the error as it always did.
 func (c *defCache) lookup(file string, t fileperm.Trust, only string) (envs []*Env, others []string, ok bool) {
-	e, ok := c.entries[absPath(file)]
+	data, ok := c.lookupData(file, t)
 	if !ok {
 		return nil, nil, false
 	}
+	return decodeEnvs(data, file, only)
+}
+
+// lookupData returns what the cache holds for file if it holds it for the file as it is now,
+// after checking file and the directories above it as a read does.
+func (c *defCache) lookupData(file string, t fileperm.Trust) (string, bool) {
+	e, ok := c.entries[absPath(file)]
+	if !ok {
+		return "", false
+	}
 	fi, err := fileperm.CheckTrusted(file, MaxFileSize, t)
 	if err != nil {
-		return nil, nil, false
+		return "", false
 	}
 	if id, ok := idOf(fi); !ok || id != e.id {
-		return nil, nil, false
+		return "", false
 	}
-	return decodeEnvs(e.envs, file, only)
+	return e.envs, true
 }
 
 // add records the environments parsed from file, whose fstat before the read was fi.
 func (c *defCache) add(file string, fi fs.FileInfo, envs []*Env) {
+	c.addData(file, fi, string(encodeEnvs(envs)))
+}
+
+// addData records data for file, whose fstat before the read was fi, unless file changed
+// within racyWindow.
+func (c *defCache) addData(file string, fi fs.FileInfo, data string) {
 	id, ok := idOf(fi)
 	if !ok || time.Since(time.Unix(0, max(id.mtime, id.ctime))) < racyWindow {
 		return
 	}
-	c.entries[absPath(file)] = cacheEntry{id: id, envs: string(encodeEnvs(envs))}
+	c.entries[absPath(file)] = cacheEntry{id: id, envs: data}
 	c.dirty = true
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/internal/fileperm"
 )
 
@@ -287,4 +288,47 @@ func FuzzCacheInt(f *testing.F) {
 			t.Fatalf("% x: read %d (ok %v, %d bytes left), binary.Varint reads %d from %d bytes", data, got, r.ok(), len(r.b), want, n)
 		}
 	})
+}
+
+// TestAppSourcesCached: the environment_sources lists of a config.yaml are cached by the
+// file's identity and read back from the cache as parsed; a changed file is parsed again.
+func TestAppSourcesCached(t *testing.T) {
+	dir, cache := cacheDirs(t)
+	conf := filepath.Join(dir, "hpcflow")
+	os.Mkdir(conf, 0o755)
+	for _, f := range []string{"a.yaml", "b.yaml"} {
+		os.WriteFile(filepath.Join(conf, f), []byte("[]\n"), 0o644)
+	}
+	t.Setenv("HPCFLOW_CONFIG_DIR", conf)
+	file := filepath.Join(conf, "config.yaml")
+	write := func(src string) {
+		t.Helper()
+		text := "configs:\n  m:\n    config:\n      environment_sources: [" + src + "]\n"
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := Cache{Dir: cache, Build: "test"}
+	hit := func() bool { _, ok := openCacheFile(c, sourcesCacheName).lookupData(file, fileperm.Trust{}); return ok }
+	write("a.yaml")
+	for i, want := range []bool{false, true} {
+		if hit() != want {
+			t.Fatalf("read %d: cached %v, want %v", i, !want, want)
+		}
+		got, _, err := AppSources("hpcflow", dirs.Dirs{Home: dir}, fileperm.Trust{}, c)
+		if err != nil || !slices.Equal(got, []string{filepath.Join(conf, "a.yaml")}) {
+			t.Fatalf("read %d: %q, %v", i, got, err)
+		}
+	}
+	write("b.yaml, a.yaml") // a new size, mtime and ctime
+	if hit() {
+		t.Fatal("the cache holds the old lists for a changed config.yaml")
+	}
+	got, _, err := AppSources("hpcflow", dirs.Dirs{Home: dir}, fileperm.Trust{}, c)
+	if want := []string{filepath.Join(conf, "b.yaml"), filepath.Join(conf, "a.yaml")}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("after the change: %q, %v, want %q", got, err, want)
+	}
+	if !hit() {
+		t.Fatal("the changed config.yaml is not cached")
+	}
 }

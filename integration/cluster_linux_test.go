@@ -43,7 +43,7 @@ type clusterHost struct {
 	name string // user name
 	root bool
 	home string
-	bin  string // secrun in the shared home
+	bin  string // secrun in the shared home (lean secrun; secrun-full beside it)
 	work string
 }
 
@@ -86,12 +86,16 @@ func (c *clusterHost) setup() error {
 		os.Chown(d, uid, gid)
 	}
 	os.Chmod(c.home, 0o700)
-	data, err := os.ReadFile(secrunBinary(c.t))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(c.bin, data, 0o755); err != nil {
-		return err
+	// secrun as releases install it: lean secrun, with secrun-full beside it.
+	pair := leanPair(c.t)
+	for _, name := range []string{"secrun", "secrun-full"} {
+		data, err := os.ReadFile(filepath.Join(pair, name))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(filepath.Dir(c.bin), name), data, 0o755)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	text := "[[env]]\nname = \"E\"\nsecrets = [\"RANK_SECRET\"]\n" +
 		"[[env]]\nname = \"F\"\nsecrets = [{ key = \"CERT\", file = true }]\n" +

@@ -141,6 +141,27 @@ command = "echo $GREETING token=$TOKEN"
 	if out, err := run(lean, printToken...); err == nil || !strings.Contains(out, "OTHER") || strings.Contains(out, "secrun-full") {
 		t.Fatalf("lean secrun alone, missing secret: %v\n%s", err, out)
 	}
+	// hpcFlow's environment_sources: secrun-full reads its config.yaml and caches the lists,
+	// then lean secrun reads them from the cache, and the YAML definitions from theirs.
+	conf := filepath.Join(home, "hpcflow")
+	if err := os.MkdirAll(conf, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(conf, "config.yaml"), []byte("configs:\n  m:\n    config:\n      environment_sources: [envs.yaml]\n"), 0o600)
+	os.WriteFile(filepath.Join(conf, "envs.yaml"), []byte("- name: h\n  secrets: [TOKEN]\n"), 0o600)
+	env = append(env, "SECRUN_ENV_SOURCES=hpcflow", "HPCFLOW_CONFIG_DIR="+conf)
+	printH := []string{"-e", "h", "--", "sh", "-c", "echo token=$TOKEN"}
+	if out, err := run(lean, printH...); err == nil || !strings.Contains(out, "secrun-full") {
+		t.Fatalf("lean secrun alone read an uncached config.yaml: %v\n%s", err, out)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if out, err := run(paired, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") {
+		t.Fatalf("environment_sources through the pair: %v\n%s", err, out)
+	}
+	if out, err := run(lean, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") {
+		t.Fatalf("lean secrun alone, cached environment_sources: %v\n%s", err, out)
+	}
+
 	// Everything else goes to secrun-full: here it is absent, and the error names it.
 	for _, args := range [][]string{{"--version"}, {"secrets", "list"}, {"-v", "-e", "e", "--", "true"}} {
 		if out, err := run(lean, args...); err == nil || !strings.Contains(out, "cannot run "+filepath.Join(bin, "secrun-full")) {

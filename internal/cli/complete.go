@@ -324,7 +324,8 @@ func completionSet(files []string) *envdef.Set {
 	if err != nil {
 		return nil
 	}
-	set, err := envdef.Load(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust)
+	explicit, _ := g.envFiles() // only the lean build's appSources fails
+	set, err := envdef.Load(envdef.DefaultFiles(g.dirs), explicit, c.Trust)
 	if err != nil {
 		return nil
 	}

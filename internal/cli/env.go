@@ -69,7 +69,8 @@ func (c *envListCmd) Run(g *globals) error {
 
 // searched lists every place definitions are looked for.
 func searched(g *globals) []string {
-	return append(envdef.DefaultFiles(g.dirs), g.envFiles()...)
+	files, _ := g.envFiles() // only the lean build's appSources fails
+	return append(envdef.DefaultFiles(g.dirs), files...)
 }
 
 // lookupOrder lists the scopes a lookup in s tries, most specific first.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/secrun/secrun/config"
+	"github.com/secrun/secrun/envdef"
 	"github.com/secrun/secrun/internal/dirs"
 	"github.com/secrun/secrun/keystore"
 	"golang.org/x/term"
@@ -38,16 +39,30 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// envFiles returns the explicit definition files: --envs, then the SECRUN_ENVS path list.
-func (g *globals) envFiles() []string {
-	files := g.appSources()
+// envFiles returns the explicit definition files: those of SECRUN_ENV_SOURCES (appSources,
+// whose error it returns), --envs, then the SECRUN_ENVS path list.
+func (g *globals) envFiles() ([]string, error) {
+	files, err := g.appSources()
+	if err != nil {
+		return nil, err
+	}
 	files = append(files, g.Envs...)
 	for _, f := range filepath.SplitList(os.Getenv("SECRUN_ENVS")) {
 		if f != "" {
 			files = append(files, f)
 		}
 	}
-	return files
+	return files, nil
+}
+
+// cacheSpec says where the caches of parsed definitions and hpcFlow's environment_sources
+// are, and for which build.
+func (g *globals) cacheSpec() envdef.Cache {
+	c := envdef.Cache{Dir: g.dirs.Cache, Build: build}
+	if build == "" {
+		c.Binary = definitionsBinary()
+	}
+	return c
 }
 
 // verbosef prints a diagnostic line when --verbose is on. Callers pass names, never values.

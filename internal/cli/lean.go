@@ -14,11 +14,11 @@ import (
 // Main of the lean build (see internal/handoff): it runs the launches that quickRun
 // recognises from cached definitions and the file store, and execs secrun-full with the same
 // arguments for everything else, before it has had any effect: help, the other commands,
-// --verbose, SECRUN_ENV_SOURCES, a definition file not in the cache, a secret in the
+// --verbose, a definition file (or hpcFlow configuration) not in the cache, a secret in the
 // keyring.
 func Main(args []string) int {
 	_, quick := start(args)
-	if quick == nil || quick.Verbose || os.Getenv("SECRUN_ENV_SOURCES") != "" {
+	if quick == nil || quick.Verbose {
 		return handOff()
 	}
 	err := quick.Run.Run(&quick.globals)
@@ -35,9 +35,6 @@ func handOff() int {
 	return report(os.Stderr, &usageError{msg: err.Error(),
 		hint: fmt.Sprintf("secrun hands this to %s, which must be installed beside it (release archives and packages hold both)", handoff.FullName)})
 }
-
-// appSources is empty in the lean build: Main leaves SECRUN_ENV_SOURCES to secrun-full.
-func (g *globals) appSources() []string { return nil }
 
 // definitionsBinary names the program whose identity keys a development build's
 // definitions cache: secrun-full, which parses the files and writes the cache.

@@ -214,11 +214,11 @@ func (g *globals) definitionsOf(name string) (*envdef.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := envdef.Cache{Dir: g.dirs.Cache, Build: build}
-	if build == "" {
-		cache.Binary = definitionsBinary()
+	files, err := g.envFiles()
+	if err != nil {
+		return nil, err
 	}
-	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), g.envFiles(), c.Trust, cache, name, checkSecrets)
+	set, err := envdef.LoadCached(envdef.DefaultFiles(g.dirs), files, c.Trust, g.cacheSpec(), name, checkSecrets)
 	if err != nil {
 		return nil, err
 	}
