@@ -99,7 +99,7 @@ func appSourceListsOf(dir string, t fileperm.Trust, c Cache) (map[string][]strin
 		}
 		if sc != nil {
 			sc.addData(file, fi, encodeLists(lists))
-			sc.save(map[string]bool{absPath(file): true})
+			sc.save(nil) // each app's launch reads one config file: keep the other apps' entries
 		}
 		return lists, file, nil
 	}

@@ -153,13 +153,13 @@ func (c *defCache) addData(file string, fi fs.FileInfo, data string) {
 }
 
 // save writes the cache back if a launch added to it, without the files that it did not read
-// (used holds their absPath); failing to costs only a parse.
+// (used holds their absPath; nil keeps every file); failing to costs only a parse.
 func (c *defCache) save(used map[string]bool) {
 	if !c.dirty {
 		return
 	}
 	for f := range c.entries {
-		if !used[f] { // a file no longer read
+		if used != nil && !used[f] { // a file no longer read
 			delete(c.entries, f)
 		}
 	}

@@ -331,4 +331,15 @@ func TestAppSourcesCached(t *testing.T) {
 	if !hit() {
 		t.Fatal("the changed config.yaml is not cached")
 	}
+	// A second app's config.yaml does not push the first one's out.
+	mconf := filepath.Join(dir, "matflow")
+	os.Mkdir(mconf, 0o755)
+	os.WriteFile(filepath.Join(mconf, "config.yaml"), []byte("configs: {}\n"), 0o644)
+	t.Setenv("MATFLOW_CONFIG_DIR", mconf)
+	if _, _, err := AppSources("matflow", dirs.Dirs{Home: dir}, fileperm.Trust{}, c); err != nil {
+		t.Fatal(err)
+	}
+	if !hit() {
+		t.Fatal("reading matflow's config.yaml dropped hpcflow's from the cache")
+	}
 }

@@ -149,17 +149,17 @@ command = "echo $GREETING token=$TOKEN"
 	}
 	os.WriteFile(filepath.Join(conf, "config.yaml"), []byte("configs:\n  m:\n    config:\n      environment_sources: [envs.yaml]\n"), 0o600)
 	os.WriteFile(filepath.Join(conf, "envs.yaml"), []byte("- name: h\n  secrets: [TOKEN]\n"), 0o600)
-	env = append(env, "SECRUN_ENV_SOURCES=hpcflow", "HPCFLOW_CONFIG_DIR="+conf)
+	env = append(env, "SECRUN_ENV_SOURCES=hpcflow,bogus", "HPCFLOW_CONFIG_DIR="+conf) // bogus: one warning
 	printH := []string{"-e", "h", "--", "sh", "-c", "echo token=$TOKEN"}
 	if out, err := run(lean, printH...); err == nil || !strings.Contains(out, "secrun-full") {
 		t.Fatalf("lean secrun alone read an uncached config.yaml: %v\n%s", err, out)
 	}
 	time.Sleep(2100 * time.Millisecond)
-	if out, err := run(paired, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") {
-		t.Fatalf("environment_sources through the pair: %v\n%s", err, out)
+	if out, err := run(paired, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") || strings.Count(out, "warning") != 1 {
+		t.Fatalf("environment_sources through the pair (one warning): %v\n%s", err, out)
 	}
-	if out, err := run(lean, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") {
-		t.Fatalf("lean secrun alone, cached environment_sources: %v\n%s", err, out)
+	if out, err := run(lean, printH...); err != nil || !strings.Contains(out, "token=s3cret-value") || strings.Count(out, "warning") != 1 {
+		t.Fatalf("lean secrun alone, cached environment_sources (one warning): %v\n%s", err, out)
 	}
 
 	// Everything else goes to secrun-full: here it is absent, and the error names it.

@@ -21,10 +21,12 @@ func Main(args []string) int {
 	if quick == nil || quick.Verbose {
 		return handOff()
 	}
+	quick.stderr = &heldStderr{}
 	err := quick.Run.Run(&quick.globals)
 	if errors.Is(err, handoff.ErrFull) {
 		return handOff()
 	}
+	quick.committed()
 	return finish(err)
 }
 

@@ -76,6 +76,7 @@ func (r *runCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	g.committed() // nothing after this is left to secrun-full
 	vars := append(plan.Vars, deliver.Own(env.Name, p.cores, p.label, level)...)
 	childEnv := launcher.Environ(os.Environ(), r.CleanEnv, vars)
 	fwd := append(vars, plan.PathVars()...)

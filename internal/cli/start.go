@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 
@@ -23,4 +24,17 @@ func start(args []string) ([]string, *quickCmd) {
 	}
 	quick.stdout, quick.stderr, quick.dirs = os.Stdout, os.Stderr, dirs.FromEnv()
 	return args, quick
+}
+
+// heldStderr holds back what lean secrun writes to stderr (warnings) until it knows that it
+// runs the command itself (committed): after a hand-off, secrun-full writes its own.
+type heldStderr struct{ bytes.Buffer }
+
+// committed says that the run can no longer be handed to secrun-full: what was held back of
+// stderr is written now.
+func (g *globals) committed() {
+	if h, ok := g.stderr.(*heldStderr); ok {
+		os.Stderr.Write(h.Bytes())
+		g.stderr = os.Stderr
+	}
 }
