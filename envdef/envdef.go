@@ -11,6 +11,9 @@
 // It knows nothing of secret stores, of the command line (its errors carry data, and the
 // command layer adds the flags that fix them) or of how a child process is started; secret
 // keys are only names here, never values.
+//
+// The lean build (see internal/handoff) leaves out both readers: a file that is not in the
+// cache is handoff.ErrFull there (parsefile_lean.go), for secrun-full to parse and cache.
 package envdef
 
 import (

@@ -162,6 +162,15 @@ command = "echo $GREETING token=$TOKEN"
 		t.Fatalf("lean secrun alone, cached environment_sources (one warning): %v\n%s", err, out)
 	}
 
+	// A symbolic link to secrun elsewhere (as in /usr/local/bin) finds secrun-full beside
+	// the real file.
+	link := filepath.Join(t.TempDir(), "secrun")
+	if err := os.Symlink(paired, link); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(link, "--version"); err != nil || !strings.Contains(out, "secrun 0.0.0-test") {
+		t.Fatalf("hand-off through a link: %v\n%s", err, out)
+	}
 	// Everything else goes to secrun-full: here it is absent, and the error names it.
 	for _, args := range [][]string{{"--version"}, {"secrets", "list"}, {"-v", "-e", "e", "--", "true"}} {
 		if out, err := run(lean, args...); err == nil || !strings.Contains(out, "cannot run "+filepath.Join(bin, "secrun-full")) {

@@ -6,6 +6,10 @@
 // and nothing more: it knows nothing of environment definitions, of how secrets reach a child
 // process, or of the command line (its errors carry data, and the command layer adds the
 // flags and commands that fix them).
+//
+// The lean build (see internal/handoff) has no keyring client: its keyring answers every call
+// with handoff.ErrFull (keyring_lean.go), which Auto passes on rather than falling back to the
+// file store, so that secrun-full reads the keyring.
 package keystore
 
 import (

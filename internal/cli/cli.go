@@ -1,11 +1,5 @@
 //go:build !lean
 
-// Package cli holds secrun's command-line grammar (kong), one file per command group, and Main,
-// the one place where errors become messages and exit codes. It holds no file formats and no
-// store logic: definitions live in envdef, the stores in keystore, what a child gets in
-// internal/deliver, other tools' secrets files in internal/importer, the audit log in
-// internal/audit, and process handling in launcher. What it keeps is the command line's own
-// work: reading flags, choosing the executable that a run's words name, and saying what to type.
 package cli
 
 import (

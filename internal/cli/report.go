@@ -1,3 +1,13 @@
+// Package cli holds secrun's command-line grammar (kong), one file per command group, and Main,
+// the one place where errors become messages and exit codes. It holds no file formats and no
+// store logic: definitions live in envdef, the stores in keystore, what a child gets in
+// internal/deliver, other tools' secrets files in internal/importer, the audit log in
+// internal/audit, and process handling in launcher. What it keeps is the command line's own
+// work: reading flags, choosing the executable that a run's words name, and saying what to type.
+//
+// Built with the lean tag (see internal/handoff), it holds only the run path: Main in lean.go
+// runs the launches that quickRun recognises and hands everything else to secrun-full; the
+// files of the kong grammar and the other commands are built without that tag only.
 package cli
 
 import (
