@@ -18,7 +18,8 @@ trap run_exit_hooks EXIT
 [ -n "${SECRUN_TEST_CLUSTER:-}" ] || { echo "the cluster did not come up" >&2; exit 1; }
 c=$SECRUN_TEST_CLUSTER u=$SECRUN_TEST_CLUSTER_USER home=$SECRUN_TEST_CLUSTER/home/$SECRUN_TEST_CLUSTER_USER
 mkdir -p "$home/bin" "$home/.config/secrun"
-CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$home/bin/secrun" .
+. bench/lib.sh
+build_secrun "$home/bin/secrun" # lean secrun, with secrun-full beside it, as releases install them
 keys=""
 for i in $(seq 10); do keys="$keys\"BENCH_$i\", "; done
 printf '[[env]]\nname = "E"\nsecrets = [%s]\n[[env]]\nname = "F"\nsecrets = [%s{ key = "CERT", file = true }]\n' \
@@ -27,6 +28,8 @@ chown -R "$u:" "$home"
 as_user() { runuser -u "$u" -- env -i PATH="$home/bin:/usr/bin:/bin" HOME="$home" SLURM_CONF=/etc/slurm/slurm.conf "$c/bin/nodeexec" head "$@"; }
 for i in $(seq 10); do head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | as_user secrun secrets set "BENCH_$i" 2>/dev/null; done
 head -c 2000 /dev/urandom | base64 | as_user secrun secrets set CERT 2>/dev/null
+sleep 2 # the cache of parsed definitions takes a file once it is 2 seconds old
+as_user secrun -e E -- /bin/true
 
 cat > "$home/bench-inner.sh" <<'INNER'
 #!/bin/bash
