@@ -2,7 +2,7 @@
 # bench/launch.sh measures secrun's launch overhead with hyperfine, against three baselines
 # timed in the same run: 'env VAR=... /bin/true' with the same variables; bench/minimal, a
 # Go program that reads one file and execs; and bench/withdeps, the same program plus the
-# package initialisation of kong and go-toml, which every secrun start pays. It does
+# package initialisation of go-toml and the shell parser, which every lean secrun start pays. It does
 # this for 1, 10 and 100 secrets in the file store, and then times the supervised path (10
 # secrets, one delivered as a file) against the exec path. Nothing here is asserted: it reports.
 #

@@ -1,8 +1,8 @@
 //go:build unix
 
-// Command withdeps is bench/minimal plus the package initialisation of secrun's own
-// dependencies (kong and go-toml, and what they import), which every secrun start
-// pays before main. bench/launch.sh times it to show the floor that those dependencies set.
+// Command withdeps is bench/minimal plus the package initialisation of the dependencies that
+// lean secrun links (go-toml and mvdan.cc/sh's parser, and what they import), which every
+// launch pays before main. bench/launch.sh times it to show the floor that those set.
 package main
 
 import (
@@ -10,8 +10,8 @@ import (
 	"os/exec"
 	"syscall"
 
-	_ "github.com/alecthomas/kong"
 	_ "github.com/pelletier/go-toml/v2"
+	_ "mvdan.cc/sh/v3/syntax"
 )
 
 func main() {
