@@ -65,6 +65,8 @@ The command gets SECRUN_ENV, SECRUN_NUM_CORES, SECRUN_EXECUTABLE and SECRUN_DEPT
   ~/.local/state/secrun/audit.jsonl    the audit log, one JSON line per run (keys, never values)
   ~/.config/secrun/envs.toml    your environment definitions
   /etc/secrun/envs.toml    site-wide environment definitions
+  ~/.cache/secrun/definitions.cache    parsed definitions, by each file's identity (never a value)
+  secrun-full    beside secrun in release installs on Linux and macOS: secrun runs launches from cached definitions and the file store itself and hands every other command, --verbose, a changed definition file and keyring secrets to secrun-full, with the same arguments
 Definition files and config.toml are refused when anyone but the user or root can write them or a directory above them (a group named in trusted_groups excepted), when they are not regular files, or when they are over 1 MiB.`},
 	{Title: "Exit status", Body: `The command's own status when it ran; 125 when secrun itself fails (bad flags, a bad definition, a missing secret); 126 when the command was found but cannot run; 127 when it was not found; 1 from 'secrets doctor' when it found disagreements, and from 'env check' when it found errors.`},
 	{Title: "Security", Body: `secrun never prints a secret value in its messages, in --verbose output or in completions, and never puts one in argv. A variable given to the command is visible to the command and everything it starts, and to processes of the same user through /proc. While secrun holds values it cannot dump core and, on Linux, is not dumpable; the command gets the user's own core limit. --mask replaces values of 4 bytes or more in the command's output with <concealed by secrun>.`},
