@@ -12,11 +12,6 @@ import (
 // hpcFlow or MatFlow config.yaml whose environment_sources are not, is left to secrun-full,
 // which parses it and fills the cache.
 
-// ParseFile parses nothing in the lean build: it returns handoff.ErrFull.
-func ParseFile(file string, data []byte) ([]*Env, error) {
-	return firstError(ParseFileAll(file, data))
-}
-
 // ParseFileAll parses nothing in the lean build: it returns handoff.ErrFull.
 func ParseFileAll(file string, _ []byte) ([]*Env, []error) {
 	return nil, []error{fmt.Errorf("%s is not in the definitions cache: %w", file, handoff.ErrFull)}
