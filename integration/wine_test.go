@@ -359,20 +359,35 @@ type wineResult struct {
 }
 
 // run runs secrun.exe with args under the user's profile, stdin as its input.
+//
+// Wine's CreateProcess now and then fails with "Internal error." (for wintool starting
+// secrun.exe and for secrun starting its child, with older builds of secrun as well), and
+// wine now and then exits 1 before wintool has reported anything. A run
+// that fails in one of those ways is tried again, up to three times in all, and logged; any
+// other outcome is the run's own.
 func (u *winUser) run(t *testing.T, stdin string, args ...string) wineResult {
 	t.Helper()
-	argv := append(append([]string{filepath.Join(u.w.dir, "wintool.exe"), "run"}, u.env...), "--", u.w.secrun)
-	cmd := exec.Command("wine", append(argv, args...)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	out, err := cmd.Output()
-	var r wineResult
-	if err != nil || json.Unmarshal(out, &r) != nil {
-		t.Fatalf("wine secrun %v: %v\n%s%s", args, err, out, errOut.Bytes())
+	for attempt := 1; ; attempt++ {
+		argv := append(append([]string{filepath.Join(u.w.dir, "wintool.exe"), "run"}, u.env...), "--", u.w.secrun)
+		cmd := exec.Command("wine", append(argv, args...)...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		out, err := cmd.Output()
+		var r wineResult
+		reported := err == nil && json.Unmarshal(out, &r) == nil
+		wineFault := !reported && (len(out) == 0 || strings.Contains(errOut.String(), "Internal error.")) ||
+			reported && r.Code == 126 && strings.Contains(r.Stderr, ": Internal error.")
+		if wineFault && attempt < 3 {
+			t.Logf("wine secrun %v: Wine failed to start a process (attempt %d; %v %s%s), trying again", args, attempt, err, errOut.Bytes(), r.Stderr)
+			continue
+		}
+		if !reported {
+			t.Fatalf("wine secrun %v: %v\n%s%s", args, err, out, errOut.Bytes())
+		}
+		r.args = args
+		return r
 	}
-	r.args = args
-	return r
 }
 
 // ok runs secrun and fails the test unless it exits 0.
