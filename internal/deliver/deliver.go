@@ -114,7 +114,7 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 	var missing []string
 	d := &Plan{Values: make([]Value, 0, len(env.Secrets)), Read: make([]Source, 0, len(env.Secrets)),
 		Vars: make([]launcher.Var, 0, len(env.Secrets))}
-	vars := varSet{env: env}
+	vars := varSet{env: env, from: make(map[string]varSource, len(env.Secrets))}
 	var bundle bytes.Buffer
 	bundle.WriteString("{")
 	for _, s := range env.Secrets {
@@ -166,13 +166,14 @@ func Build(env *envdef.Env, found map[string]keystore.Entry, debugf func(format 
 				debugf("secret %q -> %s (json members) %s", s.Key, strings.Join(names, ", "), from)
 			}
 		default:
-			if err := checkValue(env, s, s.Var, string(v)); err != nil {
+			value := string(v)
+			if err := checkValue(env, s, s.Var, value); err != nil {
 				return nil, err
 			}
 			if debugf != nil {
 				debugf("secret %q -> $%s %s", s.Key, s.Var, from)
 			}
-			d.Vars = append(d.Vars, launcher.Var{Name: s.Var, Value: string(v)})
+			d.Vars = append(d.Vars, launcher.Var{Name: s.Var, Value: value})
 		}
 		if s.Var != "" {
 			if err := vars.add(s.Var, varSource{key: s.Key}, s); err != nil {

@@ -298,3 +298,20 @@ func TestFetchScopes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuild100 is a run's plan for 100 secrets delivered as variables.
+func BenchmarkBuild100(b *testing.B) {
+	env := &envdef.Env{Name: "e"}
+	found := map[string]keystore.Entry{}
+	for i := range 100 {
+		k := fmt.Sprintf("BENCH_%d", i)
+		env.Secrets = append(env.Secrets, envdef.Secret{Key: k, Var: k})
+		found[k] = keystore.Entry{Key: k, Value: []byte(fmt.Sprintf("v%02d-0123456789abcdef0123456789abcdef", i)), Store: "file"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(env, found, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
