@@ -2,8 +2,9 @@
 ##
 ## secrun modulefile, for Lmod and Environment Modules (Tcl).
 ##
-## Install secrun under $root/<version> (bin/secrun, share/man/man1/secrun.1, share/...
-## completions: the release archive or 'spack install secrun' lays it out so), then copy this
+## Install secrun under $root/<version> (bin/secrun and, from a release archive, bin/secrun-full
+## beside it; share/man/man1/secrun.1, share/... completions: the release archive or
+## 'spack install secrun' lays it out so), then copy this
 ## file to <a directory in MODULEPATH>/secrun/<version>, for example
 ##   /opt/modulefiles/secrun/1.2.0
 ## The version is taken from the file's name. Edit root below to match your site.
