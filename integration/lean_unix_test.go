@@ -4,7 +4,6 @@ package integration
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,9 +33,8 @@ func leanPair(t *testing.T) string {
 			return
 		}
 		for _, b := range []struct{ name, tags string }{{"secrun", "lean"}, {"secrun-full", ""}} {
-			out, err := exec.Command("go", "build", "-tags", b.tags, "-ldflags", "-X main.version=0.0.0-test -X main.commit=test", "-o", filepath.Join(leanDir, b.name), "github.com/secrun/secrun").CombinedOutput()
-			if err != nil {
-				leanErr = errors.New("go build " + b.name + ": " + err.Error() + "\n" + string(out))
+			leanErr = buildSecrun(filepath.Join(leanDir, b.name), "-tags", b.tags, "-ldflags", "-X main.version=0.0.0-test -X main.commit=test")
+			if leanErr != nil {
 				return
 			}
 		}

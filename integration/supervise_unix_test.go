@@ -38,15 +38,21 @@ func secrunBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "secrun")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/secrun/secrun").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
-		}
+		buildErr = buildSecrun(binPath)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+// buildSecrun builds secrun into out, with flags for go build.
+func buildSecrun(out string, flags ...string) error {
+	args := append(append([]string{"build"}, flags...), "-o", out, "github.com/secrun/secrun")
+	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		return errors.New("go build " + filepath.Base(out) + ": " + err.Error() + "\n" + string(b))
+	}
+	return nil
 }
 
 // sandbox is a private HOME with a file secret and an environment "e" that delivers it as a
